@@ -1,0 +1,76 @@
+# NTB platform - the front door. `make run` and `make test` are all a new machine needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+SOURCES := libs/ntbkit/src cli/src $(wildcard services/*/src)
+TEST_DATABASE_URL ?= postgresql+asyncpg://ntb:ntb@127.0.0.1:55432/ntb_test
+TEST_KAFKA_BOOTSTRAP ?= 127.0.0.1:59092
+export NTB_TEST_DATABASE_URL := $(TEST_DATABASE_URL)
+export NTB_TEST_KAFKA_BOOTSTRAP := $(TEST_KAFKA_BOOTSTRAP)
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m pip install --quiet --user "uv==$(UV_VERSION)" || \
+	  $(PYTHON) -m pip install --quiet --break-system-packages --user "uv==$(UV_VERSION)"
+
+$(BIN)/ntb: $(UV) uv.lock pyproject.toml $(wildcard libs/*/pyproject.toml services/*/pyproject.toml cli/pyproject.toml)
+	$(UV) sync --all-packages --frozen --python $(PYTHON)
+	@touch $@
+
+.PHONY: venv
+venv: $(BIN)/ntb ## create .venv with every package of the workspace (pinned by uv.lock)
+
+.PHONY: run
+run: venv ## all six services in one process: SQLite, in-process event bus
+	$(BIN)/ntb run --data-dir data
+
+.PHONY: run-distributed
+run-distributed: venv infra-up ## the six services as processes on PostgreSQL and Kafka
+	$(BIN)/ntb run-distributed
+
+.PHONY: infra-up
+infra-up: venv ## install (if missing) and start PostgreSQL and Kafka on loopback
+	tools/infra/up.sh
+
+.PHONY: infra-down
+infra-down: ## stop PostgreSQL and Kafka
+	tools/infra/down.sh
+
+.PHONY: proto
+proto: venv ## regenerate the Python code of proto/ into libs/ntbproto
+	tools/proto/generate.sh
+
+.PHONY: lint
+lint: venv ## ruff, mypy --strict, buf lint, generated code up to date
+	$(BIN)/ruff check .
+	$(BIN)/mypy $(SOURCES)
+	tools/proto/lint.sh
+	tools/proto/check.sh
+
+.PHONY: test-unit
+test-unit: venv ## unit tests (no servers needed)
+	$(BIN)/pytest -q -m "not integration and not e2e" libs services tests
+
+.PHONY: test-integration
+test-integration: venv infra-up ## integration tests on the real PostgreSQL and Kafka
+	$(BIN)/pytest -q -m integration libs services tests
+
+.PHONY: test-e2e
+test-e2e: venv infra-up ## whole-suite scenarios in distributed mode
+	$(BIN)/pytest -q -m e2e tests/e2e
+
+.PHONY: test
+test: venv infra-up lint ## everything: lint, unit, integration, e2e (on real PostgreSQL + Kafka)
+	$(BIN)/pytest -q -p no:cacheprovider libs services tests
+
+.PHONY: bench-events
+bench-events: venv infra-up ## outbox -> Kafka -> inbox latency at 500 events/s for 60 s
+	$(BIN)/python bench/event_latency.py --rate 500 --duration-s 60

@@ -1,0 +1,2 @@
+"""Events between services: envelope, bus interface, Kafka and in-process buses,
+outbox relay and inbox-deduplicating consumers."""

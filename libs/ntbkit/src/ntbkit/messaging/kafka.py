@@ -1,0 +1,180 @@
+"""Kafka event bus on confluent-kafka: idempotent producer (acks=all), manual commits.
+
+confluent-kafka's calls block, so each client gets one worker thread of its own;
+calls to one client never overlap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
+
+from ntbkit.messaging.bus import EventPublisher, MessageSource, PublishFailed, ReceivedEvent
+from ntbkit.messaging.envelope import EventEnvelope, PoisonEvent
+
+_FLUSH_TIMEOUT_S = 30.0
+
+
+def producer_config(bootstrap: str) -> dict[str, Any]:
+    return {
+        "bootstrap.servers": bootstrap,
+        "enable.idempotence": True,  # implies acks=all and ordered retries per partition
+        "acks": "all",
+        "linger.ms": 2,
+        "message.timeout.ms": int(_FLUSH_TIMEOUT_S * 1000),
+        "queue.buffering.max.messages": 100_000,
+    }
+
+
+class KafkaPublisher:
+    def __init__(self, bootstrap: str) -> None:
+        self._producer = Producer(producer_config(bootstrap))
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kafka-producer")
+
+    async def publish(self, events: Sequence[EventEnvelope]) -> None:
+        loop = asyncio.get_running_loop()
+        errors = await loop.run_in_executor(self._thread, self._produce_all, list(events))
+        if errors:
+            raise PublishFailed(f"{len(errors)} of {len(events)} not acknowledged: {errors[0]}")
+
+    def _produce_all(self, events: list[EventEnvelope]) -> list[str]:
+        errors: list[str] = []
+
+        def delivered(error: KafkaError | None, _message: Message) -> None:
+            if error is not None:
+                errors.append(str(error))
+
+        for event in events:
+            self._produce_one(event, delivered)
+        remaining = self._producer.flush(_FLUSH_TIMEOUT_S)
+        if remaining:
+            errors.append(f"{remaining} still queued after {_FLUSH_TIMEOUT_S}s")
+        return errors
+
+    def _produce_one(self, event: EventEnvelope, on_delivery: Any) -> None:
+        while True:
+            try:
+                self._producer.produce(
+                    event.topic,
+                    key=event.key.encode(),
+                    value=event.payload,
+                    headers=event.headers(),
+                    on_delivery=on_delivery,
+                )
+                return
+            except BufferError:
+                self._producer.poll(0.05)  # local queue full: let deliveries drain
+
+    async def close(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._thread, self._producer.flush, _FLUSH_TIMEOUT_S)
+        self._thread.shutdown(wait=True)
+
+
+class KafkaSource:
+    def __init__(self, bootstrap: str, *, group: str, topics: Sequence[str]) -> None:
+        self._consumer = Consumer(
+            {
+                "bootstrap.servers": bootstrap,
+                "group.id": group,
+                "enable.auto.commit": False,  # commit only after the effect committed
+                "auto.offset.reset": "earliest",
+                "partition.assignment.strategy": "cooperative-sticky",
+                "session.timeout.ms": 10_000,
+                "heartbeat.interval.ms": 1_000,
+            }
+        )
+        self._consumer.subscribe(list(topics))
+        self._dead_letters = KafkaPublisher(bootstrap)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kafka-{group}")
+
+    async def poll(self, *, count_max: int, timeout_s: float) -> list[ReceivedEvent]:
+        loop = asyncio.get_running_loop()
+        consume = partial(self._consumer.consume, num_messages=count_max, timeout=timeout_s)
+        messages: list[Message] = await loop.run_in_executor(self._thread, consume)
+        received: list[ReceivedEvent] = []
+        for message in messages:
+            if message.error() is not None:
+                if message.error().code() != KafkaError._PARTITION_EOF:
+                    raise RuntimeError(f"kafka consume error: {message.error()}")
+                continue
+            received.append(self._to_received(message))
+        return received
+
+    @staticmethod
+    def _to_received(message: Message) -> ReceivedEvent:
+        topic, partition, offset = message.topic(), message.partition(), message.offset()
+        assert topic is not None and partition is not None and offset is not None
+        try:
+            envelope = EventEnvelope.from_headers(
+                topic=topic,
+                key=(message.key() or b"").decode(),
+                payload=message.value() or b"",
+                headers=[(name, value or b"") for name, value in (message.headers() or [])],
+            )
+        except PoisonEvent as error:
+            envelope = _unreadable_envelope(topic, message)
+            return ReceivedEvent(envelope, partition, offset, unreadable_reason=str(error))
+        return ReceivedEvent(envelope, partition=partition, offset=offset)
+
+    async def commit(self, events: Sequence[ReceivedEvent]) -> None:
+        if not events:
+            return
+        last: dict[tuple[str, int], int] = {}
+        for event in events:
+            key = (event.envelope.topic, event.partition)
+            last[key] = max(last.get(key, -1), event.offset)
+        offsets = [TopicPartition(t, p, o + 1) for (t, p), o in last.items()]
+        loop = asyncio.get_running_loop()
+        commit = partial(self._consumer.commit, offsets=offsets, asynchronous=False)
+        await loop.run_in_executor(self._thread, commit)
+
+    async def dead_letter(self, event: ReceivedEvent, error: str) -> None:
+        headers = dict(event.envelope.trace_headers, error=error[:1000])
+        letter = EventEnvelope(
+            event_id=event.envelope.event_id,
+            topic=f"{event.envelope.topic}.dlq",
+            key=event.envelope.key,
+            event_type=event.envelope.event_type,
+            source=event.envelope.source,
+            time=event.envelope.time,
+            payload=event.envelope.payload,
+            trace_headers=headers,
+        )
+        await self._dead_letters.publish([letter])
+
+    async def close(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._thread, self._consumer.close)
+        self._thread.shutdown(wait=True)
+        await self._dead_letters.close()
+
+
+def _unreadable_envelope(topic: str, message: Message) -> EventEnvelope:
+    """Stand-in for a message without our headers, so it can still be dead-lettered."""
+    return EventEnvelope(
+        event_id=f"{topic}:{message.partition()}:{message.offset()}",
+        topic=topic,
+        key=(message.key() or b"").decode(errors="replace"),
+        event_type="unreadable",
+        source="unknown",
+        time=datetime.now(UTC),
+        payload=message.value() or b"",
+    )
+
+
+class KafkaEventBus:
+    def __init__(self, bootstrap: str) -> None:
+        self.bootstrap = bootstrap
+
+    def publisher(self) -> EventPublisher:
+        return KafkaPublisher(self.bootstrap)
+
+    def source(self, *, group: str, topics: Sequence[str]) -> MessageSource:
+        return KafkaSource(self.bootstrap, group=group, topics=topics)

@@ -1,0 +1,123 @@
+"""Outbox relay: publishes committed outbox rows to the bus, then deletes them.
+
+Why no row is ever skipped: the relay keeps no cursor. It reads whatever
+committed rows remain, oldest id first, and deletes a row only after the broker
+acknowledged it. A row whose transaction commits late (sequence values are not
+handed out in commit order) is simply found by a later pass.
+Why order per key holds: transactions that touch one aggregate serialise on its
+row, and the unit of work inserts outbox rows last, so within one key the id
+order is the commit order; one relay at a time (an advisory lock on PostgreSQL)
+publishes in id order through an idempotent producer.
+Delivery is at-least-once (a crash between ack and delete republishes);
+consumers deduplicate with their inbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from ntbkit.messaging.bus import EventPublisher
+from ntbkit.messaging.envelope import EventEnvelope
+from ntbkit.storage.engine import is_postgres
+from ntbkit.storage.messaging_tables import outbox_table
+from ntbkit.telemetry import metrics
+
+log = structlog.get_logger(__name__)
+
+_RETRY_DELAY_S = 1.0
+_rows = outbox_table
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        publisher: EventPublisher,
+        *,
+        service: str,
+        batch_size_max: int = 500,
+        poll_interval_s: float = 0.05,
+    ) -> None:
+        assert batch_size_max > 0
+        self._engine = engine
+        self._publisher = publisher
+        self._service = service
+        self._batch_size_max = batch_size_max
+        self._poll_interval_s = poll_interval_s
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        """Called after a commit that wrote events, so they go out without waiting."""
+        self._wakeup.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                published = await self.publish_batch()
+            except Exception as error:  # noqa: BLE001 - keep the rows, try again later
+                log.warning("outbox relay failed; will retry", error=str(error))
+                await asyncio.sleep(_RETRY_DELAY_S)
+                continue
+            if published == self._batch_size_max:
+                continue  # more may be waiting
+            self._wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), self._poll_interval_s)
+
+    async def publish_batch(self) -> int:
+        """Publish one batch of committed rows; the number published."""
+        async with self._engine.begin() as connection:
+            if not await self._hold_relay_lock(connection):
+                return 0  # another replica is relaying
+            rows = (
+                await connection.execute(
+                    sa.select(_rows).order_by(_rows.c.id).limit(self._batch_size_max)
+                )
+            ).all()
+            self._observe(rows)
+            if not rows:
+                return 0
+            await self._publisher.publish([_to_envelope(row) for row in rows])
+            await connection.execute(
+                sa.delete(_rows).where(_rows.c.id.in_([row.id for row in rows]))
+            )
+        metrics.OUTBOX_PUBLISHED.labels(self._service).inc(len(rows))
+        return len(rows)
+
+    async def _hold_relay_lock(self, connection: AsyncConnection) -> bool:
+        if not is_postgres(self._engine):
+            return True  # SQLite: one process per file
+        got = await connection.scalar(
+            sa.text("SELECT pg_try_advisory_xact_lock(hashtext(:name))"),
+            {"name": f"outbox-relay:{self._service}"},
+        )
+        return bool(got)
+
+    def _observe(self, rows: sa.Sequence[sa.Row[tuple[object, ...]]]) -> None:
+        metrics.OUTBOX_PENDING.labels(self._service).set(len(rows))
+        if rows:
+            oldest = _aware(rows[0].created_at)
+            lag_s = (datetime.now(UTC) - oldest).total_seconds()
+            metrics.OUTBOX_LAG_SECONDS.labels(self._service).set(lag_s)
+        else:
+            metrics.OUTBOX_LAG_SECONDS.labels(self._service).set(0)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _to_envelope(row: sa.Row[tuple[object, ...]]) -> EventEnvelope:
+    headers = dict(row.headers)
+    source = headers.pop("source")
+    time = datetime.fromisoformat(headers.pop("time"))
+    return EventEnvelope(
+        event_id=row.event_id, topic=row.topic, key=row.key, event_type=row.event_type,
+        source=source, time=time, payload=bytes(row.payload), trace_headers=headers,
+    )

@@ -1,0 +1,145 @@
+"""Unit of work: one database transaction holding the changes, their events
+(outbox), the handled-event marks (inbox) and the idempotency record together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+
+import sqlalchemy as sa
+from google.protobuf.message import Message
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ntbkit.errors import AlreadyExists
+from ntbkit.messaging.envelope import EventEnvelope, new_envelope
+from ntbkit.storage.messaging_tables import idempotency_table, inbox_table, outbox_table
+
+outbox = outbox_table
+inbox = inbox_table
+idempotency = idempotency_table
+
+
+def outbox_row(envelope: EventEnvelope) -> dict[str, object]:
+    return {
+        "event_id": envelope.event_id,
+        "topic": envelope.topic,
+        "key": envelope.key,
+        "event_type": envelope.event_type,
+        "payload": envelope.payload,
+        "headers": {
+            "source": envelope.source, "time": envelope.time.isoformat(),
+            **envelope.trace_headers,
+        },
+        "created_at": envelope.time,
+    }
+
+
+class UnitOfWork:
+    """`async with uow:` opens a transaction; `await uow.commit()` makes it all durable.
+
+    Leaving the block without commit rolls everything back, events included.
+    """
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        source: str,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._source = source
+        self._on_commit = on_commit
+        self._session: AsyncSession | None = None
+        self._events: list[EventEnvelope] = []
+
+    @property
+    def session(self) -> AsyncSession:
+        assert self._session is not None, "use the unit of work inside `async with`"
+        return self._session
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._session = self._sessions()
+        self._events = []
+        await self._session.begin()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        if self._session.in_transaction():
+            await self._session.rollback()
+        await self._session.close()
+        self._session = None
+
+    def emit(self, *, topic: str, key: str, message: Message) -> EventEnvelope:
+        """Record an event; it is written to the outbox when the unit commits."""
+        envelope = new_envelope(topic=topic, key=key, message=message, source=self._source)
+        self._events.append(envelope)
+        return envelope
+
+    async def commit(self) -> None:
+        if self._events:
+            await self.session.execute(outbox.insert(), [outbox_row(e) for e in self._events])
+        await self.session.commit()
+        had_events, self._events = bool(self._events), []
+        if had_events and self._on_commit is not None:
+            self._on_commit()
+
+    async def first_handling(self, *, group: str, envelope: EventEnvelope) -> bool:
+        """Mark the event handled by `group`; False when it already was (no second effect).
+
+        A concurrent duplicate fails on the primary key at commit and is retried.
+        """
+        seen = await self.session.scalar(
+            sa.select(sa.func.count()).select_from(inbox).where(
+                inbox.c.consumer_group == group, inbox.c.event_id == envelope.event_id
+            )
+        )
+        if seen:
+            return False
+        await self.session.execute(
+            inbox.insert().values(
+                consumer_group=group, event_id=envelope.event_id, topic=envelope.topic,
+                handled_at=datetime.now(UTC),
+            )
+        )
+        return True
+
+    async def previous_response(
+        self, *, operation: str, request_id: str, fingerprint: str
+    ) -> bytes | None:
+        """The stored response of an earlier request with this id, if any.
+
+        Same id with another body raises AlreadyExists.
+        """
+        row = (
+            await self.session.execute(
+                sa.select(idempotency.c.request_hash, idempotency.c.response).where(
+                    idempotency.c.operation == operation, idempotency.c.request_id == request_id
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        if row.request_hash != fingerprint:
+            raise AlreadyExists(
+                f"request_id {request_id} was already used for a different {operation} request",
+                reason="REQUEST_ID_REUSED",
+            )
+        return bytes(row.response)
+
+    async def remember_response(
+        self, *, operation: str, request_id: str, fingerprint: str, response: bytes
+    ) -> None:
+        await self.session.execute(
+            idempotency.insert().values(
+                operation=operation, request_id=request_id, request_hash=fingerprint,
+                response=response, created_at=datetime.now(UTC),
+            )
+        )

@@ -1,0 +1,1 @@
+"""Logs, traces and metrics, set up once for every service."""

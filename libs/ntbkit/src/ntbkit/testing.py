@@ -1,0 +1,58 @@
+"""Helpers for the services' tests: real servers from the environment, unique schemas.
+
+`make test` starts PostgreSQL and Kafka and exports their addresses; a test that
+needs one and does not find it fails with a message saying how to start it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ntbkit.storage.engine import create_engine
+
+DATABASE_URL_VARIABLE = "NTB_TEST_DATABASE_URL"
+KAFKA_BOOTSTRAP_VARIABLE = "NTB_TEST_KAFKA_BOOTSTRAP"
+
+
+class MissingTestServer(RuntimeError):
+    pass
+
+
+def required_environment(name: str) -> str:
+    value = os.environ.get(name, "")
+    if not value:
+        raise MissingTestServer(f"{name} is not set: run `make infra-up` and export it "
+                                "(make test does both)")
+    return value
+
+
+def test_database_url() -> str:
+    return required_environment(DATABASE_URL_VARIABLE)
+
+
+def test_kafka_bootstrap() -> str:
+    return required_environment(KAFKA_BOOTSTRAP_VARIABLE)
+
+
+def unique_schema(prefix: str) -> str:
+    return f"t_{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+@asynccontextmanager
+async def postgres_schema(prefix: str) -> AsyncIterator[tuple[str, AsyncEngine]]:
+    """A fresh schema on the test PostgreSQL, dropped afterwards."""
+    url = test_database_url()
+    schema = unique_schema(prefix)
+    engine = create_engine(url, schema=schema)
+    try:
+        yield schema, engine
+    finally:
+        async with engine.begin() as connection:
+            await connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await engine.dispose()

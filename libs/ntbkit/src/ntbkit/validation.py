@@ -1,0 +1,67 @@
+"""The one helper that validates a request and reports every bad field at once."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+
+import pycountry
+
+from ntbkit.errors import FieldViolation, InvalidArgument
+
+_ISO_ALPHA2 = re.compile(r"^[A-Z]{2}$")
+
+
+class Violations:
+    """Collects field violations; `raise_if_any()` turns them into one InvalidArgument.
+
+    Usage in a codec:
+        v = Violations()
+        v.check(bool(req.display_name.strip()), "display_name", "must not be empty")
+        v.raise_if_any()
+    """
+
+    def __init__(self) -> None:
+        self._items: list[FieldViolation] = []
+
+    def add(self, field: str, description: str) -> None:
+        self._items.append(FieldViolation(field, description))
+
+    def check(self, ok: bool, field: str, description: str) -> bool:
+        if not ok:
+            self.add(field, description)
+        return ok
+
+    def require_text(self, value: str, field: str, *, length_max: int = 200) -> bool:
+        if not value.strip():
+            self.add(field, "must not be empty")
+            return False
+        return self.check(len(value) <= length_max, field, f"at most {length_max} characters")
+
+    def require_uuid(self, value: str, field: str) -> bool:
+        try:
+            uuid.UUID(value)
+        except ValueError:
+            self.add(field, "must be a UUID (client-chosen idempotency key)")
+            return False
+        return True
+
+    def require_country_alpha2(self, code: str, field: str) -> bool:
+        ok = bool(_ISO_ALPHA2.match(code)) and pycountry.countries.get(alpha_2=code) is not None
+        return self.check(ok, field, "must be an ISO 3166-1 alpha-2 country code, e.g. CN")
+
+    def require_one_of(self, value: object, allowed: Iterable[object], field: str) -> bool:
+        allowed_list = list(allowed)
+        return self.check(value in allowed_list, field, f"must be one of {allowed_list}")
+
+    def extend(self, items: Iterable[FieldViolation]) -> None:
+        self._items.extend(items)
+
+    @property
+    def items(self) -> list[FieldViolation]:
+        return list(self._items)
+
+    def raise_if_any(self) -> None:
+        if self._items:
+            raise InvalidArgument(self._items)

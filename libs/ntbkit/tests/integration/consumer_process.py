@@ -1,0 +1,39 @@
+"""A consumer in its own process, so a test can kill it with SIGKILL mid-batch.
+
+usage: python consumer_process.py SCHEMA GROUP TOPIC DELAY_S
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from ntbkit.messaging.consumer import ConsumerOptions, run_consumer
+from ntbkit.messaging.envelope import EventEnvelope
+from ntbkit.messaging.kafka import KafkaEventBus
+from ntbkit.storage.engine import create_engine, session_factory
+from ntbkit.storage.unit_of_work import UnitOfWork
+from ntbkit.testing import test_database_url, test_kafka_bootstrap
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from messaging_fixtures import effect_writer
+
+
+async def main(schema: str, group: str, topic: str, delay_s: float) -> None:
+    engine = create_engine(test_database_url(), schema=schema)
+    sessions = session_factory(engine)
+    write = effect_writer(lambda: UnitOfWork(sessions, source="proc"), group)
+
+    async def slow_write(envelope: EventEnvelope) -> None:
+        await write(envelope)
+        await asyncio.sleep(delay_s)
+
+    source = KafkaEventBus(test_kafka_bootstrap()).source(group=group, topics=[topic])
+    print("consuming", flush=True)
+    await run_consumer(source, slow_write, ConsumerOptions(group=group, batch_size_max=500),
+                       asyncio.Event())
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])))

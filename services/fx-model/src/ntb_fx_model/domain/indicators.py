@@ -1,0 +1,423 @@
+"""Indicator rows (GDP per capita, official rate, average wage) and their CSV loader.
+
+The format is the one of `ntb_fx_model/data/indicators.csv` (see `data/SOURCES.md`):
+one row per country and year, numbers as plain decimal text, a blank cell for "no
+value", and one source column per value column. Numbers are parsed with
+`decimal.Decimal` from their text, so they are exact; no float is ever created.
+
+`load_indicators` validates the whole file before returning and reports every problem
+at once (`IndicatorsInvalidError.problems`), each one with a field path
+`rows[<i>].<column>`, where `<i>` is the 0-based index of the data record (the header
+is not a record; blank lines are skipped) and the description names the file line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+from .errors import CountryYearNotFoundError, FieldProblem, IndicatorsInvalidError
+from .iso3166 import KNOWN_COUNTRY_CODES
+
+WagePeriod = Literal["annual", "monthly"]
+WAGE_PERIODS: tuple[WagePeriod, ...] = ("annual", "monthly")
+
+COL_ISO3 = "iso3"
+COL_COUNTRY = "country"
+COL_YEAR = "year"
+COL_GDP = "gdp_per_capita_usd"
+COL_RATE = "official_rate_lcu_per_usd"
+COL_WAGE = "avg_wage_lcu"
+COL_WAGE_PERIOD = "wage_period"
+COL_POPULATION = "population"
+COL_SOURCE_GDP = "source_gdp"
+COL_SOURCE_RATE = "source_rate"
+COL_SOURCE_WAGE = "source_wage"
+COL_SOURCE_POPULATION = "source_population"
+COL_WAGE_CURRENCY = "wage_currency"
+COL_RATE_CURRENCY = "rate_currency"
+COL_NOTES = "notes"
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    COL_ISO3,
+    COL_COUNTRY,
+    COL_YEAR,
+    COL_GDP,
+    COL_RATE,
+    COL_WAGE,
+    COL_WAGE_PERIOD,
+    COL_SOURCE_GDP,
+    COL_SOURCE_RATE,
+    COL_SOURCE_WAGE,
+    COL_WAGE_CURRENCY,
+    COL_RATE_CURRENCY,
+)
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    COL_POPULATION,
+    COL_SOURCE_POPULATION,
+    COL_NOTES,
+)
+
+# value column -> the column that names its source
+SOURCE_COLUMN_OF: Mapping[str, str] = {
+    COL_GDP: COL_SOURCE_GDP,
+    COL_RATE: COL_SOURCE_RATE,
+    COL_WAGE: COL_SOURCE_WAGE,
+    COL_WAGE_PERIOD: COL_SOURCE_WAGE,
+    COL_POPULATION: COL_SOURCE_POPULATION,
+}
+
+YEAR_MIN = 1900
+YEAR_MAX = 2100
+CURRENCY_MISMATCH_MARKER = "CURRENCY MISMATCH"
+
+_ISO3_RE = re.compile(r"[A-Z]{3}")
+_CURRENCY_RE = re.compile(r"[A-Z]{3}")
+_YEAR_RE = re.compile(r"[0-9]{4}")
+_INTEGER_RE = re.compile(r"[+-]?[0-9]+")
+# Plain decimal text: digits with an optional fraction and exponent. Rejects NaN,
+# Infinity, thousands separators and the underscores that Decimal() would accept.
+_DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+PACKAGED_INDICATORS = "indicators.csv"
+_DATA_PACKAGE = "ntb_fx_model.data"
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One country-year of indicators, exactly as the file states it.
+
+    `avg_wage_lcu` is in `wage_currency` per `wage_period`; `official_rate_lcu_per_usd`
+    is in `rate_currency` per USD. A `None` value means the cell was blank. `source_*`
+    names the source of the value column of the same name (None when the value is
+    blank and the file named no source).
+    """
+
+    iso3: str
+    country: str
+    year: int
+    gdp_per_capita_usd: Decimal | None
+    official_rate_lcu_per_usd: Decimal | None
+    avg_wage_lcu: Decimal | None
+    wage_period: WagePeriod | None
+    wage_currency: str | None
+    rate_currency: str | None
+    notes: str
+    source_gdp: str | None
+    source_rate: str | None
+    source_wage: str | None
+    population: int | None = None
+    source_population: str | None = None
+
+    @property
+    def currency_mismatch(self) -> bool:
+        """True when the wage and the official rate are in different currencies."""
+        if (
+            self.wage_currency is not None
+            and self.rate_currency is not None
+            and self.wage_currency != self.rate_currency
+        ):
+            return True
+        return CURRENCY_MISMATCH_MARKER in self.notes.upper()
+
+    def source_for(self, column: str) -> str | None:
+        """The source of a value column (`gdp_per_capita_usd`, `avg_wage_lcu`, ...)."""
+        source_column = SOURCE_COLUMN_OF.get(column)
+        if source_column is None:
+            raise KeyError(f"{column!r} is not a sourced value column")
+        value: str | None = getattr(self, source_column)
+        return value
+
+
+@dataclass(frozen=True)
+class CountryInfo:
+    """A country in a table: its latest name, the years it has rows for, and the years
+    whose row has both inputs of labor productivity parity (GDP per capita and wage) in
+    one currency."""
+
+    iso3: str
+    name: str
+    years: tuple[int, ...]
+    parity_years: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class IndicatorTable:
+    """All indicator rows, indexed by (iso3, year). Immutable."""
+
+    rows: tuple[IndicatorRow, ...]
+    _index: Mapping[tuple[str, int], IndicatorRow] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        index: dict[tuple[str, int], IndicatorRow] = {}
+        problems: list[FieldProblem] = []
+        for i, row in enumerate(self.rows):
+            key = (row.iso3, row.year)
+            if key in index:
+                problems.append(
+                    FieldProblem(f"rows[{i}]", f"duplicate row for {row.iso3} {row.year}")
+                )
+            else:
+                index[key] = row
+        if problems:
+            raise IndicatorsInvalidError(problems)
+        object.__setattr__(self, "_index", index)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[IndicatorRow]:
+        return iter(self.rows)
+
+    def get(self, iso3: str, year: int) -> IndicatorRow | None:
+        return self._index.get((iso3, year))
+
+    def require(self, iso3: str, year: int) -> IndicatorRow:
+        """The row of a country-year; `CountryYearNotFoundError` when there is none."""
+        row = self._index.get((iso3, year))
+        if row is None:
+            raise CountryYearNotFoundError(iso3, year)
+        return row
+
+    def years(self) -> tuple[int, ...]:
+        return tuple(sorted({row.year for row in self.rows}))
+
+    def rows_for_year(self, year: int) -> tuple[IndicatorRow, ...]:
+        """The rows of one year, ordered by country code."""
+        return tuple(sorted((r for r in self.rows if r.year == year), key=lambda r: r.iso3))
+
+    def countries(self) -> tuple[CountryInfo, ...]:
+        """One entry per country code, ordered by code."""
+        by_code: dict[str, list[IndicatorRow]] = {}
+        for row in self.rows:
+            by_code.setdefault(row.iso3, []).append(row)
+        infos: list[CountryInfo] = []
+        for iso3 in sorted(by_code):
+            rows = sorted(by_code[iso3], key=lambda r: r.year)
+            infos.append(
+                CountryInfo(
+                    iso3=iso3,
+                    name=rows[-1].country,
+                    years=tuple(r.year for r in rows),
+                    parity_years=tuple(
+                        r.year
+                        for r in rows
+                        if r.gdp_per_capita_usd is not None
+                        and r.avg_wage_lcu is not None
+                        and not r.currency_mismatch
+                    ),
+                )
+            )
+        return tuple(infos)
+
+
+def load_indicators(text: str) -> IndicatorTable:
+    """Parse and validate indicator CSV text (the packaged `indicators.csv` format).
+
+    Raises `IndicatorsInvalidError` listing every problem found in the file.
+    """
+    return _Parser(text).parse()
+
+
+@lru_cache(maxsize=1)
+def load_default_indicators() -> IndicatorTable:
+    """The indicator table shipped inside the package (`ntb_fx_model/data/`)."""
+    return load_indicators(read_packaged_text(PACKAGED_INDICATORS))
+
+
+def read_packaged_text(name: str) -> str:
+    """The text of a file shipped in `ntb_fx_model.data` (e.g. `SOURCES.md`)."""
+    return resources.files(_DATA_PACKAGE).joinpath(name).read_text(encoding="utf-8")
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self._text = text.removeprefix("\ufeff")
+        self._problems: list[FieldProblem] = []
+
+    def _problem(self, field_path: str, description: str) -> None:
+        self._problems.append(FieldProblem(field_path, description))
+
+    def parse(self) -> IndicatorTable:
+        reader = csv.reader(io.StringIO(self._text, newline=""), strict=True)
+        rows: list[IndicatorRow] = []
+        try:
+            first = next(reader, None)
+            header = self._read_header(first)
+            if first is None or header is None:
+                raise IndicatorsInvalidError(self._problems)
+            width = len(first)
+            seen: dict[tuple[str, int], int] = {}
+            index = 0
+            for record in reader:
+                if not record or all(not cell.strip() for cell in record):
+                    continue
+                row = self._parse_record(index, reader.line_num, header, width, record)
+                if row is not None:
+                    key = (row.iso3, row.year)
+                    if key in seen:
+                        self._problem(
+                            f"rows[{index}]",
+                            f"line {reader.line_num}: duplicate of rows[{seen[key]}] "
+                            f"({row.iso3} {row.year})",
+                        )
+                    else:
+                        seen[key] = index
+                        rows.append(row)
+                index += 1
+        except csv.Error as exc:
+            self._problem("csv", f"line {reader.line_num}: malformed CSV: {exc}")
+        if not rows and not self._problems:
+            self._problem("rows", "the file has no data rows")
+        if self._problems:
+            raise IndicatorsInvalidError(self._problems)
+        return IndicatorTable(tuple(rows))
+
+    def _read_header(self, first: list[str] | None) -> dict[str, int] | None:
+        if first is None:
+            self._problem("header", "the file is empty; expected a header line")
+            return None
+        header: dict[str, int] = {}
+        for position, raw in enumerate(first):
+            name = raw.strip()
+            if name in header:
+                self._problem(f"header.{name}", "column appears more than once")
+            elif name:
+                header[name] = position
+        for name in REQUIRED_COLUMNS:
+            if name not in header:
+                self._problem(f"header.{name}", "required column is missing")
+        return None if self._problems else header
+
+    def _parse_record(
+        self, index: int, line: int, header: dict[str, int], width: int, record: list[str]
+    ) -> IndicatorRow | None:
+        at = f"rows[{index}]"
+        if len(record) != width:
+            self._problem(at, f"line {line}: has {len(record)} fields; the header has {width}")
+            return None
+        before = len(self._problems)
+
+        def cell(column: str) -> str:
+            position = header.get(column)
+            return "" if position is None else record[position].strip()
+
+        def bad(column: str, description: str) -> None:
+            self._problem(f"{at}.{column}", f"line {line}: {description}")
+
+        iso3 = cell(COL_ISO3)
+        if not iso3:
+            bad(COL_ISO3, "required")
+        elif not _ISO3_RE.fullmatch(iso3):
+            bad(COL_ISO3, f"{iso3!r} is not an ISO 3166-1 alpha-3 code (3 capital letters)")
+        elif iso3 not in KNOWN_COUNTRY_CODES:
+            bad(COL_ISO3, f"{iso3!r} is not a known ISO 3166-1 alpha-3 country code")
+
+        country = cell(COL_COUNTRY)
+        if not country:
+            bad(COL_COUNTRY, "required")
+
+        year_text = cell(COL_YEAR)
+        year = 0
+        if not year_text:
+            bad(COL_YEAR, "required")
+        elif not _YEAR_RE.fullmatch(year_text):
+            bad(COL_YEAR, f"{year_text!r} is not a 4-digit year")
+        else:
+            year = int(year_text)
+            if not YEAR_MIN <= year <= YEAR_MAX:
+                bad(COL_YEAR, f"{year} is outside {YEAR_MIN}..{YEAR_MAX}")
+
+        def positive_decimal(column: str) -> Decimal | None:
+            text = cell(column)
+            if not text:
+                return None
+            if not _DECIMAL_RE.fullmatch(text):
+                bad(column, f"{text!r} is not a plain decimal number")
+                return None
+            value = Decimal(text)
+            if value <= 0:
+                bad(column, f"must be greater than zero, got {text}")
+                return None
+            return value
+
+        def source(column: str, value_present: bool) -> str | None:
+            source_column = SOURCE_COLUMN_OF[column]
+            text = cell(source_column)
+            if value_present and not text:
+                bad(source_column, f"required when {column} has a value")
+            return text or None
+
+        def currency(column: str, required_by: str | None) -> str | None:
+            text = cell(column)
+            if not text:
+                if required_by is not None:
+                    bad(column, f"required when {required_by} has a value")
+                return None
+            if not _CURRENCY_RE.fullmatch(text):
+                bad(column, f"{text!r} is not an ISO 4217 code (3 capital letters)")
+                return None
+            return text
+
+        gdp = positive_decimal(COL_GDP)
+        rate = positive_decimal(COL_RATE)
+        wage = positive_decimal(COL_WAGE)
+        wage_given = bool(cell(COL_WAGE))
+
+        period_text = cell(COL_WAGE_PERIOD)
+        period: WagePeriod | None = None
+        if period_text:
+            if period_text in WAGE_PERIODS:
+                period = period_text
+                if not wage_given:
+                    bad(COL_WAGE_PERIOD, f"given without a value in {COL_WAGE}")
+            else:
+                bad(COL_WAGE_PERIOD, f"{period_text!r} must be one of {list(WAGE_PERIODS)}")
+        elif wage_given:
+            bad(COL_WAGE_PERIOD, f"required when {COL_WAGE} has a value")
+
+        population: int | None = None
+        population_text = cell(COL_POPULATION)
+        if population_text:
+            if not _INTEGER_RE.fullmatch(population_text):
+                bad(COL_POPULATION, f"{population_text!r} is not a whole number")
+            elif int(population_text) <= 0:
+                bad(COL_POPULATION, f"must be greater than zero, got {population_text}")
+            else:
+                population = int(population_text)
+
+        source_gdp = source(COL_GDP, bool(cell(COL_GDP)))
+        source_rate = source(COL_RATE, bool(cell(COL_RATE)))
+        source_wage = source(COL_WAGE, wage_given)
+        source_population = source(COL_POPULATION, bool(population_text))
+        wage_currency = currency(COL_WAGE_CURRENCY, COL_WAGE if wage_given else None)
+        rate_currency = currency(COL_RATE_CURRENCY, None)
+
+        if len(self._problems) > before:
+            return None
+        return IndicatorRow(
+            iso3=iso3,
+            country=country,
+            year=year,
+            gdp_per_capita_usd=gdp,
+            official_rate_lcu_per_usd=rate,
+            avg_wage_lcu=wage,
+            wage_period=period,
+            wage_currency=wage_currency,
+            rate_currency=rate_currency,
+            notes=cell(COL_NOTES),
+            source_gdp=source_gdp,
+            source_rate=source_rate,
+            source_wage=source_wage,
+            population=population,
+            source_population=source_population,
+        )

@@ -1,0 +1,378 @@
+"""Labor productivity parity (paper section 3.4) and its comparison with official rates.
+
+With G the GDP per capita in USD and w the average annual wage in local currency
+(a monthly wage is annualised as w x 12), productivity is R = G / w. The predicted
+exchange rate of a domestic currency d against the foreign anchor f = USA is
+
+    local per USD:  e = R_f / R_d = (G_f / w_f) / (G_d / w_d)
+    USD per local:  1 / e         = (G_d / w_d) / (G_f / w_f)   (the paper's printed form)
+
+Both quotes are computed directly from the inputs (not one as the reciprocal of the
+other) in one explicit context, `PARITY_CONTEXT` (28 significant digits, banker's
+rounding, traps on invalid operations, division by zero and overflow; each call works
+on its own copy, so the shared template's flags never change). For the anchor itself
+both quotes are exactly 1.
+
+Every result carries the exact input cells used (`SourceRow`: country, year, column,
+value, source) so each rate can be traced to the rows of the data set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import (
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+)
+
+from .errors import (
+    CountryYearNotFoundError,
+    CurrencyMismatchError,
+    FieldProblem,
+    IndicatorsInvalidError,
+    InputsMissingError,
+    MissingInput,
+)
+from .indicators import (
+    COL_GDP,
+    COL_RATE,
+    COL_WAGE,
+    COL_WAGE_PERIOD,
+    IndicatorRow,
+    IndicatorTable,
+)
+
+PARITY_CONTEXT = Context(
+    prec=28,
+    rounding=ROUND_HALF_EVEN,
+    Emin=-999_999,
+    Emax=999_999,
+    capitals=1,
+    clamp=0,
+    flags=[],
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+
+ANCHOR_ISO3 = "USA"
+ANCHOR_CURRENCY = "USD"
+MONTHS_PER_YEAR = Decimal(12)
+_ONE = Decimal(1)
+_HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One input cell: which country-year row, which column, its value and its source."""
+
+    iso3: str
+    year: int
+    column: str
+    value: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ParityRate:
+    """The labor-productivity-parity rate of one country's currency against the USD.
+
+    `currency` is the currency of the country's wage figure, i.e. the "local" unit of
+    both quotes (for euro members this is EUR). `official_local_per_usd` is the World
+    Bank official rate of the same row (None when the data set has none).
+    """
+
+    iso3: str
+    year: int
+    currency: str | None
+    local_per_usd: Decimal
+    usd_per_local: Decimal
+    official_local_per_usd: Decimal | None
+    inputs: tuple[SourceRow, ...]
+
+    def percentage_error(self) -> Decimal | None:
+        """(model - official) / official x 100 on the local-per-USD quote, or None."""
+        if self.official_local_per_usd is None:
+            return None
+        return _percentage_error(self.local_per_usd, self.official_local_per_usd)
+
+
+@dataclass(frozen=True)
+class CrossRate:
+    """The parity rate between two countries' currencies, derived through the USD.
+
+    `quote_per_base` is units of the quote country's currency per one unit of the base
+    country's currency: (quote per USD) / (base per USD).
+    """
+
+    base_iso3: str
+    quote_iso3: str
+    year: int
+    quote_per_base: Decimal
+    base_per_quote: Decimal
+    official_quote_per_base: Decimal | None
+    base: ParityRate
+    quote: ParityRate
+    inputs: tuple[SourceRow, ...]
+
+
+@dataclass(frozen=True)
+class CountryComparison:
+    """Model against official rate for one country, both in local units per USD."""
+
+    iso3: str
+    country: str
+    rate: ParityRate
+    official_local_per_usd: Decimal
+    percentage_error: Decimal
+    absolute_percentage_error: Decimal
+
+
+@dataclass(frozen=True)
+class SkippedCountry:
+    """A country of the year that could not be compared, with a machine-readable reason
+    (`INPUTS_MISSING`, `CURRENCY_MISMATCH` or `OFFICIAL_RATE_MISSING`)."""
+
+    iso3: str
+    country: str
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class OfficialComparison:
+    """Model against official rates for every country of one year.
+
+    `median_absolute_percentage_error` is the median of `absolute_percentage_error`
+    over `countries` (None when no country could be compared). The anchor (USA), whose
+    error is zero by construction, is left out unless asked for.
+    """
+
+    year: int
+    countries: tuple[CountryComparison, ...]
+    skipped: tuple[SkippedCountry, ...]
+    median_absolute_percentage_error: Decimal | None
+
+
+def labor_productivity_parity(table: IndicatorTable, iso3: str, year: int) -> ParityRate:
+    """The parity rate of `iso3`'s currency against the USD in `year`.
+
+    Raises:
+        CountryYearNotFoundError: the table has no row for `iso3` in `year`.
+        InputsMissingError: GDP per capita or wage of the country or of the USA is
+            missing (every missing cell is named).
+        CurrencyMismatchError: the row's wage and official rate are in different
+            currencies, or the anchor's wage is not in USD.
+    """
+    domestic = table.require(iso3, year)
+    anchor = table.get(ANCHOR_ISO3, year)
+
+    missing = _missing_inputs(domestic, iso3, year)
+    if anchor is None:
+        missing += [MissingInput(ANCHOR_ISO3, year, c) for c in (COL_GDP, COL_WAGE)]
+    elif anchor is not domestic:
+        missing += _missing_inputs(anchor, ANCHOR_ISO3, year)
+    if missing:
+        raise InputsMissingError(iso3, year, missing)
+    assert anchor is not None
+
+    _check_currencies(domestic)
+    _check_currencies(anchor)
+    if anchor.wage_currency not in (None, ANCHOR_CURRENCY):
+        raise CurrencyMismatchError(
+            ANCHOR_ISO3,
+            year,
+            anchor.wage_currency,
+            anchor.rate_currency,
+            f"the anchor's wage must be in {ANCHOR_CURRENCY}",
+        )
+
+    ctx = PARITY_CONTEXT.copy()
+    g_d = _positive(domestic, COL_GDP, domestic.gdp_per_capita_usd)
+    w_d = _annual_wage(domestic)
+    g_f = _positive(anchor, COL_GDP, anchor.gdp_per_capita_usd)
+    w_f = _annual_wage(anchor)
+
+    # e = (G_f / w_f) / (G_d / w_d) = (G_f * w_d) / (w_f * G_d): one division, and the
+    # anchor gives the same two products in both places, so its rate is exactly 1.
+    local_per_usd = ctx.divide(ctx.multiply(g_f, w_d), ctx.multiply(w_f, g_d))
+    usd_per_local = ctx.divide(ctx.multiply(g_d, w_f), ctx.multiply(w_d, g_f))
+
+    inputs = _trace(domestic, (COL_GDP, COL_WAGE, COL_WAGE_PERIOD))
+    if anchor is not domestic:
+        inputs += _trace(anchor, (COL_GDP, COL_WAGE, COL_WAGE_PERIOD))
+    official = domestic.official_rate_lcu_per_usd
+    if official is not None:
+        inputs += _trace(domestic, (COL_RATE,))
+
+    return ParityRate(
+        iso3=iso3,
+        year=year,
+        currency=domestic.wage_currency,
+        local_per_usd=local_per_usd,
+        usd_per_local=usd_per_local,
+        official_local_per_usd=official,
+        inputs=tuple(inputs),
+    )
+
+
+def cross_rate(table: IndicatorTable, base_iso3: str, quote_iso3: str, year: int) -> CrossRate:
+    """Units of `quote_iso3`'s currency per unit of `base_iso3`'s currency in `year`,
+    from the two parity rates against the USD. Raises what `labor_productivity_parity`
+    raises, for either country."""
+    ctx = PARITY_CONTEXT.copy()
+    base = labor_productivity_parity(table, base_iso3, year)
+    quote = labor_productivity_parity(table, quote_iso3, year)
+    official: Decimal | None = None
+    if base.official_local_per_usd is not None and quote.official_local_per_usd is not None:
+        official = ctx.divide(quote.official_local_per_usd, base.official_local_per_usd)
+    return CrossRate(
+        base_iso3=base_iso3,
+        quote_iso3=quote_iso3,
+        year=year,
+        quote_per_base=ctx.divide(quote.local_per_usd, base.local_per_usd),
+        base_per_quote=ctx.divide(base.local_per_usd, quote.local_per_usd),
+        official_quote_per_base=official,
+        base=base,
+        quote=quote,
+        inputs=_unique(base.inputs + quote.inputs),
+    )
+
+
+def compare_with_official(
+    table: IndicatorTable, year: int, *, include_anchor: bool = False
+) -> OfficialComparison:
+    """Parity rate against official rate for every country of `year`.
+
+    A country is compared when its parity rate can be computed and its row has an
+    official rate; every other country is listed in `skipped` with the reason.
+    """
+    compared: list[CountryComparison] = []
+    skipped: list[SkippedCountry] = []
+    for row in table.rows_for_year(year):
+        if row.iso3 == ANCHOR_ISO3 and not include_anchor:
+            continue
+        try:
+            rate = labor_productivity_parity(table, row.iso3, year)
+        except (InputsMissingError, CurrencyMismatchError, CountryYearNotFoundError) as exc:
+            skipped.append(SkippedCountry(row.iso3, row.country, exc.reason, exc.message))
+            continue
+        official = rate.official_local_per_usd
+        if official is None:
+            skipped.append(
+                SkippedCountry(
+                    row.iso3,
+                    row.country,
+                    "OFFICIAL_RATE_MISSING",
+                    f"no {COL_RATE} for {row.iso3} {year}",
+                )
+            )
+            continue
+        error = _percentage_error(rate.local_per_usd, official)
+        compared.append(
+            CountryComparison(
+                iso3=row.iso3,
+                country=row.country,
+                rate=rate,
+                official_local_per_usd=official,
+                percentage_error=error,
+                absolute_percentage_error=abs(error),
+            )
+        )
+    return OfficialComparison(
+        year=year,
+        countries=tuple(compared),
+        skipped=tuple(skipped),
+        median_absolute_percentage_error=median(c.absolute_percentage_error for c in compared),
+    )
+
+
+def median(values: Iterable[Decimal]) -> Decimal | None:
+    """The median in `PARITY_CONTEXT` (mean of the two middle values for an even
+    count); None for no values."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    ctx = PARITY_CONTEXT.copy()
+    return ctx.divide(ctx.add(ordered[middle - 1], ordered[middle]), Decimal(2))
+
+
+def to_plain_string(value: Decimal) -> str:
+    """Plain decimal notation (no exponent), the text form `ntb.common.v1.Decimal` needs:
+    `Decimal("1E+5")` -> "100000", `Decimal("8.1E-7")` -> "0.00000081"."""
+    if not value.is_finite():
+        raise ValueError(f"{value} is not a finite number")
+    return format(value, "f")
+
+
+def _percentage_error(model: Decimal, official: Decimal) -> Decimal:
+    ctx = PARITY_CONTEXT.copy()
+    return ctx.multiply(ctx.divide(ctx.subtract(model, official), official), _HUNDRED)
+
+
+def _missing_inputs(row: IndicatorRow, iso3: str, year: int) -> list[MissingInput]:
+    missing: list[MissingInput] = []
+    if row.gdp_per_capita_usd is None:
+        missing.append(MissingInput(iso3, year, COL_GDP))
+    if row.avg_wage_lcu is None:
+        missing.append(MissingInput(iso3, year, COL_WAGE))
+    elif row.wage_period is None:
+        missing.append(MissingInput(iso3, year, COL_WAGE_PERIOD))
+    return missing
+
+
+def _check_currencies(row: IndicatorRow) -> None:
+    if row.currency_mismatch:
+        raise CurrencyMismatchError(
+            row.iso3,
+            row.year,
+            row.wage_currency,
+            row.rate_currency,
+            row.notes or "wage_currency differs from rate_currency",
+        )
+
+
+def _positive(row: IndicatorRow, column: str, value: Decimal | None) -> Decimal:
+    # The loader guarantees this; rows built by hand are checked here so that a bad
+    # value is an input error, not a decimal trap.
+    if value is None or not value > 0:
+        raise IndicatorsInvalidError(
+            [FieldProblem(f"{row.iso3}[{row.year}].{column}", "must be greater than zero")]
+        )
+    return value
+
+
+def _annual_wage(row: IndicatorRow) -> Decimal:
+    wage = _positive(row, COL_WAGE, row.avg_wage_lcu)
+    if row.wage_period == "monthly":
+        return PARITY_CONTEXT.copy().multiply(wage, MONTHS_PER_YEAR)
+    return wage
+
+
+def _trace(row: IndicatorRow, columns: Iterable[str]) -> list[SourceRow]:
+    traced: list[SourceRow] = []
+    for column in columns:
+        value: object = getattr(row, column)
+        if value is None:
+            continue
+        text = to_plain_string(value) if isinstance(value, Decimal) else str(value)
+        traced.append(
+            SourceRow(
+                iso3=row.iso3,
+                year=row.year,
+                column=column,
+                value=text,
+                source=row.source_for(column) or "",
+            )
+        )
+    return traced
+
+
+def _unique(rows: Iterable[SourceRow]) -> tuple[SourceRow, ...]:
+    return tuple(dict.fromkeys(rows))

@@ -1,0 +1,52 @@
+"""identity's tables (its schema only; changed only through Alembic migrations)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ntbkit.storage.messaging_tables import add_messaging_tables
+
+metadata = sa.MetaData()
+
+principals = sa.Table(
+    "principals",
+    metadata,
+    sa.Column("principal_id", sa.String(36), primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("country_code", sa.String(2), nullable=False),
+    sa.Column("region", sa.String(16), nullable=False),
+    sa.Column("industry_code", sa.String(8), nullable=False),
+    sa.Column("kyc_status", sa.String(16), nullable=False),
+    sa.Column("person", sa.JSON(), nullable=True),
+    sa.Column("enterprise", sa.JSON(), nullable=True),
+    sa.Column("version", sa.BigInteger(), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+api_clients = sa.Table(
+    "api_clients",
+    metadata,
+    sa.Column("client_id", sa.String(64), primary_key=True),
+    sa.Column(
+        "principal_id", sa.String(36), sa.ForeignKey("principals.principal_id"), nullable=False
+    ),
+    sa.Column("secret_hash", sa.String(200), nullable=False),
+    sa.Column("roles", sa.JSON(), nullable=False),
+    sa.Column("scopes", sa.JSON(), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+signing_keys = sa.Table(
+    "signing_keys",
+    metadata,
+    sa.Column("key_id", sa.String(64), primary_key=True),
+    sa.Column("private_key_sealed", sa.LargeBinary(), nullable=False),
+    sa.Column("public_key", sa.LargeBinary(), nullable=False),
+    sa.Column("not_before", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("not_after", sa.DateTime(timezone=True), nullable=True),
+)
+
+add_messaging_tables(metadata)

@@ -1,0 +1,23 @@
+"""identity's unit of work: ntbkit's transaction plus identity's repositories."""
+
+from __future__ import annotations
+
+from ntb_identity.adapters import event_codec
+from ntb_identity.adapters.repository import ApiClientRepository, PrincipalRepository
+from ntb_identity.domain.events import PrincipalRegistered
+from ntbkit.storage.unit_of_work import UnitOfWork
+
+
+class IdentityUnitOfWork(UnitOfWork):
+    principals: PrincipalRepository
+    clients: ApiClientRepository
+
+    async def __aenter__(self) -> IdentityUnitOfWork:
+        await super().__aenter__()
+        self.principals = PrincipalRepository(self.session)
+        self.clients = ApiClientRepository(self.session)
+        return self
+
+    def record(self, event: PrincipalRegistered) -> None:
+        topic, key, message = event_codec.encode(event)
+        self.emit(topic=topic, key=key, message=message)

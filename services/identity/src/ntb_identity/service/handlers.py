@@ -1,0 +1,175 @@
+"""identity's use cases: one function per command, each its own transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Protocol
+
+from ntb_identity.adapters.repository import (
+    principal_from_row,
+    principal_to_row,
+)
+from ntb_identity.adapters.unit_of_work import IdentityUnitOfWork
+from ntb_identity.domain import secrets
+from ntb_identity.domain.commands import IssueToken, RegisterPrincipal
+from ntb_identity.domain.errors import (
+    InvalidClientCredentials,
+    PrincipalNotFound,
+    ScopeNotAllowed,
+)
+from ntb_identity.domain.events import PrincipalRegistered
+from ntb_identity.domain.model import (
+    ApiClient,
+    IssuedToken,
+    KycStatus,
+    Principal,
+    PrincipalKind,
+)
+from ntbkit.auth import ROLE_OPERATOR, Caller
+from ntbkit.storage.idempotency import run_idempotent
+
+ROLE_BANK = "bank"
+NewUnit = Callable[[], IdentityUnitOfWork]
+
+
+class TokenSigner(Protocol):
+    def sign(
+        self, client: ApiClient, scopes: frozenset[str], *, issuer: str, audience: str
+    ) -> IssuedToken: ...
+
+
+async def register_principal(
+    new_unit: NewUnit, command: RegisterPrincipal, caller: Caller
+) -> Principal:
+    """Banks and operators register principals; only operators register operators."""
+    caller.require_role(ROLE_OPERATOR, ROLE_BANK)
+    if command.kind is PrincipalKind.OPERATOR:
+        caller.require_role(ROLE_OPERATOR)
+
+    async def perform(unit: IdentityUnitOfWork) -> Principal:
+        now = datetime.now(UTC)
+        principal = Principal(
+            principal_id=str(uuid.uuid4()),
+            kind=command.kind,
+            display_name=command.display_name,
+            country_code=command.country_code,
+            region=command.region,
+            industry_code=command.industry_code,
+            kyc_status=KycStatus.PENDING,
+            person=command.person,
+            enterprise=command.enterprise,
+            created_at=now,
+            updated_at=now,
+        )
+        await unit.principals.add(principal)
+        unit.record(
+            PrincipalRegistered(
+                principal_id=principal.principal_id,
+                kind=principal.kind,
+                display_name=principal.display_name,
+                country_code=principal.country_code,
+                region=principal.region,
+                industry_code=principal.industry_code,
+                registered_at=now,
+            )
+        )
+        return principal
+
+    return await run_idempotent(
+        new_unit,  # type: ignore[arg-type]
+        operation="RegisterPrincipal",
+        request_id=command.request_id,
+        command=command,
+        perform=perform,  # type: ignore[arg-type]
+        encode=_encode_principal,
+        decode=_decode_principal,
+    )
+
+
+async def get_principal(new_unit: NewUnit, principal_id: str, caller: Caller) -> Principal:
+    caller.require_access_to(principal_id)
+    async with new_unit() as unit:
+        principal = await unit.principals.get(principal_id)
+    if principal is None:
+        raise PrincipalNotFound(principal_id)
+    return principal
+
+
+async def issue_token(
+    new_unit: NewUnit, command: IssueToken, signer: TokenSigner, *, issuer: str, audience: str
+) -> IssuedToken:
+    async with new_unit() as unit:
+        client = await unit.clients.get(command.client_id)
+    if client is None or not client.active:
+        # Spend the hashing time anyway: response time must not reveal unknown ids.
+        await asyncio.to_thread(secrets.hash_secret, command.client_secret)
+        raise InvalidClientCredentials()
+    if not await asyncio.to_thread(
+        secrets.secret_matches, command.client_secret, client.secret_hash
+    ):
+        raise InvalidClientCredentials()
+    not_allowed = command.scopes - client.scopes
+    if not_allowed:
+        raise ScopeNotAllowed(not_allowed)
+    return signer.sign(
+        client, client.grantable(command.scopes), issuer=issuer, audience=audience
+    )
+
+
+async def ensure_bootstrap_operator(
+    new_unit: NewUnit, *, client_id: str, client_secret: str
+) -> str:
+    """The first operator and its client credentials, from settings (idempotent).
+
+    Operators bootstrap everything else (bank clients, KYC); without this no one
+    could obtain the first token.
+    """
+    principal_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"ntb:operator:{client_id}"))
+    async with new_unit() as unit:
+        if await unit.principals.get(principal_id) is None:
+            now = datetime.now(UTC)
+            operator = Principal(
+                principal_id=principal_id, kind=PrincipalKind.OPERATOR,
+                display_name=f"operator {client_id}", country_code="CN", region="CN-BJ",
+                industry_code="K64", kyc_status=KycStatus.VERIFIED,
+                created_at=now, updated_at=now,
+            )
+            await unit.principals.add(operator)
+        existing = await unit.clients.get(client_id)
+        if existing is None or not secrets.secret_matches(client_secret, existing.secret_hash):
+            await unit.clients.save(
+                ApiClient(
+                    client_id=client_id, principal_id=principal_id,
+                    secret_hash=secrets.hash_secret(client_secret),
+                    roles=frozenset({ROLE_OPERATOR}),
+                    scopes=frozenset({"principals:write", "principals:read", "ledger:read",
+                                      "ledger:write", "operator"}),
+                    created_at=datetime.now(UTC),
+                )
+            )
+        await unit.commit()
+    return principal_id
+
+
+def _encode_principal(principal: Principal) -> bytes:
+    row = principal_to_row(principal)
+    return json.dumps(row, default=lambda value: value.isoformat()).encode()
+
+
+def _decode_principal(stored: bytes) -> Principal:
+    row = json.loads(stored)
+    for moment in ("created_at", "updated_at"):
+        row[moment] = datetime.fromisoformat(row[moment])
+    return principal_from_row(row)
+
+
+__all__ = [
+    "ensure_bootstrap_operator",
+    "get_principal",
+    "issue_token",
+    "register_principal",
+]

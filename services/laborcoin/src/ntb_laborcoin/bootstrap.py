@@ -1,0 +1,40 @@
+"""Composition root of laborcoin: builds every part from settings, once."""
+
+from __future__ import annotations
+
+from ntb.laborcoin.v1 import laborcoin_pb2_grpc
+from ntb_laborcoin.adapters.unit_of_work import LaborCoinUnitOfWork
+from ntb_laborcoin.entrypoints import consumers
+from ntb_laborcoin.entrypoints.grpc_api import LaborCoinApi
+from ntb_laborcoin.service.handlers import WALLET_OPENER_GROUP
+from ntbkit.grpc.server import GrpcApi
+from ntbkit.runtime import EventSubscription, Infrastructure, ServiceParts
+
+MIGRATIONS = "ntb_laborcoin:migrations"
+
+
+async def build(infrastructure: Infrastructure) -> ServiceParts:
+    def new_unit() -> LaborCoinUnitOfWork:
+        return LaborCoinUnitOfWork(
+            infrastructure.sessions, source=infrastructure.settings.service_name,
+            on_commit=infrastructure.relay.wake,
+        )
+
+    api = LaborCoinApi(new_unit=new_unit)
+    return ServiceParts(
+        apis=[
+            GrpcApi(
+                full_name="ntb.laborcoin.v1.LaborCoinService",
+                add_to_server=lambda server: (
+                    laborcoin_pb2_grpc.add_LaborCoinServiceServicer_to_server(api, server)
+                ),
+            )
+        ],
+        subscriptions=[
+            EventSubscription(
+                group=WALLET_OPENER_GROUP,
+                topics=[consumers.PRINCIPAL_TOPIC],
+                handler=consumers.principal_registered(new_unit),
+            )
+        ],
+    )
