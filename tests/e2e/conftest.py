@@ -8,7 +8,7 @@ import pytest_asyncio
 from e2e_suite import DistributedSuite
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def suite() -> AsyncIterator[DistributedSuite]:
     suite = DistributedSuite()
     try:

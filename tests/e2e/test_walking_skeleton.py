@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 import grpc
+import pytest
 import pytest_asyncio
 from e2e_suite import DistributedSuite
 from google.rpc import error_details_pb2
@@ -24,14 +25,15 @@ from ntb.laborcoin.v1 import laborcoin_pb2_grpc
 from ntb.matching.v1 import matching_pb2, matching_pb2_grpc
 
 WALLET_DEADLINE_S = 5.0
+pytestmark = pytest.mark.asyncio(loop_scope="session")  # the suite lives in the session loop
 
 
-@pytest_asyncio.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def token(suite: DistributedSuite) -> str:
     return await suite.operator_token()
 
 
-@pytest_asyncio.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def identity(
     suite: DistributedSuite,
 ) -> AsyncIterator[identity_pb2_grpc.IdentityServiceStub]:

@@ -19,11 +19,14 @@ from ntbkit.messaging.memory import InMemoryEventBus
 from ntbkit.runtime import ServiceRuntime, configure_process, serve_until_signalled
 
 
-def runtimes(data_dir: Path, host: str) -> list[ServiceRuntime]:
+def runtimes(
+    data_dir: Path, host: str, *, port_offset: int = 0, metrics_port: int = METRICS_PORT
+) -> list[ServiceRuntime]:
     bus = InMemoryEventBus()  # one bus: events still go outbox -> bus -> inbox
     return [
         ServiceRuntime(
-            member.settings(**embedded_overrides(member, data_dir, host)),
+            member.settings(**embedded_overrides(
+                member, data_dir, host, port_offset=port_offset, metrics_port=metrics_port)),
             build=member.build, migrations=member.migrations, bus=bus,
         )
         for member in SUITE

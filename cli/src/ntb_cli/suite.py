@@ -62,15 +62,18 @@ SUITE = (
 )
 
 
-def embedded_overrides(member: SuiteMember, data_dir: Path, host: str) -> dict[str, Any]:
+def embedded_overrides(
+    member: SuiteMember, data_dir: Path, host: str, *, port_offset: int = 0,
+    metrics_port: int = METRICS_PORT,
+) -> dict[str, Any]:
     """Settings of one member in embedded mode: SQLite file, memory bus, shared metrics."""
     overrides: dict[str, Any] = {
         "grpc_host": host,
-        "grpc_port": member.port,
+        "grpc_port": member.port + port_offset,
         "database_url": f"sqlite+aiosqlite:///{data_dir / member.name}.db",
         "event_bus": "memory",
-        "identity_target": f"{host}:50051",
-        "metrics_port": METRICS_PORT,
+        "identity_target": f"{host}:{SUITE[0].port + port_offset}",
+        "metrics_port": metrics_port,
     }
     if member.name == "identity":
         overrides["bootstrap_client_id"] = DEVELOPMENT_OPERATOR_ID

@@ -19,7 +19,7 @@ def main() -> int:
                 health_pb2.HealthCheckRequest(), timeout=2.0
             )
         except grpc.RpcError as error:
-            print(f"unhealthy: {error.code().name}", file=sys.stderr)  # type: ignore[attr-defined]
+            print(f"unhealthy: {error}", file=sys.stderr)
             return 1
     serving = response.status == health_pb2.HealthCheckResponse.SERVING
     return 0 if serving else 1

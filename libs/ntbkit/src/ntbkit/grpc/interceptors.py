@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import grpc
 import structlog
@@ -17,6 +17,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ntbkit import errors
 from ntbkit.auth import TokenVerifier, reset_current_caller, set_current_caller
+from ntbkit.grpc import ServicerContext
 from ntbkit.grpc.status_mapping import to_grpc_status
 from ntbkit.telemetry import metrics
 
@@ -24,10 +25,16 @@ log = structlog.get_logger(__name__)
 
 ALWAYS_PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 
-UnaryBehaviour = Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
+if TYPE_CHECKING:  # the stubs are generic, the runtime classes are not
+    MethodHandler: TypeAlias = grpc.RpcMethodHandler[Any, Any]
+    _Interceptor: TypeAlias = grpc.aio.ServerInterceptor[Any, Any]
+else:
+    MethodHandler = grpc.RpcMethodHandler
+    _Interceptor = grpc.aio.ServerInterceptor
+UnaryBehaviour = Callable[[Any, ServicerContext], Awaitable[Any]]
 
 
-class ServerCallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+class ServerCallInterceptor(_Interceptor):
     def __init__(
         self,
         *,
@@ -44,15 +51,15 @@ class ServerCallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[MethodHandler]],
         details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> MethodHandler:
         handler = await continuation(details)
         if handler is None or handler.unary_unary is None:
             return handler
         method: str = details.method
         return grpc.unary_unary_rpc_method_handler(
-            self._wrap(method, handler.unary_unary),
+            self._wrap(method, handler.unary_unary),  # type: ignore[arg-type]
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
@@ -63,7 +70,7 @@ class ServerCallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     def _wrap(self, method: str, behaviour: UnaryBehaviour) -> UnaryBehaviour:
         _, service, name = method.split("/")
 
-        async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        async def call(request: Any, context: ServicerContext) -> Any:
             started_s = time.perf_counter()
             code = grpc.StatusCode.OK
             try:
@@ -85,7 +92,7 @@ class ServerCallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         return call
 
     async def _authenticate(
-        self, method: str, context: grpc.aio.ServicerContext
+        self, method: str, context: ServicerContext
     ) -> Any:
         bearer = _bearer_token(context)
         if self._is_public(method) and bearer is None:
@@ -99,7 +106,7 @@ class ServerCallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         return await self._verifier.verify(bearer)
 
 
-def _bearer_token(context: grpc.aio.ServicerContext) -> str | None:
+def _bearer_token(context: ServicerContext) -> str | None:
     for key, value in context.invocation_metadata() or ():
         if key == "authorization":
             text = value if isinstance(value, str) else value.decode()
@@ -122,7 +129,7 @@ def _status_of(error: Exception, method: str) -> grpc.Status:
     return _plain(grpc.StatusCode.INTERNAL, "internal error")
 
 
-class _PlainStatus(grpc.Status):  # type: ignore[misc]
+class _PlainStatus(grpc.Status):
     def __init__(self, code: grpc.StatusCode, details: str) -> None:
         self.code = code
         self.details = details

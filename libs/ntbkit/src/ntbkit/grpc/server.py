@@ -33,7 +33,7 @@ class GrpcServer:
     def __init__(self, settings: ServiceSettings, verifier: TokenVerifier | None) -> None:
         self._settings = settings
         self._verifier = verifier
-        self._health = health.aio.HealthServicer()
+        self._health = health.aio.HealthServicer()  # type: ignore[attr-defined]
         self._server: grpc.aio.Server | None = None
         self._api_names: list[str] = []
         self.port = 0
@@ -42,7 +42,7 @@ class GrpcServer:
         public = [m for api in apis for m in api.public_methods]
         server = grpc.aio.server(
             interceptors=[
-                aio_server_interceptor(),
+                aio_server_interceptor(),  # type: ignore[no-untyped-call]
                 ServerCallInterceptor(
                     verifier=self._verifier,
                     public_methods=public,

@@ -23,7 +23,7 @@ class EventEnvelope:
     payload: bytes
     trace_headers: dict[str, str] = field(default_factory=dict)
 
-    def headers(self) -> list[tuple[str, bytes]]:
+    def headers(self) -> list[tuple[str, str | bytes | None]]:
         items = [
             ("ce_id", self.event_id),
             ("ce_type", self.event_type),

@@ -64,7 +64,7 @@ class KafkaPublisher:
                     event.topic,
                     key=event.key.encode(),
                     value=event.payload,
-                    headers=event.headers(),
+                    headers=list(event.headers()),
                     on_delivery=on_delivery,
                 )
                 return
@@ -100,9 +100,10 @@ class KafkaSource:
         messages: list[Message] = await loop.run_in_executor(self._thread, consume)
         received: list[ReceivedEvent] = []
         for message in messages:
-            if message.error() is not None:
-                if message.error().code() != KafkaError._PARTITION_EOF:
-                    raise RuntimeError(f"kafka consume error: {message.error()}")
+            error = message.error()
+            if error is not None:
+                if error.code() != KafkaError._PARTITION_EOF:
+                    raise RuntimeError(f"kafka consume error: {error}")
                 continue
             received.append(self._to_received(message))
         return received
@@ -116,7 +117,7 @@ class KafkaSource:
                 topic=topic,
                 key=(message.key() or b"").decode(),
                 payload=message.value() or b"",
-                headers=[(name, value or b"") for name, value in (message.headers() or [])],
+                headers=_headers(message),
             )
         except PoisonEvent as error:
             envelope = _unreadable_envelope(topic, message)
@@ -178,3 +179,10 @@ class KafkaEventBus:
 
     def source(self, *, group: str, topics: Sequence[str]) -> MessageSource:
         return KafkaSource(self.bootstrap, group=group, topics=topics)
+
+
+def _headers(message: Message) -> list[tuple[str, bytes]]:
+    raw = message.headers() or []
+    pairs = list(raw.items()) if isinstance(raw, dict) else list(raw)
+    return [(name, value if isinstance(value, bytes) else (value or "").encode())
+            for name, value in pairs]

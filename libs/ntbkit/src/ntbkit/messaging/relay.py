@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 import structlog
@@ -99,7 +101,7 @@ class OutboxRelay:
         )
         return bool(got)
 
-    def _observe(self, rows: sa.Sequence[sa.Row[tuple[object, ...]]]) -> None:
+    def _observe(self, rows: Sequence[sa.Row[Any]]) -> None:
         metrics.OUTBOX_PENDING.labels(self._service).set(len(rows))
         if rows:
             oldest = _aware(rows[0].created_at)
@@ -113,7 +115,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _to_envelope(row: sa.Row[tuple[object, ...]]) -> EventEnvelope:
+def _to_envelope(row: sa.Row[Any]) -> EventEnvelope:
     headers = dict(row.headers)
     source = headers.pop("source")
     time = datetime.fromisoformat(headers.pop("time"))

@@ -21,7 +21,8 @@ ResultT = TypeVar("ResultT")
 
 def fingerprint(command: Any) -> str:
     """SHA-256 of a command dataclass in canonical JSON: same id + other body differ."""
-    body = dataclasses.asdict(command) if dataclasses.is_dataclass(command) else command
+    is_instance = dataclasses.is_dataclass(command) and not isinstance(command, type)
+    body = dataclasses.asdict(command) if is_instance else command
     canonical = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 

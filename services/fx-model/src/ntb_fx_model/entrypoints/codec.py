@@ -36,7 +36,7 @@ def rate(result: ParityRate) -> pb.Rate:
         model=pb.RATE_MODEL_LABOR_PRODUCTIVITY_PARITY,
         local_per_usd=_decimal(to_plain_string(result.local_per_usd)),
         usd_per_local=_decimal(to_plain_string(result.usd_per_local)),
-        currency_code=result.currency,
+        currency_code=result.currency or "",
         inputs=[
             pb.SourceRow(country_code=row.iso3, year=row.year, column=row.column,
                          value=row.value, source=row.source)

@@ -41,7 +41,7 @@ def register_principal(request: pb.RegisterPrincipalRequest) -> RegisterPrincipa
             "or OPERATOR")
     v.require_text(request.display_name, "display_name", length_max=200)
     if v.require_country_alpha2(request.country_code, "country_code"):
-        subdivision = pycountry.subdivisions.get(code=request.region)
+        subdivision = pycountry.subdivisions.get(code=request.region)  # type: ignore[no-untyped-call]
         v.check(
             subdivision is not None and subdivision.country_code == request.country_code,
             "region", f"must be an ISO 3166-2 subdivision of {request.country_code}, "

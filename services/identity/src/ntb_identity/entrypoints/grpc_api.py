@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import grpc
-
 from ntb.identity.v1 import identity_pb2 as pb
 from ntb.identity.v1 import identity_pb2_grpc
 from ntb_identity.adapters.signing_keys import SigningKeyStore
@@ -16,6 +14,7 @@ from ntb_identity.entrypoints import codec
 from ntb_identity.service import handlers
 from ntb_identity.settings import IdentitySettings
 from ntbkit.auth import current_caller
+from ntbkit.grpc import ServicerContext
 
 PUBLIC_METHODS = (
     "/ntb.identity.v1.IdentityService/IssueToken",
@@ -30,21 +29,21 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
     settings: IdentitySettings
 
     async def RegisterPrincipal(
-        self, request: pb.RegisterPrincipalRequest, context: grpc.aio.ServicerContext
+        self, request: pb.RegisterPrincipalRequest, context: ServicerContext
     ) -> pb.RegisterPrincipalResponse:
         command = codec.register_principal(request)
         principal = await handlers.register_principal(self.new_unit, command, current_caller())
         return pb.RegisterPrincipalResponse(principal=codec.principal(principal))
 
     async def GetPrincipal(
-        self, request: pb.GetPrincipalRequest, context: grpc.aio.ServicerContext
+        self, request: pb.GetPrincipalRequest, context: ServicerContext
     ) -> pb.GetPrincipalResponse:
         principal_id = codec.principal_id(request)
         principal = await handlers.get_principal(self.new_unit, principal_id, current_caller())
         return pb.GetPrincipalResponse(principal=codec.principal(principal))
 
     async def IssueToken(
-        self, request: pb.IssueTokenRequest, context: grpc.aio.ServicerContext
+        self, request: pb.IssueTokenRequest, context: ServicerContext
     ) -> pb.IssueTokenResponse:
         command = codec.issue_token(request)
         token = await handlers.issue_token(
@@ -54,7 +53,7 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
         return codec.issued_token(token)
 
     async def GetSigningKeys(
-        self, request: pb.GetSigningKeysRequest, context: grpc.aio.ServicerContext
+        self, request: pb.GetSigningKeysRequest, context: ServicerContext
     ) -> pb.GetSigningKeysResponse:
         keys = await self.keys.published()
         return pb.GetSigningKeysResponse(

@@ -80,7 +80,7 @@ async def register_principal(
         return principal
 
     return await run_idempotent(
-        new_unit,  # type: ignore[arg-type]
+        new_unit,
         operation="RegisterPrincipal",
         request_id=command.request_id,
         command=command,

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import grpc
-
 from ntb.laborcoin.v1 import laborcoin_pb2 as pb
 from ntb.laborcoin.v1 import laborcoin_pb2_grpc
 from ntb_laborcoin.entrypoints import codec
 from ntb_laborcoin.service import handlers
 from ntbkit.auth import current_caller
+from ntbkit.grpc import ServicerContext
 
 
 @dataclass
@@ -21,7 +20,7 @@ class LaborCoinApi(laborcoin_pb2_grpc.LaborCoinServiceServicer):
     new_unit: handlers.NewUnit
 
     async def GetAccount(
-        self, request: pb.GetAccountRequest, context: grpc.aio.ServicerContext
+        self, request: pb.GetAccountRequest, context: ServicerContext
     ) -> pb.GetAccountResponse:
         selector = codec.account_selector(request)
         account = await handlers.get_account(self.new_unit, selector, current_caller())
