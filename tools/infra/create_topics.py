@@ -10,7 +10,10 @@ AdminClient does what would otherwise take one JVM per topic.
 
 Idempotent: existing topics are kept; a topic with fewer partitions than
 listed is grown (Kafka cannot shrink one: that is reported, not fixed).
-Exits once every listed topic has a leader for every partition.
+Returns once every listed topic has a leader for every partition, after
+warming the group coordinator (__consumer_offsets) and the producer-id
+allocator (__transaction_state), so that a test's first consumer group or
+idempotent producer does not wait for them.
 """
 
 from __future__ import annotations
@@ -20,11 +23,26 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from confluent_kafka import KafkaError, KafkaException
-from confluent_kafka.admin import AdminClient, NewPartitions, NewTopic
+from confluent_kafka import KafkaError, KafkaException, Producer
+from confluent_kafka.admin import (  # type: ignore[attr-defined]  # re-exported from cimpl
+    AdminClient,
+    ClusterMetadata,
+    NewPartitions,
+    NewTopic,
+)
 
 DEFAULT_TOPICS_FILE = Path(__file__).resolve().parents[2] / "deploy" / "kafka" / "topics.txt"
+
+
+_T0 = time.monotonic()
+VERBOSE = False
+
+
+def debug(msg: str) -> None:
+    if VERBOSE:
+        print(f"[{time.monotonic() - _T0:6.2f}s] {msg}", file=sys.stderr)
 
 
 def read_topics(path: Path) -> dict[str, int]:
@@ -51,7 +69,7 @@ def quiet_logger() -> logging.Logger:
     return logger
 
 
-def wait_metadata(admin: AdminClient, deadline: float):
+def wait_metadata(admin: AdminClient, deadline: float) -> ClusterMetadata:
     last: Exception | None = None
     while True:
         remaining = deadline - time.monotonic()
@@ -70,22 +88,33 @@ def ensure_topics(admin: AdminClient, wanted: dict[str, int], rf: int, deadline:
     md = wait_metadata(admin, deadline)
     existing = {name: len(t.partitions) for name, t in md.topics.items() if t.error is None}
 
-    missing = [NewTopic(n, num_partitions=p, replication_factor=rf) for n, p in wanted.items() if n not in existing]
+    missing = [
+        NewTopic(n, num_partitions=p, replication_factor=rf)
+        for n, p in wanted.items()
+        if n not in existing
+    ]
     grow = [NewPartitions(n, p) for n, p in wanted.items() if n in existing and existing[n] < p]
     for n, p in wanted.items():
         if n in existing and existing[n] > p:
-            print(f"warning: {n} has {existing[n]} partitions, topics.txt says {p} (Kafka cannot shrink)", file=sys.stderr)
+            print(
+                f"warning: {n} has {existing[n]} partitions, topics.txt says {p}"
+                " (Kafka cannot shrink a topic)",
+                file=sys.stderr,
+            )
 
+    debug(f"metadata: {len(existing)} topics, {len(missing)} to create, {len(grow)} to grow")
     failures: list[str] = []
     if missing:
-        for name, fut in admin.create_topics(missing, operation_timeout=30, request_timeout=35).items():
+        created = admin.create_topics(missing, operation_timeout=30, request_timeout=35)
+        for name, fut in created.items():
             try:
                 fut.result()
             except KafkaException as exc:
                 if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                     failures.append(f"create {name}: {exc.args[0]}")
     if grow:
-        for name, fut in admin.create_partitions(grow, operation_timeout=30, request_timeout=35).items():
+        grown = admin.create_partitions(grow, operation_timeout=30, request_timeout=35)
+        for name, fut in grown.items():
             try:
                 fut.result()
             except KafkaException as exc:
@@ -93,6 +122,7 @@ def ensure_topics(admin: AdminClient, wanted: dict[str, int], rf: int, deadline:
     if failures:
         raise SystemExit("\n".join(failures))
 
+    debug("create/grow requests done")
     # Wait until every partition of every wanted topic has a leader.
     while True:
         md = admin.list_topics(timeout=10)
@@ -105,6 +135,7 @@ def ensure_topics(admin: AdminClient, wanted: dict[str, int], rf: int, deadline:
             or any(pm.leader < 0 for pm in md.topics[n].partitions.values())
         ]
         if not pending:
+            debug("all partitions have leaders")
             break
         if time.monotonic() > deadline:
             raise SystemExit(f"topics without leaders after timeout: {', '.join(sorted(pending))}")
@@ -119,41 +150,70 @@ def warm_group_coordinator(admin: AdminClient, deadline: float) -> None:
     """Best effort: make the broker create __consumer_offsets now (FindCoordinator),
     so the first consumer group of a test does not wait for it."""
     while time.monotonic() < deadline:
-        fut = admin.describe_consumer_groups(["ntb-infra-warmup"], request_timeout=10)["ntb-infra-warmup"]
+        group = "ntb-infra-warmup"
+        fut = admin.describe_consumer_groups([group], request_timeout=1)[group]
         try:
             fut.result()
+            debug("group coordinator ready")
             return
-        except KafkaException:
+        except KafkaException as exc:
+            debug(f"group coordinator: {exc}")
             time.sleep(0.2)
 
 
+def warm_producer_ids(bootstrap: str, timeout: float) -> None:
+    """Best effort: have the broker create __transaction_state and fetch its first
+    producer-id block now; otherwise the first idempotent producer of a test gets
+    COORDINATOR_LOAD_IN_PROGRESS (logged by librdkafka) and retries."""
+    conf: dict[str, Any] = {
+        "bootstrap.servers": bootstrap,
+        "transactional.id": "ntb-infra-warmup",
+        "logger": quiet_logger(),
+    }
+    producer = Producer(conf)
+    try:
+        producer.init_transactions(max(timeout, 1.0))
+        debug("producer ids ready")
+    except KafkaException as exc:
+        debug(f"producer ids: {exc}")
+
+
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--bootstrap", default="127.0.0.1:59092")
     ap.add_argument("--topics-file", type=Path, default=DEFAULT_TOPICS_FILE)
     ap.add_argument("--replication-factor", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=90.0, help="seconds for the whole run")
     mode = ap.add_mutually_exclusive_group()
-    mode.add_argument("--check", action="store_true", help="only wait until the broker answers metadata")
-    mode.add_argument("--list", action="store_true", help="print all topics with partition counts afterwards")
+    mode.add_argument(
+        "--check", action="store_true", help="only wait until the broker answers metadata"
+    )
+    mode.add_argument(
+        "--list", action="store_true", help="print all topics with partition counts afterwards"
+    )
+    ap.add_argument("-v", "--verbose", action="store_true", help="timings on stderr")
     args = ap.parse_args()
+    global VERBOSE
+    VERBOSE = args.verbose
 
     deadline = time.monotonic() + args.timeout
-    admin = AdminClient(
-        {
-            "bootstrap.servers": args.bootstrap,
-            "logger": quiet_logger(),
-            "socket.connection.setup.timeout.ms": 5000,
-            "reconnect.backoff.ms": 100,
-            "reconnect.backoff.max.ms": 500,
-        }
-    )
+    conf: dict[str, Any] = {
+        "bootstrap.servers": args.bootstrap,
+        "logger": quiet_logger(),
+        "socket.connection.setup.timeout.ms": 5000,
+        "reconnect.backoff.ms": 100,
+        "reconnect.backoff.max.ms": 500,
+    }
+    admin = AdminClient(conf)
     if args.check:
         md = wait_metadata(admin, deadline)
         print(f"broker answers metadata: {len(md.brokers)} broker(s), cluster {md.cluster_id}")
         return 0
     ensure_topics(admin, read_topics(args.topics_file), args.replication_factor, deadline)
     warm_group_coordinator(admin, min(deadline, time.monotonic() + 30))
+    warm_producer_ids(args.bootstrap, min(deadline - time.monotonic(), 15.0))
     if args.list:
         md = admin.list_topics(timeout=10)
         for name in sorted(md.topics):

@@ -152,10 +152,16 @@ format_storage() {
   printf '%s\n' "$want" >"$FORMATTED"
 }
 
+check_ports_free() {
+  local p
+  for p in "$KAFKA_PORT" "$CONTROLLER_PORT"; do
+    if port_open "$p"; then
+      die "port 127.0.0.1:$p is taken by another process (set NTB_KAFKA_PORT / NTB_KAFKA_CONTROLLER_PORT)"
+    fi
+  done
+}
+
 start_broker() {
-  if port_open "$KAFKA_PORT" || port_open "$CONTROLLER_PORT"; then
-    die "port 127.0.0.1:$KAFKA_PORT or :$CONTROLLER_PORT is taken by another process (set NTB_KAFKA_PORT / NTB_KAFKA_CONTROLLER_PORT)"
-  fi
   log "starting Kafka $KAFKA_VERSION on $BOOTSTRAP (controller :$CONTROLLER_PORT, log $KAFKA_LOG)"
   printf '\n===== %s kafka.sh up =====\n' "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" >>"$KAFKA_LOG"
   # setsid: the broker outlives the calling shell and its process group;
@@ -235,6 +241,7 @@ cmd_up() {
     log "already running on $BOOTSTRAP (pid $(cat "$PID_FILE"))"
     port_open "$KAFKA_PORT" || wait_ready
   else
+    check_ports_free
     ensure_java
     ensure_libs
     write_props

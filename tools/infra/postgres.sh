@@ -175,6 +175,9 @@ SQL
 
 cmd_up() {
   ensure_installed
+  if ! is_running && port_open "$PG_PORT"; then
+    die "port 127.0.0.1:$PG_PORT is taken by another process (set NTB_PG_PORT)"
+  fi
   init_cluster
   mkdir -p "$PG_RUN_DIR"
   touch "$PG_LOG"
@@ -189,9 +192,6 @@ cmd_up() {
       log "already running on 127.0.0.1:$PG_PORT"
     fi
   else
-    if port_open "$PG_PORT"; then
-      die "port 127.0.0.1:$PG_PORT is taken by another process (set NTB_PG_PORT)"
-    fi
     log "starting on 127.0.0.1:$PG_PORT (data $PGDATA, log $PG_LOG)"
     as_pg "$PG_BIN/pg_ctl" start -D "$PGDATA" -l "$PG_LOG" -w -t "$PG_TIMEOUT" >/dev/null \
       || { tail -n 30 "$PG_LOG" >&2 || true; die "pg_ctl start failed (log: $PG_LOG)"; }

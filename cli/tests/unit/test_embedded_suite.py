@@ -13,6 +13,7 @@ from pathlib import Path
 import grpc
 import pytest_asyncio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+
 from ntb.identity.v1 import identity_pb2 as idpb
 from ntb.identity.v1 import identity_pb2_grpc
 from ntb.laborcoin.v1 import laborcoin_pb2 as lcpb
