@@ -7,13 +7,15 @@ AdminClient does what would otherwise take one JVM per topic.
     create_topics.py --bootstrap 127.0.0.1:59092 [--topics-file F] [--timeout S]
     create_topics.py --bootstrap ... --check   # only wait until the broker answers metadata
     create_topics.py --bootstrap ... --list    # ensure the topics, then print name/partitions
+    create_topics.py --bootstrap ... --warmup  # ensure the topics, then warm up (see below)
 
 Idempotent: existing topics are kept; a topic with fewer partitions than
 listed is grown (Kafka cannot shrink one: that is reported, not fixed).
-Returns once every listed topic has a leader for every partition, after
-warming the group coordinator (__consumer_offsets) and the producer-id
-allocator (__transaction_state), so that a test's first consumer group or
-idempotent producer does not wait for them.
+Returns once every listed topic has a leader for every partition. With
+--warmup (kafka.sh passes it after starting the broker) it then also warms
+the group coordinator (__consumer_offsets), the producer-id allocator and the
+transaction coordinator (__transaction_state), so that a test's first
+consumer group or idempotent producer does not wait for them.
 """
 
 from __future__ import annotations
@@ -161,21 +163,53 @@ def warm_group_coordinator(admin: AdminClient, deadline: float) -> None:
             time.sleep(0.2)
 
 
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def warm_producer_ids(bootstrap: str, timeout: float) -> None:
-    """Best effort: have the broker create __transaction_state and fetch its first
-    producer-id block now; otherwise the first idempotent producer of a test gets
-    COORDINATOR_LOAD_IN_PROGRESS (logged by librdkafka) and retries."""
+    """Best effort: make the broker fetch its first block of producer ids now, and
+    create __transaction_state. Otherwise the first idempotent producer after a
+    broker start gets COORDINATOR_LOAD_IN_PROGRESS (logged by librdkafka as
+    GETPID) and retries, and the first transactional one waits for the topic."""
+    deadline = time.monotonic() + max(timeout, 1.0)
+    # 1. An idempotent producer: wait until librdkafka reports its PID assigned.
+    collect = _Collect()
+    logger = logging.getLogger("ntb.create_topics.warmup")
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    logger.addHandler(collect)
     conf: dict[str, Any] = {
+        "bootstrap.servers": bootstrap,
+        "enable.idempotence": True,
+        "debug": "eos",
+        "logger": logger,
+    }
+    producer = Producer(conf)
+    while time.monotonic() < deadline:
+        producer.poll(0.05)
+        if any("-> Assigned" in m for m in collect.messages):
+            debug("producer ids ready")
+            break
+    else:
+        debug("producer ids: no PID before timeout")
+    logger.removeHandler(collect)
+    # 2. A transactional producer (fixed id, so nothing accumulates).
+    conf = {
         "bootstrap.servers": bootstrap,
         "transactional.id": "ntb-infra-warmup",
         "logger": quiet_logger(),
     }
-    producer = Producer(conf)
     try:
-        producer.init_transactions(max(timeout, 1.0))
-        debug("producer ids ready")
+        Producer(conf).init_transactions(max(deadline - time.monotonic(), 1.0))
+        debug("transaction coordinator ready")
     except KafkaException as exc:
-        debug(f"producer ids: {exc}")
+        debug(f"transaction coordinator: {exc}")
 
 
 def main() -> int:
@@ -192,6 +226,11 @@ def main() -> int:
     )
     mode.add_argument(
         "--list", action="store_true", help="print all topics with partition counts afterwards"
+    )
+    ap.add_argument(
+        "--warmup",
+        action="store_true",
+        help="also warm the group coordinator and producer ids (after a broker start)",
     )
     ap.add_argument("-v", "--verbose", action="store_true", help="timings on stderr")
     args = ap.parse_args()
@@ -212,8 +251,9 @@ def main() -> int:
         print(f"broker answers metadata: {len(md.brokers)} broker(s), cluster {md.cluster_id}")
         return 0
     ensure_topics(admin, read_topics(args.topics_file), args.replication_factor, deadline)
-    warm_group_coordinator(admin, min(deadline, time.monotonic() + 30))
-    warm_producer_ids(args.bootstrap, min(deadline - time.monotonic(), 15.0))
+    if args.warmup:
+        warm_group_coordinator(admin, min(deadline, time.monotonic() + 30))
+        warm_producer_ids(args.bootstrap, min(deadline - time.monotonic(), 15.0))
     if args.list:
         md = admin.list_topics(timeout=10)
         for name in sorted(md.topics):

@@ -213,7 +213,7 @@ ensure_topics() {
     return
   fi
   # Fallback without the venv: one TopicCommand JVM to list, one per missing topic.
-  local existing name partitions created=0 total=0
+  local existing name partitions t created=0 total=0
   existing="$(kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --list)"
   while read -r name partitions; do
     for t in "$name" "$name.dlq"; do
@@ -225,7 +225,7 @@ ensure_topics() {
     done
   done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOPICS_FILE")
   log "topics: $total wanted, $created created (TopicCommand; no venv with confluent_kafka)"
-  if [[ "${1:-}" == "--list" ]]; then
+  if [[ "${1:-}" == "--list" ]]; then  # (--warmup: nothing to warm without the venv)
     kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --list
   fi
 }
@@ -240,6 +240,7 @@ cmd_up() {
   if is_running; then
     log "already running on $BOOTSTRAP (pid $(cat "$PID_FILE"))"
     port_open "$KAFKA_PORT" || wait_ready
+    ensure_topics
   else
     check_ports_free
     ensure_java
@@ -249,8 +250,9 @@ cmd_up() {
     start_broker
     wait_ready
     log "ready on $BOOTSTRAP (pid $(cat "$PID_FILE"))"
+    # after a start: also warm the group coordinator and producer ids
+    ensure_topics --warmup
   fi
-  ensure_topics
 }
 
 cmd_down() {

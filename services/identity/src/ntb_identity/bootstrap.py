@@ -8,7 +8,7 @@ import structlog
 
 from ntb.identity.v1 import identity_pb2_grpc
 from ntb_identity.adapters.signing_keys import SigningKeyStore
-from ntb_identity.adapters.unit_of_work import IdentityUnitOfWork
+from ntb_identity.adapters.unit_of_work import SqlIdentityUnitOfWork
 from ntb_identity.entrypoints.grpc_api import PUBLIC_METHODS, IdentityApi
 from ntb_identity.service import handlers
 from ntb_identity.settings import DEVELOPMENT_KEY_ENCRYPTION_KEY, IdentitySettings
@@ -23,8 +23,8 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
     settings = infrastructure.settings
     assert isinstance(settings, IdentitySettings)
 
-    def new_unit() -> IdentityUnitOfWork:
-        return IdentityUnitOfWork(
+    def new_unit() -> SqlIdentityUnitOfWork:
+        return SqlIdentityUnitOfWork(
             infrastructure.sessions, source=settings.service_name,
             on_commit=infrastructure.relay.wake,
         )

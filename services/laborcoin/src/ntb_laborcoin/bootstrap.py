@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ntb.laborcoin.v1 import laborcoin_pb2_grpc
-from ntb_laborcoin.adapters.unit_of_work import LaborCoinUnitOfWork
+from ntb_laborcoin.adapters.unit_of_work import SqlLaborCoinUnitOfWork
 from ntb_laborcoin.entrypoints import consumers
 from ntb_laborcoin.entrypoints.grpc_api import LaborCoinApi
 from ntb_laborcoin.service.handlers import WALLET_OPENER_GROUP
@@ -14,8 +14,8 @@ MIGRATIONS = "ntb_laborcoin:migrations"
 
 
 async def build(infrastructure: Infrastructure) -> ServiceParts:
-    def new_unit() -> LaborCoinUnitOfWork:
-        return LaborCoinUnitOfWork(
+    def new_unit() -> SqlLaborCoinUnitOfWork:
+        return SqlLaborCoinUnitOfWork(
             infrastructure.sessions, source=infrastructure.settings.service_name,
             on_commit=infrastructure.relay.wake,
         )

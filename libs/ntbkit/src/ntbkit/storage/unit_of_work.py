@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Self
 
 import sqlalchemy as sa
 from google.protobuf.message import Message
@@ -59,7 +60,7 @@ class UnitOfWork:
         assert self._session is not None, "use the unit of work inside `async with`"
         return self._session
 
-    async def __aenter__(self) -> UnitOfWork:
+    async def __aenter__(self) -> Self:
         self._session = self._sessions()
         self._events = []
         await self._session.begin()

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from ntb_identity.adapters import event_codec
 from ntb_identity.adapters.repository import ApiClientRepository, PrincipalRepository
 from ntb_identity.domain.events import PrincipalRegistered
-from ntbkit.storage.unit_of_work import UnitOfWork
+from ntb_identity.service import unit_of_work
 
 
-class IdentityUnitOfWork(UnitOfWork):
-    principals: PrincipalRepository
-    clients: ApiClientRepository
-
-    async def __aenter__(self) -> IdentityUnitOfWork:
+class SqlIdentityUnitOfWork(unit_of_work.IdentityUnitOfWork):
+    async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.principals = PrincipalRepository(self.session)
         self.clients = ApiClientRepository(self.session)

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
-from ntb_identity.adapters.repository import (
-    principal_from_row,
-    principal_to_row,
-)
-from ntb_identity.adapters.unit_of_work import IdentityUnitOfWork
 from ntb_identity.domain import secrets
 from ntb_identity.domain.commands import IssueToken, RegisterPrincipal
 from ntb_identity.domain.errors import (
@@ -29,6 +23,8 @@ from ntb_identity.domain.model import (
     Principal,
     PrincipalKind,
 )
+from ntb_identity.domain.snapshots import principal_from_bytes, principal_to_bytes
+from ntb_identity.service.unit_of_work import IdentityUnitOfWork
 from ntbkit.auth import ROLE_OPERATOR, Caller
 from ntbkit.storage.idempotency import run_idempotent
 
@@ -85,8 +81,8 @@ async def register_principal(
         request_id=command.request_id,
         command=command,
         perform=perform,  # type: ignore[arg-type]
-        encode=_encode_principal,
-        decode=_decode_principal,
+        encode=principal_to_bytes,
+        decode=principal_from_bytes,
     )
 
 
@@ -153,18 +149,6 @@ async def ensure_bootstrap_operator(
             )
         await unit.commit()
     return principal_id
-
-
-def _encode_principal(principal: Principal) -> bytes:
-    row = principal_to_row(principal)
-    return json.dumps(row, default=lambda value: value.isoformat()).encode()
-
-
-def _decode_principal(stored: bytes) -> Principal:
-    row = json.loads(stored)
-    for moment in ("created_at", "updated_at"):
-        row[moment] = datetime.fromisoformat(row[moment])
-    return principal_from_row(row)
 
 
 __all__ = [

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from ntb_laborcoin.adapters import event_codec
 from ntb_laborcoin.adapters.repository import AccountRepository
 from ntb_laborcoin.domain.events import AccountOpened
-from ntbkit.storage.unit_of_work import UnitOfWork
+from ntb_laborcoin.service import unit_of_work
 
 
-class LaborCoinUnitOfWork(UnitOfWork):
-    accounts: AccountRepository
+class SqlLaborCoinUnitOfWork(unit_of_work.LaborCoinUnitOfWork):
 
-    async def __aenter__(self) -> LaborCoinUnitOfWork:
+    async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.accounts = AccountRepository(self.session)
         return self

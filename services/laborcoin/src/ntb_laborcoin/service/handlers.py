@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ntb_laborcoin.adapters.unit_of_work import LaborCoinUnitOfWork
 from ntb_laborcoin.domain.errors import AccountNotFound
 from ntb_laborcoin.domain.events import AccountOpened
 from ntb_laborcoin.domain.model import LBC, Account, AccountKind, new_wallet
+from ntb_laborcoin.service.unit_of_work import LaborCoinUnitOfWork
 from ntbkit.auth import Caller
 from ntbkit.messaging.envelope import EventEnvelope
 
