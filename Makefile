@@ -57,11 +57,11 @@ lint: venv ## ruff, mypy --strict, buf lint, generated code up to date
 
 .PHONY: test-unit
 test-unit: venv ## unit tests (no servers needed)
-	$(BIN)/pytest -q -m "not integration and not e2e" libs services tests
+	$(BIN)/pytest -q -m "not integration and not e2e" libs services cli tests
 
 .PHONY: test-integration
 test-integration: venv infra-up ## integration tests on the real PostgreSQL and Kafka
-	$(BIN)/pytest -q -m integration libs services tests
+	$(BIN)/pytest -q -m integration libs services cli tests
 
 .PHONY: test-e2e
 test-e2e: venv infra-up ## whole-suite scenarios in distributed mode
@@ -69,7 +69,7 @@ test-e2e: venv infra-up ## whole-suite scenarios in distributed mode
 
 .PHONY: test
 test: venv infra-up lint ## everything: lint, unit, integration, e2e (on real PostgreSQL + Kafka)
-	$(BIN)/pytest -q -p no:cacheprovider libs services tests
+	$(BIN)/pytest -q -p no:cacheprovider libs services cli tests
 
 .PHONY: bench-events
 bench-events: venv infra-up ## outbox -> Kafka -> inbox latency at 500 events/s for 60 s

@@ -17,7 +17,7 @@ from ntb.identity.v1 import identity_pb2, identity_pb2_grpc
 from ntb_cli.health import wait_serving
 from ntb_cli.suite import DEVELOPMENT_OPERATOR_ID, DEVELOPMENT_OPERATOR_SECRET, SUITE
 from ntbkit.storage.engine import create_engine
-from ntbkit.testing import test_database_url, test_kafka_bootstrap
+from ntbkit.testing import database_url_under_test, kafka_bootstrap_under_test
 
 PORT_BASE = 51051  # away from the 5005x ports a developer's `make run` uses
 METRICS_PORT_BASE = 19464
@@ -44,10 +44,10 @@ class DistributedSuite:
         p = member.env_prefix
         env = dict(os.environ)
         env.update({
-            f"{p}DATABASE_URL": test_database_url(),
+            f"{p}DATABASE_URL": database_url_under_test(),
             f"{p}DATABASE_SCHEMA": self.schema(name),
             f"{p}EVENT_BUS": "kafka",
-            f"{p}KAFKA_BOOTSTRAP": test_kafka_bootstrap(),
+            f"{p}KAFKA_BOOTSTRAP": kafka_bootstrap_under_test(),
             f"{p}GRPC_PORT": str(self.port(name)),
             f"{p}METRICS_PORT": str(METRICS_PORT_BASE + index),
             f"{p}IDENTITY_TARGET": self.target("identity"),
@@ -88,7 +88,7 @@ class DistributedSuite:
         return codes
 
     async def drop_schemas(self) -> None:
-        engine = create_engine(test_database_url(), schema="public")
+        engine = create_engine(database_url_under_test(), schema="public")
         async with engine.begin() as connection:
             for member in SUITE:
                 await connection.execute(
@@ -110,7 +110,7 @@ class DistributedSuite:
 
     async def wallet_counts(self, owners: list[str]) -> dict[str, int]:
         """Wallet rows per owner, read straight from laborcoin's schema."""
-        engine = create_engine(test_database_url(), schema=self.schema("laborcoin"))
+        engine = create_engine(database_url_under_test(), schema=self.schema("laborcoin"))
         async with engine.connect() as connection:
             rows = await connection.execute(
                 sa.text("SELECT owner_id, count(*) FROM accounts "

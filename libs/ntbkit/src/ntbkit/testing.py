@@ -32,11 +32,11 @@ def required_environment(name: str) -> str:
     return value
 
 
-def test_database_url() -> str:
+def database_url_under_test() -> str:
     return required_environment(DATABASE_URL_VARIABLE)
 
 
-def test_kafka_bootstrap() -> str:
+def kafka_bootstrap_under_test() -> str:
     return required_environment(KAFKA_BOOTSTRAP_VARIABLE)
 
 
@@ -47,7 +47,7 @@ def unique_schema(prefix: str) -> str:
 @asynccontextmanager
 async def postgres_schema(prefix: str) -> AsyncIterator[tuple[str, AsyncEngine]]:
     """A fresh schema on the test PostgreSQL, dropped afterwards."""
-    url = test_database_url()
+    url = database_url_under_test()
     schema = unique_schema(prefix)
     engine = create_engine(url, schema=schema)
     try:

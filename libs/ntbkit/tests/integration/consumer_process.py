@@ -14,14 +14,14 @@ from ntbkit.messaging.envelope import EventEnvelope
 from ntbkit.messaging.kafka import KafkaEventBus
 from ntbkit.storage.engine import create_engine, session_factory
 from ntbkit.storage.unit_of_work import UnitOfWork
-from ntbkit.testing import test_database_url, test_kafka_bootstrap
+from ntbkit.testing import database_url_under_test, kafka_bootstrap_under_test
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from messaging_fixtures import effect_writer
 
 
 async def main(schema: str, group: str, topic: str, delay_s: float) -> None:
-    engine = create_engine(test_database_url(), schema=schema)
+    engine = create_engine(database_url_under_test(), schema=schema)
     sessions = session_factory(engine)
     write = effect_writer(lambda: UnitOfWork(sessions, source="proc"), group)
 
@@ -29,7 +29,7 @@ async def main(schema: str, group: str, topic: str, delay_s: float) -> None:
         await write(envelope)
         await asyncio.sleep(delay_s)
 
-    source = KafkaEventBus(test_kafka_bootstrap()).source(group=group, topics=[topic])
+    source = KafkaEventBus(kafka_bootstrap_under_test()).source(group=group, topics=[topic])
     print("consuming", flush=True)
     await run_consumer(source, slow_write, ConsumerOptions(group=group, batch_size_max=500),
                        asyncio.Event())

@@ -18,7 +18,7 @@ from messaging_fixtures import create_tables, effect_rows
 
 from ntbkit.messaging.envelope import new_envelope
 from ntbkit.messaging.kafka import KafkaEventBus
-from ntbkit.testing import postgres_schema, test_kafka_bootstrap
+from ntbkit.testing import kafka_bootstrap_under_test, postgres_schema
 
 TOPIC = "ntb.test.events.v1"
 EVENTS = 300
@@ -36,7 +36,7 @@ async def test_consumer_killed_mid_batch_resumes_without_loss_or_duplicate() -> 
     run = uuid.uuid4().hex[:8]
     async with postgres_schema("crash") as (schema, engine):
         await create_tables(engine, schema)
-        publisher = KafkaEventBus(test_kafka_bootstrap()).publisher()
+        publisher = KafkaEventBus(kafka_bootstrap_under_test()).publisher()
         sent = [
             new_envelope(topic=TOPIC, key=f"{run}-{i % 7}", message=StringValue(value=str(i)),
                          source="test")

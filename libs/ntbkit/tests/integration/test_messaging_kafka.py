@@ -21,7 +21,7 @@ from ntbkit.messaging.kafka import KafkaEventBus
 from ntbkit.messaging.relay import OutboxRelay
 from ntbkit.storage.engine import session_factory
 from ntbkit.storage.unit_of_work import UnitOfWork, outbox, outbox_row
-from ntbkit.testing import postgres_schema, test_kafka_bootstrap
+from ntbkit.testing import kafka_bootstrap_under_test, postgres_schema
 
 TOPIC = "ntb.test.events.v1"  # created by the infra scripts (auto-create is off)
 
@@ -40,7 +40,7 @@ class Service:
 async def service() -> AsyncIterator[Service]:
     async with postgres_schema("msg") as (schema, engine):
         await create_tables(engine, schema)
-        bus = KafkaEventBus(test_kafka_bootstrap())
+        bus = KafkaEventBus(kafka_bootstrap_under_test())
         publisher = bus.publisher()
         relay = OutboxRelay(engine, publisher, service=schema, poll_interval_s=0.02)
         yield Service(engine, bus, relay)
