@@ -155,7 +155,9 @@ class ServiceRuntime:
 
     async def stop(self) -> None:
         if self._server is not None:
-            await self._server.drain_and_stop(self.settings.shutdown_grace_s)
+            await self._server.drain_and_stop(
+                delay_s=self.settings.drain_delay_s, grace_s=self.settings.shutdown_grace_s
+            )
         self._stop.set()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=self.settings.shutdown_grace_s + 5)

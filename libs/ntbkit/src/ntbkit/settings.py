@@ -42,6 +42,11 @@ class ServiceSettings(BaseSettings):
         8, description="Attempts at a failing event before it goes to <topic>.dlq."
     )
     shutdown_grace_s: float = Field(5.0, description="Drain time for in-flight RPCs on SIGTERM.")
+    drain_delay_s: float = Field(
+        0.0,
+        description="On SIGTERM, report NOT_SERVING this long before refusing new calls, so "
+        "load balancers stop routing first (Kubernetes: more than the readiness period).",
+    )
     rpc_deadline_s: float = Field(10.0, description="Server-side deadline of one RPC.")
     otlp_endpoint: str | None = Field(None, description="OTLP gRPC endpoint for traces.")
     log_level: str = Field("INFO", description="Log level of the JSON logs.")

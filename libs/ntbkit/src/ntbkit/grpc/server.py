@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,11 +89,14 @@ class GrpcServer:
     async def mark_serving(self) -> None:
         await self._set_all(health_pb2.HealthCheckResponse.SERVING)
 
-    async def drain_and_stop(self, grace_s: float) -> None:
-        """Tell load balancers first (NOT_SERVING), then let in-flight calls finish."""
+    async def drain_and_stop(self, *, delay_s: float, grace_s: float) -> None:
+        """Tell load balancers first (NOT_SERVING for `delay_s` while still serving),
+        then refuse new calls and give in-flight ones `grace_s` to finish."""
         if self._server is None:
             return
         await self._set_all(health_pb2.HealthCheckResponse.NOT_SERVING)
+        if delay_s > 0:
+            await asyncio.sleep(delay_s)
         await self._server.stop(grace_s)
         self._server = None
 
