@@ -17,23 +17,28 @@ import asyncio
 import json
 import os
 import statistics
+import sys
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from confluent_kafka import Consumer, Producer
+from confluent_kafka.admin import AdminClient, NewTopic
 from google.protobuf.wrappers_pb2 import StringValue
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ntbkit.messaging.consumer import ConsumerOptions, run_consumer
 from ntbkit.messaging.envelope import EventEnvelope
+from ntbkit.messaging.inbox import InboxHandler
 from ntbkit.messaging.kafka import KafkaEventBus, producer_config
 from ntbkit.messaging.relay import OutboxRelay
 from ntbkit.storage.engine import create_engine, session_factory
 from ntbkit.storage.messaging_tables import add_messaging_tables
 from ntbkit.storage.unit_of_work import UnitOfWork
 
-TOPIC = "ntb.bench.events.v1"
+PARTITIONS = 3
 DATABASE_URL = os.environ.get(
     "NTB_TEST_DATABASE_URL", "postgresql+asyncpg://ntb:ntb@127.0.0.1:55432/ntb_test"
 )
@@ -46,6 +51,23 @@ received = sa.Table(
     sa.Column("latency_s", sa.Float, nullable=False),  # a measurement, not money
 )
 add_messaging_tables(metadata)
+
+
+def fresh_topic(purpose: str) -> str:
+    """A topic of this run only, so no earlier run's events sit in front of ours."""
+    name = f"ntb.bench.{purpose}-{uuid.uuid4().hex[:8]}.v1"
+    admin = AdminClient({"bootstrap.servers": KAFKA})
+    for future in admin.create_topics(
+        [NewTopic(name, num_partitions=PARTITIONS, replication_factor=1)]
+    ).values():
+        future.result(timeout=30)
+    return name
+
+
+def delete_topic(name: str) -> None:
+    admin = AdminClient({"bootstrap.servers": KAFKA})
+    for future in admin.delete_topics([name]).values():
+        future.result(timeout=30)
 
 
 def percentiles(samples_s: list[float]) -> dict[str, float]:
@@ -61,7 +83,9 @@ def percentiles(samples_s: list[float]) -> dict[str, float]:
             "mean_ms": round(statistics.fmean(ordered) * 1000, 2)}
 
 
-async def emit_on_schedule(new_unit: object, rate: int, duration_s: float, key_count: int) -> int:
+async def emit_on_schedule(
+    new_unit: object, topic: str, rate: int, duration_s: float, key_count: int
+) -> int:
     """Open loop: event i is due at start + i/rate; late ticks are not skipped."""
     loop = asyncio.get_running_loop()
     start = loop.time()
@@ -70,7 +94,7 @@ async def emit_on_schedule(new_unit: object, rate: int, duration_s: float, key_c
 
     async def one(index: int) -> None:
         async with new_unit() as unit:  # type: ignore[operator]
-            unit.emit(topic=TOPIC, key=f"k{index % key_count}",
+            unit.emit(topic=topic, key=f"k{index % key_count}",
                       message=StringValue(value=str(index)))
             await unit.commit()
 
@@ -86,66 +110,91 @@ async def emit_on_schedule(new_unit: object, rate: int, duration_s: float, key_c
     return total
 
 
+def latency_recorder(new_unit: Callable[[], UnitOfWork], group: str) -> InboxHandler[UnitOfWork]:
+    async def apply(unit: UnitOfWork, envelope: EventEnvelope) -> None:
+        latency_s = (datetime.now(UTC) - envelope.time).total_seconds()
+        await unit.session.execute(
+            received.insert().values(event_id=envelope.event_id, latency_s=latency_s))
+
+    return InboxHandler(new_unit, group=group, apply=apply)
+
+
+async def consume(topic: str, schema: str, group: str) -> None:
+    """The consuming service in its own process, with the runtime's consumer loop."""
+    engine = create_engine(DATABASE_URL, schema=schema)
+    sessions = session_factory(engine)
+    handler = latency_recorder(lambda: UnitOfWork(sessions, source="bench-consumer"), group)
+    source = KafkaEventBus(KAFKA).source(group=group, topics=[topic])
+    await run_consumer(source, handler.handle_one, ConsumerOptions(group=group), asyncio.Event(),
+                       batch_handler=handler.handle_batch)
+
+
+async def _received_count(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        return int(await connection.scalar(sa.select(sa.func.count()).select_from(received)))
+
+
 async def pipeline(rate: int, duration_s: float) -> dict[str, object]:
+    """Emitting service (units of work + relay) here; consuming service in a subprocess."""
+    topic = fresh_topic("pipeline")
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     engine = create_engine(DATABASE_URL, schema=schema, pool_size_max=20)
     async with engine.begin() as connection:
         await connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         await connection.run_sync(metadata.create_all)
     sessions = session_factory(engine)
-    bus = KafkaEventBus(KAFKA)
-    publisher = bus.publisher()
+    publisher = KafkaEventBus(KAFKA).publisher()
     relay = OutboxRelay(engine, publisher, service=schema, poll_interval_s=0.02)
-    group = f"bench-{schema}"
 
     def new_unit() -> UnitOfWork:
         return UnitOfWork(sessions, source="bench", on_commit=relay.wake)
 
-    async def handle(envelope: EventEnvelope) -> None:
-        async with new_unit() as unit:
-            if not await unit.first_handling(group=group, envelope=envelope):
-                return
-            latency_s = (datetime.now(UTC) - envelope.time).total_seconds()
-            await unit.session.execute(
-                received.insert().values(event_id=envelope.event_id, latency_s=latency_s))
-            await unit.commit()
-
+    consumer = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--consume", topic, schema, f"bench-{schema}")
     stop = asyncio.Event()
-    source = bus.source(group=group, topics=[TOPIC])
-    tasks = [asyncio.create_task(relay.run(stop)),
-             asyncio.create_task(run_consumer(source, handle, ConsumerOptions(group=group), stop))]
-    await asyncio.sleep(3.0)  # let the consumer join its group before the clock starts
+    relay_task = asyncio.create_task(relay.run(stop))
+    # Warm-up: one event through the whole path proves the consumer has its partitions.
+    await emit_on_schedule(new_unit, topic, rate, 1 / rate, key_count=1)
+    while await _received_count(engine) < 1:
+        await asyncio.sleep(0.1)
+    async with engine.begin() as connection:
+        await connection.execute(received.delete())
     started = time.monotonic()
-    total = await emit_on_schedule(new_unit, rate, duration_s, key_count=64)
+    total = await emit_on_schedule(new_unit, topic, rate, duration_s, key_count=64)
     emit_s = time.monotonic() - started
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
+    while await _received_count(engine) < total and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
     async with engine.connect() as connection:
-        while True:
-            count = await connection.scalar(
-                sa.select(sa.func.count()).select_from(received))
-            await connection.commit()
-            if count >= total or time.monotonic() > deadline:
-                break
-            await asyncio.sleep(0.2)
         latencies = [row[0] for row in await connection.execute(sa.select(received.c.latency_s))]
+    consumer.terminate()
+    await consumer.wait()
     stop.set()
-    await asyncio.gather(*tasks)
+    await relay_task
     await publisher.close()
     async with engine.begin() as connection:
         await connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
     await engine.dispose()
+    delete_topic(topic)
     return {"events": total, "delivered": len(latencies), "lost": total - len(latencies),
             "achieved_rate": round(total / emit_s, 1), **percentiles(latencies)}
 
 
 def kafka_baseline(rate: int, duration_s: float) -> dict[str, object]:
     """Raw produce -> consume latency at the same rate (idempotent producer, acks=all)."""
+    topic = fresh_topic("baseline")
     group = f"bench-baseline-{uuid.uuid4().hex[:8]}"
     consumer = Consumer({"bootstrap.servers": KAFKA, "group.id": group,
-                         "auto.offset.reset": "latest", "enable.auto.commit": False})
-    consumer.subscribe([TOPIC])
-    consumer.consume(num_messages=1, timeout=3.0)  # join the group
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    consumer.subscribe([topic])
+    while not consumer.assignment():  # joined the group and owns the partitions
+        consumer.consume(num_messages=1, timeout=0.2)
     producer = Producer({**producer_config(KAFKA), "linger.ms": 0})
+    # Warm-up: one message end to end, so fetch positions are set before the clock runs.
+    producer.produce(topic, key=b"warm-up", value=b"0")
+    producer.flush(10)
+    while not consumer.consume(num_messages=1, timeout=0.2):
+        pass
     run = uuid.uuid4().hex[:8].encode()
     total = int(rate * duration_s)
     latencies: list[float] = []
@@ -154,7 +203,7 @@ def kafka_baseline(rate: int, duration_s: float) -> dict[str, object]:
         delay = start + index / rate - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        producer.produce(TOPIC, key=b"baseline", value=str(time.time()).encode(),
+        producer.produce(topic, key=f"k{index % 64}".encode(), value=str(time.time()).encode(),
                          headers=[("run", run)])
         producer.poll(0)
         for message in consumer.consume(num_messages=100, timeout=0):
@@ -165,6 +214,7 @@ def kafka_baseline(rate: int, duration_s: float) -> dict[str, object]:
         for message in consumer.consume(num_messages=500, timeout=0.2):
             _record(message, run, latencies)
     consumer.close()
+    delete_topic(topic)
     return {"events": total, "delivered": len(latencies), **percentiles(latencies)}
 
 
@@ -174,6 +224,9 @@ def _record(message: object, run: bytes, latencies: list[float]) -> None:
 
 
 def main() -> None:
+    if len(sys.argv) == 5 and sys.argv[1] == "--consume":
+        asyncio.run(consume(*sys.argv[2:5]))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=int, default=500)
     parser.add_argument("--duration-s", type=float, default=60.0)

@@ -3,14 +3,18 @@ and a consumer whose effect is one row per handled event."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import sqlalchemy as sa
 from google.protobuf.wrappers_pb2 import StringValue
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ntbkit.messaging.bus import EventHandler
+from ntbkit.messaging.bus import MessageSource
+from ntbkit.messaging.consumer import ConsumerOptions, run_consumer
 from ntbkit.messaging.envelope import EventEnvelope, decode
+from ntbkit.messaging.inbox import InboxHandler
 from ntbkit.storage.messaging_tables import add_messaging_tables
 from ntbkit.storage.unit_of_work import UnitOfWork
 
@@ -33,23 +37,28 @@ async def create_tables(engine: AsyncEngine, schema: str | None = None) -> None:
         await connection.run_sync(metadata.create_all)
 
 
-def effect_writer(new_unit: Callable[[], UnitOfWork], group: str) -> EventHandler:
+def effect_writer(new_unit: Callable[[], UnitOfWork], group: str) -> InboxHandler[UnitOfWork]:
     """Handler whose effect (one row) and inbox mark commit together."""
 
-    async def handle(envelope: EventEnvelope) -> None:
+    async def apply(unit: UnitOfWork, envelope: EventEnvelope) -> None:
         value = decode(envelope, StringValue)
         assert isinstance(value, StringValue)
-        async with new_unit() as unit:
-            if not await unit.first_handling(group=group, envelope=envelope):
-                return
-            await unit.session.execute(
-                effects.insert().values(
-                    event_id=envelope.event_id, key=envelope.key, value=value.value
-                )
-            )
-            await unit.commit()
+        await unit.session.execute(
+            effects.insert().values(event_id=envelope.event_id, key=envelope.key, value=value.value)
+        )
 
-    return handle
+    return InboxHandler(new_unit, group=group, apply=apply)
+
+
+def consume(
+    source: MessageSource, handler: InboxHandler[UnitOfWork], stop: asyncio.Event,
+    **options: Any,
+) -> Coroutine[Any, Any, None]:
+    """The consumer loop as the runtime runs it: batches first, one by one on failure."""
+    return run_consumer(
+        source, handler.handle_one, ConsumerOptions(group=handler.group, **options), stop,
+        batch_handler=handler.handle_batch,
+    )
 
 
 async def effect_rows(engine: AsyncEngine, key_prefix: str = "") -> list[tuple[str, str, str]]:

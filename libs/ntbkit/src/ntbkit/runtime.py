@@ -12,14 +12,16 @@ import asyncio
 import signal
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ntbkit.auth import KeyFetcher, TokenVerifier
 from ntbkit.grpc.server import GrpcApi, GrpcServer
-from ntbkit.messaging.bus import EventBus, EventHandler
+from ntbkit.messaging.bus import EventBus
 from ntbkit.messaging.consumer import ConsumerOptions, run_consumer
+from ntbkit.messaging.inbox import InboxHandler
 from ntbkit.messaging.kafka import KafkaEventBus
 from ntbkit.messaging.memory import InMemoryEventBus
 from ntbkit.messaging.relay import OutboxRelay
@@ -52,9 +54,12 @@ class Infrastructure:
 
 @dataclass(frozen=True)
 class EventSubscription:
-    group: str
     topics: Sequence[str]
-    handler: EventHandler
+    handler: InboxHandler[Any]
+
+    @property
+    def group(self) -> str:
+        return self.handler.group
 
 
 Background = Callable[[asyncio.Event], Awaitable[None]]
@@ -134,7 +139,10 @@ class ServiceRuntime:
 
         async def consume(stop: asyncio.Event) -> None:
             source = self._bus.source(group=subscription.group, topics=subscription.topics)
-            await run_consumer(source, subscription.handler, options, stop)
+            await run_consumer(
+                source, subscription.handler.handle_one, options, stop,
+                batch_handler=subscription.handler.handle_batch,
+            )
 
         return consume
 

@@ -23,10 +23,10 @@ from messaging_fixtures import effect_writer
 async def main(schema: str, group: str, topic: str, delay_s: float) -> None:
     engine = create_engine(database_url_under_test(), schema=schema)
     sessions = session_factory(engine)
-    write = effect_writer(lambda: UnitOfWork(sessions, source="proc"), group)
+    writer = effect_writer(lambda: UnitOfWork(sessions, source="proc"), group)
 
     async def slow_write(envelope: EventEnvelope) -> None:
-        await write(envelope)
+        await writer.handle_one(envelope)  # one commit per event: a kill lands mid-batch
         await asyncio.sleep(delay_s)
 
     source = KafkaEventBus(kafka_bootstrap_under_test()).source(group=group, topics=[topic])

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 import pytest
 from google.protobuf.wrappers_pb2 import StringValue
-from messaging_fixtures import create_tables, effect_rows, effect_writer, emit_values
+from messaging_fixtures import consume, create_tables, effect_rows, effect_writer, emit_values
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ntbkit.messaging.consumer import ConsumerOptions, run_consumer
 from ntbkit.messaging.envelope import new_envelope
 from ntbkit.messaging.kafka import KafkaEventBus
 from ntbkit.messaging.relay import OutboxRelay
@@ -52,9 +51,9 @@ async def _consume_until(
 ) -> list[tuple[str, str, str]]:
     group = f"test-{run}"
     stop = asyncio.Event()
-    task = asyncio.create_task(run_consumer(
-        service.bus.source(group=group, topics=[TOPIC]),
-        effect_writer(service.new_unit, group), ConsumerOptions(group=group), stop,
+    task = asyncio.create_task(consume(
+        service.bus.source(group=group, topics=[TOPIC]), effect_writer(service.new_unit, group),
+        stop,
     ))
     deadline = asyncio.get_running_loop().time() + timeout_s
     try:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from google.protobuf.wrappers_pb2 import StringValue
-from messaging_fixtures import create_tables, effect_rows, effect_writer, emit_values
+from messaging_fixtures import consume, create_tables, effect_rows, effect_writer, emit_values
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ntbkit.messaging.consumer import ConsumerOptions, run_consumer
@@ -53,10 +53,14 @@ async def test_committed_events_reach_the_consumer_once_in_order(engine: AsyncEn
     stop = asyncio.Event()
     tasks = [
         asyncio.create_task(relay.run(stop)),
-        asyncio.create_task(run_consumer(
-            bus.source(group=GROUP, topics=[TOPIC]), effect_writer(new_unit, GROUP),
-            ConsumerOptions(group=GROUP, poll_timeout_s=0.01), stop,
-        )),
+        asyncio.create_task(
+            consume(
+                bus.source(group=GROUP, topics=[TOPIC]),
+                effect_writer(new_unit, GROUP),
+                stop,
+                poll_timeout_s=0.01,
+            )
+        ),
     ]
     ids = await emit_values(new_unit, TOPIC, [("a", "1"), ("b", "2"), ("a", "3")])
     async with new_unit() as unit:  # rolled back: its event must never appear
@@ -85,19 +89,27 @@ async def test_redelivered_event_has_no_second_effect(engine: AsyncEngine) -> No
     publisher = bus.publisher()
     await publisher.publish([envelope, envelope])  # at-least-once: the same event twice
     stop = asyncio.Event()
-    task = asyncio.create_task(run_consumer(
-        bus.source(group=GROUP, topics=[TOPIC]), effect_writer(new_unit, GROUP),
-        ConsumerOptions(group=GROUP, poll_timeout_s=0.01), stop,
-    ))
+    task = asyncio.create_task(
+        consume(
+            bus.source(group=GROUP, topics=[TOPIC]),
+            effect_writer(new_unit, GROUP),
+            stop,
+            poll_timeout_s=0.01,
+        )
+    )
     await asyncio.sleep(0.3)
     # A restarted consumer of the same group resumes after its commit: nothing again.
     stop.set()
     await task
     stop2 = asyncio.Event()
-    task2 = asyncio.create_task(run_consumer(
-        bus.source(group=GROUP, topics=[TOPIC]), effect_writer(new_unit, GROUP),
-        ConsumerOptions(group=GROUP, poll_timeout_s=0.01), stop2,
-    ))
+    task2 = asyncio.create_task(
+        consume(
+            bus.source(group=GROUP, topics=[TOPIC]),
+            effect_writer(new_unit, GROUP),
+            stop2,
+            poll_timeout_s=0.01,
+        )
+    )
     await asyncio.sleep(0.1)
     stop2.set()
     await task2
@@ -116,10 +128,14 @@ async def test_poison_event_goes_to_dlq_and_does_not_block(engine: AsyncEngine) 
     good = new_envelope(topic=TOPIC, key="k", message=StringValue(value="ok"), source="t")
     await bus.publisher().publish([poison, good])
     stop = asyncio.Event()
-    task = asyncio.create_task(run_consumer(
-        bus.source(group=GROUP, topics=[TOPIC]), effect_writer(new_unit, GROUP),
-        ConsumerOptions(group=GROUP, poll_timeout_s=0.01), stop,
-    ))
+    task = asyncio.create_task(
+        consume(
+            bus.source(group=GROUP, topics=[TOPIC]),
+            effect_writer(new_unit, GROUP),
+            stop,
+            poll_timeout_s=0.01,
+        )
+    )
     await asyncio.sleep(0.3)
     stop.set()
     await task
@@ -142,8 +158,9 @@ async def test_handler_failing_every_time_is_dead_lettered_after_attempts_max(
     event = new_envelope(topic=TOPIC, key="k", message=StringValue(value="v"), source="t")
     await bus.publisher().publish([event])
     stop = asyncio.Event()
-    options = ConsumerOptions(group=GROUP, poll_timeout_s=0.01, attempts_max=3,
-                              backoff_first_s=0.001)
+    options = ConsumerOptions(
+        group=GROUP, poll_timeout_s=0.01, attempts_max=3, backoff_first_s=0.001
+    )
     task = asyncio.create_task(
         run_consumer(bus.source(group=GROUP, topics=[TOPIC]), failing, options, stop)
     )

@@ -6,7 +6,6 @@ from ntb.laborcoin.v1 import laborcoin_pb2_grpc
 from ntb_laborcoin.adapters.unit_of_work import SqlLaborCoinUnitOfWork
 from ntb_laborcoin.entrypoints import consumers
 from ntb_laborcoin.entrypoints.grpc_api import LaborCoinApi
-from ntb_laborcoin.service.handlers import WALLET_OPENER_GROUP
 from ntbkit.grpc.server import GrpcApi
 from ntbkit.runtime import EventSubscription, Infrastructure, ServiceParts
 
@@ -32,9 +31,7 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
         ],
         subscriptions=[
             EventSubscription(
-                group=WALLET_OPENER_GROUP,
-                topics=[consumers.PRINCIPAL_TOPIC],
-                handler=consumers.principal_registered(new_unit),
+                topics=[consumers.PRINCIPAL_TOPIC], handler=consumers.wallet_opener(new_unit)
             )
         ],
     )

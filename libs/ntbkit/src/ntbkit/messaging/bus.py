@@ -9,6 +9,7 @@ from typing import Protocol
 from ntbkit.messaging.envelope import EventEnvelope
 
 EventHandler = Callable[[EventEnvelope], Awaitable[None]]
+BatchHandler = Callable[[Sequence[EventEnvelope]], Awaitable[None]]
 
 
 class PublishFailed(Exception):

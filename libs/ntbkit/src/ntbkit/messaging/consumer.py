@@ -13,7 +13,7 @@ from opentelemetry import propagate, trace
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from ntbkit.errors import Unavailable
-from ntbkit.messaging.bus import EventHandler, MessageSource, ReceivedEvent
+from ntbkit.messaging.bus import BatchHandler, EventHandler, MessageSource, ReceivedEvent
 from ntbkit.messaging.envelope import PoisonEvent
 from ntbkit.telemetry import metrics
 
@@ -36,14 +36,26 @@ class ConsumerOptions:
 
 
 async def run_consumer(
-    source: MessageSource, handler: EventHandler, options: ConsumerOptions, stop: asyncio.Event
+    source: MessageSource,
+    handler: EventHandler,
+    options: ConsumerOptions,
+    stop: asyncio.Event,
+    *,
+    batch_handler: BatchHandler | None = None,
 ) -> None:
-    """Poll, handle each event in order, commit the batch; until `stop` is set."""
+    """Poll, handle the batch in order, commit its offsets; until `stop` is set.
+
+    With a batch handler the whole batch is tried at once first (one transaction);
+    if that fails, each event is handled alone with retries and dead-lettering.
+    """
     try:
         while not stop.is_set():
             batch = await source.poll(
                 count_max=options.batch_size_max, timeout_s=options.poll_timeout_s
             )
+            if batch_handler is not None and await _try_batch(batch_handler, batch, options):
+                await source.commit(batch)
+                continue
             handled: list[ReceivedEvent] = []
             for event in batch:
                 # An event left unhandled at stop comes again after restart; the inbox dedupes.
@@ -53,6 +65,30 @@ async def run_consumer(
             await source.commit(handled)
     finally:
         await source.close()
+
+
+async def _try_batch(
+    batch_handler: BatchHandler, batch: list[ReceivedEvent], options: ConsumerOptions
+) -> bool:
+    if not batch or any(event.unreadable_reason is not None for event in batch):
+        return False
+    started_s = asyncio.get_running_loop().time()
+    try:
+        with tracer.start_as_current_span(f"consume batch of {len(batch)}",
+                                          kind=trace.SpanKind.CONSUMER):
+            await batch_handler([event.envelope for event in batch])
+    except Exception as error:  # noqa: BLE001 - fall back to one by one
+        log.info("batch failed; handling its events one by one",
+                 group=options.group, size=len(batch), error=str(error))
+        return False
+    elapsed_s = asyncio.get_running_loop().time() - started_s
+    now = datetime.now(UTC)
+    for event in batch:
+        metrics.EVENTS_CONSUMED.labels(options.group, event.envelope.topic, "ok").inc()
+    metrics.EVENT_HANDLE_SECONDS.labels(options.group).observe(elapsed_s / len(batch))
+    lag_s = (now - batch[-1].envelope.time).total_seconds()
+    metrics.EVENT_CONSUMER_LAG_SECONDS.labels(options.group).set(lag_s)
+    return True
 
 
 async def _handle_one(

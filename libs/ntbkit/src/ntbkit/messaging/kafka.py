@@ -96,8 +96,8 @@ class KafkaSource:
 
     async def poll(self, *, count_max: int, timeout_s: float) -> list[ReceivedEvent]:
         loop = asyncio.get_running_loop()
-        consume = partial(self._consumer.consume, num_messages=count_max, timeout=timeout_s)
-        messages: list[Message] = await loop.run_in_executor(self._thread, consume)
+        take = partial(self._take, count_max, timeout_s)
+        messages: list[Message] = await loop.run_in_executor(self._thread, take)
         received: list[ReceivedEvent] = []
         for message in messages:
             error = message.error()
@@ -107,6 +107,20 @@ class KafkaSource:
                 continue
             received.append(self._to_received(message))
         return received
+
+    def _take(self, count_max: int, timeout_s: float) -> list[Message]:
+        """What is ready now, else wait for the first message only.
+
+        consume(n, timeout) waits until n messages arrived or the timeout passed,
+        which would hold the first ones back; waiting for one keeps latency low.
+        """
+        messages = self._consumer.consume(num_messages=count_max, timeout=0)
+        if messages:
+            return messages
+        first = self._consumer.consume(num_messages=1, timeout=timeout_s)
+        if not first:
+            return first
+        return first + self._consumer.consume(num_messages=count_max - 1, timeout=0)
 
     @staticmethod
     def _to_received(message: Message) -> ReceivedEvent:

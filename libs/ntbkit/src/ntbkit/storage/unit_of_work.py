@@ -10,6 +10,7 @@ from typing import Self
 
 import sqlalchemy as sa
 from google.protobuf.message import Message
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ntbkit.errors import AlreadyExists
@@ -95,22 +96,20 @@ class UnitOfWork:
     async def first_handling(self, *, group: str, envelope: EventEnvelope) -> bool:
         """Mark the event handled by `group`; False when it already was (no second effect).
 
-        A concurrent duplicate fails on the primary key at commit and is retried.
+        One statement: the insert does nothing on a duplicate key. A concurrent twin
+        waits on the key's lock and then sees the committed mark.
         """
-        seen = await self.session.scalar(
-            sa.select(sa.func.count()).select_from(inbox).where(
-                inbox.c.consumer_group == group, inbox.c.event_id == envelope.event_id
-            )
-        )
-        if seen:
-            return False
-        await self.session.execute(
-            inbox.insert().values(
+        dialect = self.session.sync_session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        result = await self.session.execute(
+            insert(inbox)
+            .values(
                 consumer_group=group, event_id=envelope.event_id, topic=envelope.topic,
                 handled_at=datetime.now(UTC),
             )
+            .on_conflict_do_nothing(index_elements=["consumer_group", "event_id"])
         )
-        return True
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def previous_response(
         self, *, operation: str, request_id: str, fingerprint: str

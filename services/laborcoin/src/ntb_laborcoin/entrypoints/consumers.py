@@ -1,22 +1,27 @@
-"""Events laborcoin consumes: decode -> command -> use case."""
+"""Events laborcoin consumes: decode -> command -> use case (in the inbox's transaction)."""
 
 from __future__ import annotations
 
 from ntb.events.v1 import identity_events_pb2
 from ntb.identity.v1 import identity_pb2
 from ntb_laborcoin.service import handlers
-from ntbkit.messaging.bus import EventHandler
+from ntb_laborcoin.service.unit_of_work import LaborCoinUnitOfWork
 from ntbkit.messaging.envelope import EventEnvelope, decode
+from ntbkit.messaging.inbox import InboxHandler
 
 PRINCIPAL_TOPIC = "ntb.identity.principal.v1"
 
 
-def principal_registered(new_unit: handlers.NewUnit) -> EventHandler:
-    async def handle(envelope: EventEnvelope) -> None:
-        event = decode(envelope, identity_events_pb2.PrincipalRegistered)
-        assert isinstance(event, identity_events_pb2.PrincipalRegistered)
-        kind = identity_pb2.PrincipalKind.Name(event.kind).removeprefix("PRINCIPAL_KIND_")
-        command = handlers.OpenWallet(owner_id=event.principal_id, principal_kind=kind)
-        await handlers.open_wallet(new_unit, command, envelope)
+async def principal_registered(unit: LaborCoinUnitOfWork, envelope: EventEnvelope) -> None:
+    if envelope.event_type != identity_events_pb2.PrincipalRegistered.DESCRIPTOR.full_name:
+        return  # other principal events (profile, KYC) do not concern wallets
+    event = decode(envelope, identity_events_pb2.PrincipalRegistered)
+    assert isinstance(event, identity_events_pb2.PrincipalRegistered)
+    kind = identity_pb2.PrincipalKind.Name(event.kind).removeprefix("PRINCIPAL_KIND_")
+    await handlers.open_wallet(
+        unit, handlers.OpenWallet(owner_id=event.principal_id, principal_kind=kind)
+    )
 
-    return handle
+
+def wallet_opener(new_unit: handlers.NewUnit) -> InboxHandler[LaborCoinUnitOfWork]:
+    return InboxHandler(new_unit, group=handlers.WALLET_OPENER_GROUP, apply=principal_registered)

@@ -11,7 +11,6 @@ from ntb_laborcoin.domain.events import AccountOpened
 from ntb_laborcoin.domain.model import LBC, Account, AccountKind, new_wallet
 from ntb_laborcoin.service.unit_of_work import LaborCoinUnitOfWork
 from ntbkit.auth import Caller
-from ntbkit.messaging.envelope import EventEnvelope
 
 NewUnit = Callable[[], LaborCoinUnitOfWork]
 WALLET_OPENER_GROUP = "laborcoin.wallet-opener"
@@ -35,24 +34,22 @@ class AccountSelector:
     kind: AccountKind | None = None
 
 
-async def open_wallet(new_unit: NewUnit, command: OpenWallet, envelope: EventEnvelope) -> None:
-    """Exactly one wallet per principal: the inbox drops a redelivered event, and the
-    derived account id makes even a different event for the same principal a no-op."""
+async def open_wallet(unit: LaborCoinUnitOfWork, command: OpenWallet) -> None:
+    """Runs inside the consumer's transaction, which also holds the event's inbox mark,
+    so a redelivered event never gets here twice; the derived account id makes even
+    a second, different event for the same principal a no-op."""
     if command.principal_kind not in WALLET_KINDS:
         return
-    async with new_unit() as unit:
-        if not await unit.first_handling(group=WALLET_OPENER_GROUP, envelope=envelope):
-            return
-        if await unit.accounts.find(command.owner_id, LBC, AccountKind.WALLET) is None:
-            wallet = new_wallet(command.owner_id, LBC, datetime.now(UTC))
-            await unit.accounts.add(wallet)
-            unit.record(
-                AccountOpened(
-                    account_id=wallet.account_id, owner_id=wallet.owner_id,
-                    asset=wallet.asset, kind=wallet.kind, opened_at=wallet.created_at,
-                )
-            )
-        await unit.commit()
+    if await unit.accounts.find(command.owner_id, LBC, AccountKind.WALLET) is not None:
+        return
+    wallet = new_wallet(command.owner_id, LBC, datetime.now(UTC))
+    await unit.accounts.add(wallet)
+    unit.record(
+        AccountOpened(
+            account_id=wallet.account_id, owner_id=wallet.owner_id,
+            asset=wallet.asset, kind=wallet.kind, opened_at=wallet.created_at,
+        )
+    )
 
 
 async def get_account(new_unit: NewUnit, selector: AccountSelector, caller: Caller) -> Account:
