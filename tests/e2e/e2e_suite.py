@@ -17,10 +17,10 @@ from ntb.identity.v1 import identity_pb2, identity_pb2_grpc
 from ntb_cli.health import wait_serving
 from ntb_cli.suite import DEVELOPMENT_OPERATOR_ID, DEVELOPMENT_OPERATOR_SECRET, SUITE
 from ntbkit.storage.engine import create_engine
-from ntbkit.testing import database_url_under_test, kafka_bootstrap_under_test
+from ntbkit.testing import database_url_under_test, kafka_bootstrap_under_test, port_under_test
 
-PORT_BASE = 51051  # away from the 5005x ports a developer's `make run` uses
-METRICS_PORT_BASE = 19464
+PORT_BASE = port_under_test(51)  # 51051..: away from the 5005x ports of `make run`
+METRICS_PORT_BASE = port_under_test(100)
 START_TIMEOUT_S = 60.0
 
 

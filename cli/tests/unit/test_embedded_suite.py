@@ -21,8 +21,9 @@ from ntb.laborcoin.v1 import laborcoin_pb2_grpc
 from ntb_cli.embedded import runtimes
 from ntb_cli.suite import DEVELOPMENT_OPERATOR_ID, DEVELOPMENT_OPERATOR_SECRET, SUITE
 from ntbkit.runtime import ServiceRuntime
+from ntbkit.testing import port_under_test
 
-PORT_OFFSET = 2000  # 52051..52056, away from a developer's `make run`
+PORT_OFFSET = port_under_test(1051) - 50051  # 52051..52056, away from `make run`
 
 
 @pytest_asyncio.fixture

@@ -14,8 +14,9 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from ntb_cli.health import wait_serving
+from ntbkit.testing import port_under_test
 
-PORT = 52199
+PORT = port_under_test(1199)
 
 
 async def _status() -> int:

@@ -40,6 +40,12 @@ def kafka_bootstrap_under_test() -> str:
     return required_environment(KAFKA_BOOTSTRAP_VARIABLE)
 
 
+def port_under_test(offset: int) -> int:
+    """Ports for servers that tests start: NTB_TEST_PORT_BASE (default 51000) + offset,
+    so two checkouts testing at once on one machine can keep apart."""
+    return int(os.environ.get("NTB_TEST_PORT_BASE", "51000")) + offset
+
+
 def unique_schema(prefix: str) -> str:
     return f"t_{prefix}_{uuid.uuid4().hex[:10]}"
 
