@@ -52,6 +52,7 @@ class DistributedSuite:
             f"{p}METRICS_PORT": str(METRICS_PORT_BASE + index),
             f"{p}IDENTITY_TARGET": self.target("identity"),
             f"{p}LOG_LEVEL": "WARNING",
+            f"{p}CONSUMER_GROUP_PREFIX": f"e2e-{self.run_id}.",
         })
         if name == "identity":
             env[f"{p}BOOTSTRAP_CLIENT_ID"] = DEVELOPMENT_OPERATOR_ID

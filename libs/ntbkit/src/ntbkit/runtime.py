@@ -138,7 +138,8 @@ class ServiceRuntime:
         )
 
         async def consume(stop: asyncio.Event) -> None:
-            source = self._bus.source(group=subscription.group, topics=subscription.topics)
+            group = self.settings.consumer_group_prefix + subscription.group
+            source = self._bus.source(group=group, topics=subscription.topics)
             await run_consumer(
                 source, subscription.handler.handle_one, options, stop,
                 batch_handler=subscription.handler.handle_batch,

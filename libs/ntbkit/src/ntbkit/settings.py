@@ -33,6 +33,10 @@ class ServiceSettings(BaseSettings):
         "memory", description="kafka: real broker; memory: in-process bus (embedded mode)."
     )
     kafka_bootstrap: str = Field("127.0.0.1:59092", description="Kafka bootstrap servers.")
+    consumer_group_prefix: str = Field(
+        "", description="Prefix of Kafka consumer group ids (keeps deployments sharing a "
+        "broker apart, e.g. parallel test runs)."
+    )
     relay_batch_size_max: int = Field(500, description="Outbox rows published per batch.")
     relay_poll_interval_s: float = Field(
         0.05, description="Outbox poll period when no commit wakes the relay."
