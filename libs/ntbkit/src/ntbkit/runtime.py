@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -207,8 +208,30 @@ async def serve_until_signalled(
             await runtime.stop()
 
 
+async def migrate(settings: ServiceSettings, *, migrations: str) -> None:
+    """Bring the service's schema to head and return (the Helm pre-install hook Job)."""
+    engine = create_engine(
+        settings.database_url, schema=settings.database_schema, pool_size_max=1,
+        statement_timeout_s=settings.database_statement_timeout_s,
+    )
+    try:
+        await upgrade_to_head(engine, script_location=migrations,
+                              schema=settings.database_schema)
+    finally:
+        await engine.dispose()
+    log.info("schema at head", service=settings.service_name, schema=settings.database_schema)
+
+
 def main(settings: ServiceSettings, *, build: Builder, migrations: str) -> None:
-    """Entry point of one service process (`python -m ntb_<service>`)."""
+    """Entry point of one service process (`python -m ntb_<service>`).
+
+    `python -m ntb_<service> migrate` only migrates the schema to head and exits;
+    without it the service migrates (a no-op when a hook already did) and serves.
+    """
+    if sys.argv[1:2] == ["migrate"]:
+        configure_logging(level=settings.log_level, renderer=settings.log_format)
+        asyncio.run(migrate(settings, migrations=migrations))
+        return
     configure_process(settings)
     runtime = ServiceRuntime(
         settings, build=build, migrations=migrations, bus=bus_from_settings(settings)

@@ -16,6 +16,7 @@ from ntbkit.errors import Unavailable
 from ntbkit.messaging.bus import BatchHandler, EventHandler, MessageSource, ReceivedEvent
 from ntbkit.messaging.envelope import PoisonEvent
 from ntbkit.telemetry import metrics
+from ntbkit.telemetry.tracing import consumer_attributes, consuming_batch
 
 log = structlog.get_logger(__name__)
 tracer = trace.get_tracer("ntbkit.messaging")
@@ -74,9 +75,9 @@ async def _try_batch(
         return False
     started_s = asyncio.get_running_loop().time()
     try:
-        with tracer.start_as_current_span(f"consume batch of {len(batch)}",
-                                          kind=trace.SpanKind.CONSUMER):
-            await batch_handler([event.envelope for event in batch])
+        envelopes = [event.envelope for event in batch]
+        with consuming_batch(envelopes):
+            await batch_handler(envelopes)
     except Exception as error:  # noqa: BLE001 - fall back to one by one
         log.info("batch failed; handling its events one by one",
                  group=options.group, size=len(batch), error=str(error))
@@ -111,7 +112,8 @@ async def _handle_one(
         started_s = asyncio.get_running_loop().time()
         try:
             with tracer.start_as_current_span(
-                f"consume {envelope.topic}", kind=trace.SpanKind.CONSUMER
+                f"consume {envelope.topic}", kind=trace.SpanKind.CONSUMER,
+                attributes=consumer_attributes(envelope),
             ):
                 await handler(envelope)
             elapsed_s = asyncio.get_running_loop().time() - started_s

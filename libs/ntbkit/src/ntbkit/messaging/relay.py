@@ -29,6 +29,7 @@ from ntbkit.messaging.envelope import EventEnvelope
 from ntbkit.storage.engine import is_postgres
 from ntbkit.storage.messaging_tables import outbox_table
 from ntbkit.telemetry import metrics
+from ntbkit.telemetry.tracing import publishing
 
 log = structlog.get_logger(__name__)
 
@@ -85,7 +86,8 @@ class OutboxRelay:
             self._observe(rows)
             if not rows:
                 return 0
-            await self._publisher.publish([_to_envelope(row) for row in rows])
+            with publishing([_to_envelope(row) for row in rows]) as envelopes:
+                await self._publisher.publish(envelopes)
             await connection.execute(
                 sa.delete(_rows).where(_rows.c.id.in_([row.id for row in rows]))
             )
