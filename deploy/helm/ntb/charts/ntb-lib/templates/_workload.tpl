@@ -148,5 +148,11 @@ spec:
     - port: http-metrics
       path: /metrics
       interval: {{ $v.serviceMonitor.interval }}
+      # The labels the dashboards and rules group by (deploy/grafana, deploy/prometheus).
+      relabelings:
+        - sourceLabels: [__meta_kubernetes_pod_label_app_kubernetes_io_name]
+          targetLabel: ntb_service
+        - sourceLabels: [__meta_kubernetes_pod_label_ntb_io_part]
+          targetLabel: ntb_part
 {{- end }}
 {{- end -}}
