@@ -49,7 +49,7 @@ proto: venv ## regenerate the Python code of proto/ into libs/ntbproto
 	tools/proto/generate.sh
 
 .PHONY: lint
-lint: venv ## ruff, mypy --strict, buf lint, generated code up to date
+lint: venv lint-deploy ## ruff, mypy --strict, buf lint, generated code up to date
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(SOURCES)
 	tools/proto/lint.sh
@@ -68,9 +68,46 @@ test-e2e: venv infra-up ## whole-suite scenarios in distributed mode
 	$(BIN)/pytest -q -m e2e tests/e2e
 
 .PHONY: test
-test: venv infra-up lint ## everything: lint, unit, integration, e2e (on real PostgreSQL + Kafka)
+test: venv infra-up lint deploy-tools ## everything: lint, unit, integration, e2e (on real PostgreSQL + Kafka)
 	$(BIN)/pytest -q -p no:cacheprovider libs services cli tests
 
 .PHONY: bench-events
 bench-events: venv infra-up ## outbox -> Kafka -> inbox latency at 500 events/s for 60 s
 	$(BIN)/python bench/event_latency.py --rate 500 --duration-s 60
+
+# --- deploy: Helm, kind, compose, dashboards and rules (deploy/README.md) -------------
+HELM = $(shell tools/deploy/install-tools.sh --print-env | sed -n 's/^NTB_HELM=//p')
+
+.PHONY: deploy-tools
+deploy-tools: ## helm (Go module proxy), promtool + prometheus (Debian): installed once, cached
+	tools/deploy/install-tools.sh
+
+.PHONY: lint-deploy
+lint-deploy: venv deploy-tools ## helm lint --strict, promtool check rules, dashboards up to date
+	$(HELM) lint --strict --quiet deploy/helm/ntb
+	promtool check rules deploy/prometheus/rules.yml
+	$(BIN)/python deploy/grafana/generate.py --check
+
+.PHONY: dashboards
+dashboards: venv ## regenerate deploy/grafana/dashboards/*.json from deploy/grafana/generate.py
+	$(BIN)/python deploy/grafana/generate.py
+
+.PHONY: test-deploy
+test-deploy: venv infra-up deploy-tools ## chart, compose, images, rules, live dashboards and traces
+	$(BIN)/pytest -q -p no:cacheprovider tests/deploy
+
+.PHONY: kind-up
+kind-up: deploy-tools ## create the kind cluster of deploy/kind/cluster.yaml (needs Docker)
+	tools/deploy/kind.sh up
+
+.PHONY: kind-deploy
+kind-deploy: deploy-tools ## build the images, kind load them, helm upgrade --install, helm test
+	tools/deploy/kind.sh deploy
+
+.PHONY: kind-down
+kind-down: ## delete the kind cluster
+	tools/deploy/kind.sh down
+
+.PHONY: compose-e2e
+compose-e2e: ## the compose topology with its e2e runner; exit code is the runner's (needs Docker)
+	docker compose -f deploy/compose/docker-compose.yml up --build --exit-code-from e2e

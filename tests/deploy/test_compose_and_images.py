@@ -16,6 +16,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from deploy_checks import ROOT
 
 COMPOSE = ROOT / "deploy" / "compose" / "docker-compose.yml"
@@ -75,3 +76,13 @@ def test_dockerfile_is_multi_stage_non_root_with_grpc_healthcheck(name: str) -> 
     assert 'CMD ["python", "-m", "ntbkit.healthcheck", "127.0.0.1:50051"]' in final
     module = "ntb_" + name.replace("-", "_")
     assert f'ENTRYPOINT ["python", "-m", "{module}"]' in final
+
+
+def test_kind_cluster_config_runs_a_supported_kubernetes() -> None:
+    config = yaml.safe_load((ROOT / "deploy" / "kind" / "cluster.yaml").read_text())
+    assert (config["kind"], config["apiVersion"]) == ("Cluster", "kind.x-k8s.io/v1alpha4")
+    roles = [node["role"] for node in config["nodes"]]
+    assert roles.count("control-plane") == 1 and roles.count("worker") >= 1
+    for node in config["nodes"]:
+        minor = int(node["image"].split(":v1.")[1].split(".")[0])
+        assert 30 <= minor <= 33, node["image"]  # the versions the manifests are validated for
