@@ -91,6 +91,9 @@ def test_six_services_plus_the_patent_bank_with_their_parts(
     patent = deployments["patent-bank"]["spec"]["template"]["spec"]["containers"][0]
     bank = deployments["intangible-bank"]["spec"]["template"]["spec"]["containers"][0]
     assert patent["image"] == bank["image"], "the patent bank runs the intangible-bank image"
+    configs = by_name(docs, "ConfigMap")
+    for key in ("NTB_INTANGIBLE_BANK_SERVICE_NAME", "NTB_INTANGIBLE_BANK_DATABASE_SCHEMA"):
+        assert configs["patent-bank"]["data"][key] == configs["intangible-bank"]["data"][key]
     for doc in docs:  # every workload-like object says which part it belongs to
         if doc["kind"] in ("Deployment", "StatefulSet", "Job", "Pod", "Service"):
             assert doc["metadata"]["labels"].get("ntb.io/part") in set(PARTS.values()), doc
