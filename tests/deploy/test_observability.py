@@ -19,6 +19,7 @@ import contextlib
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -127,6 +128,23 @@ class ObservedSuite(DistributedSuite):
             "OTEL_BSP_SCHEDULE_DELAY": "200",
         })
         return env
+
+    async def stop_all(self) -> dict[str, int]:
+        """SIGTERM what still runs (a process that died early must not leave the rest)."""
+        for process in self.processes.values():
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.send_signal(signal.SIGTERM)
+        codes = {}
+        for name, process in self.processes.items():
+            try:
+                codes[name] = await asyncio.wait_for(process.wait(), 20)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+                codes[name] = await process.wait()
+        self.processes.clear()
+        return codes
 
 
 def prometheus_config(suite: ObservedSuite, directory: Path) -> Path:
@@ -242,6 +260,9 @@ async def observed(
     )
     try:
         await suite.start_all()
+        exited = {name: p.returncode for name, p in suite.processes.items()
+                  if p.returncode is not None}
+        assert not exited, f"services exited at start (ports in use?): {exited}"
         token = await suite.operator_token()
         runner = await asyncio.to_thread(compose_runner, suite)
         assert runner.returncode == 0, runner.stdout + runner.stderr

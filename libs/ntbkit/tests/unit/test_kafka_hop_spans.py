@@ -1,0 +1,103 @@
+"""The Kafka hop keeps a request's trace: the relay's publish span is a child of the request
+that recorded the event and travels in the event's headers; a consumer that handles a batch
+still gives each event a span in that event's own trace; failures mark the spans.
+
+In-memory span exporter on the SDK tracer provider; no broker needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from google.protobuf.wrappers_pb2 import StringValue
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from ntbkit.messaging.envelope import EventEnvelope, new_envelope
+from ntbkit.telemetry.tracing import consuming_batch, publishing
+
+TOPIC = "ntb.test.events.v1"
+
+
+@pytest.fixture
+def exported() -> Iterator[InMemorySpanExporter]:
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        provider = TracerProvider()
+        trace.set_tracer_provider(provider)
+    provider = trace.get_tracer_provider()
+    assert isinstance(provider, TracerProvider)
+    exporter = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    yield exporter
+    exporter.shutdown()  # later spans are ignored by it
+
+
+def recorded_in_a_request(name: str) -> tuple[EventEnvelope, trace.SpanContext]:
+    with trace.get_tracer("test").start_as_current_span(name) as request:
+        envelope = new_envelope(topic=TOPIC, key="k", message=StringValue(value=name),
+                                source="test")
+    return envelope, request.get_span_context()
+
+
+def named(exporter: InMemorySpanExporter, name: str) -> list[ReadableSpan]:
+    return [span for span in exporter.get_finished_spans() if span.name == name]
+
+
+def test_publish_span_is_a_child_of_the_request_and_travels_in_the_headers(
+    exported: InMemorySpanExporter,
+) -> None:
+    envelope, request = recorded_in_a_request("register")
+    with publishing([envelope]) as outgoing:
+        pass
+    [publish] = named(exported, f"publish {TOPIC}")
+    assert publish.kind == trace.SpanKind.PRODUCER
+    assert publish.parent is not None and publish.parent.span_id == request.span_id
+    assert publish.context.trace_id == request.trace_id
+    traceparent = outgoing[0].trace_headers["traceparent"]
+    assert traceparent.split("-")[1:3] == [f"{request.trace_id:032x}",
+                                           f"{publish.context.span_id:016x}"]
+    assert outgoing[0].payload == envelope.payload
+    assert publish.attributes is not None
+    assert publish.attributes["messaging.destination.name"] == TOPIC
+
+
+def test_an_event_without_trace_context_passes_unchanged(
+    exported: InMemorySpanExporter,
+) -> None:
+    envelope = new_envelope(topic=TOPIC, key="k", message=StringValue(value="x"), source="t")
+    assert "traceparent" not in envelope.trace_headers  # recorded outside any span
+    with publishing([envelope]) as outgoing:
+        assert outgoing == [envelope]
+    assert not named(exported, f"publish {TOPIC}")
+
+
+def test_a_batch_gives_every_event_a_consume_span_in_its_own_trace(
+    exported: InMemorySpanExporter,
+) -> None:
+    first, first_request = recorded_in_a_request("first")
+    second, second_request = recorded_in_a_request("second")
+    with publishing([first, second]) as sent, consuming_batch(sent) as batch:
+        pass
+    consumed = named(exported, f"consume {TOPIC}")
+    assert {span.context.trace_id for span in consumed} == {
+        first_request.trace_id, second_request.trace_id}
+    published = {span.context.span_id for span in named(exported, f"publish {TOPIC}")}
+    for span in consumed:
+        assert span.kind == trace.SpanKind.CONSUMER
+        assert span.parent is not None and span.parent.span_id in published
+        assert [link.context.span_id for link in span.links] == [
+            batch.get_span_context().span_id]
+
+
+def test_a_failure_marks_the_spans_and_propagates(exported: InMemorySpanExporter) -> None:
+    envelope, _ = recorded_in_a_request("register")
+    with pytest.raises(RuntimeError), publishing([envelope]) as outgoing, \
+            consuming_batch(outgoing):
+        raise RuntimeError("broker down")
+    spans = named(exported, f"publish {TOPIC}") + named(exported, f"consume {TOPIC}")
+    assert len(spans) == 2
+    assert all(span.status.status_code == trace.StatusCode.ERROR for span in spans)
