@@ -85,7 +85,7 @@ deploy-tools: ## helm (Go module proxy), promtool + prometheus (Debian): install
 .PHONY: lint-deploy
 lint-deploy: venv deploy-tools ## helm lint --strict, promtool check rules, dashboards up to date
 	$(HELM) lint --strict --quiet deploy/helm/ntb
-	promtool check rules deploy/prometheus/rules.yml
+	promtool check rules deploy/grafana/prometheus-rules.yml
 	$(BIN)/python deploy/grafana/generate.py --check
 
 .PHONY: dashboards

@@ -1,8 +1,10 @@
 """Dashboards as code: `python deploy/grafana/generate.py` writes deploy/grafana/dashboards/*.json
-from the definitions below (grafanalib); `--check` fails when a checked-in file differs.
+from the definitions below (grafanalib) and copies them, with prometheus-rules.yml, into the
+Helm chart's files/ (a chart cannot read files outside itself); `--check` fails when a
+checked-in file differs from what this writes.
 
 Every query names metrics that the services export (see ntbkit.telemetry.metrics) or the
-recording rules of deploy/prometheus/rules.yml. Targets carry the labels `ntb_service`
+recording rules of deploy/grafana/prometheus-rules.yml. Targets carry the labels `ntb_service`
 (identity, laborcoin, ..., patent-bank) and `ntb_part` (body, wing-scf, wing-patent),
 set by the scrape config (compose, tests) or the ServiceMonitor relabelling (Kubernetes).
 tests/deploy/test_observability.py runs every query against a real Prometheus.
@@ -29,7 +31,10 @@ from grafanalib.core import (
     TimeSeries,
 )
 
-OUTPUT_DIR = Path(__file__).resolve().parent / "dashboards"
+HERE = Path(__file__).resolve().parent
+OUTPUT_DIR = HERE / "dashboards"
+RULES = HERE / "prometheus-rules.yml"
+CHART_FILES = HERE.parent / "helm" / "ntb" / "files"
 DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
 SERVICE = 'ntb_service=~"$service"'
 SERVER_FAULT_CODES = "UNKNOWN|INTERNAL|UNAVAILABLE|DEADLINE_EXCEEDED|DATA_LOSS|UNIMPLEMENTED"
@@ -188,19 +193,29 @@ def render(build: Any) -> str:
     return json.dumps(data, cls=DashboardEncoder, indent=2, sort_keys=True) + "\n"
 
 
+def outputs() -> dict[Path, str]:
+    """Every file this script owns, with the text it must have."""
+    files = {}
+    for name, build in DASHBOARDS.items():
+        text = render(build)
+        files[OUTPUT_DIR / f"{name}.json"] = text
+        files[CHART_FILES / "dashboards" / f"{name}.json"] = text
+    files[CHART_FILES / "prometheus-rules.yml"] = RULES.read_text()
+    return files
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true",
-                        help="fail if a checked-in dashboard is not what the code generates")
+                        help="fail if a checked-in file is not what this script writes")
     args = parser.parse_args()
     stale = []
-    for name, build in DASHBOARDS.items():
-        path = OUTPUT_DIR / f"{name}.json"
-        text = render(build)
+    for path, text in outputs().items():
         if args.check:
             if not path.exists() or path.read_text() != text:
                 stale.append(str(path))
         else:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
     if stale:
         print("out of date (run `make dashboards`):", *stale, sep="\n  ", file=sys.stderr)

@@ -50,7 +50,7 @@ def test_docker_compose_config_accepts_the_compose_file(tools: dict[str, str]) -
 
 def test_compose_prometheus_config_is_valid(tools: dict[str, str], tmp_path: Path) -> None:
     config = (ROOT / "deploy" / "compose" / "prometheus.yml").read_text()
-    rules = ROOT / "deploy" / "prometheus" / "rules.yml"
+    rules = ROOT / "deploy" / "grafana" / "prometheus-rules.yml"
     (tmp_path / "prometheus.yml").write_text(config.replace("/etc/prometheus/rules.yml",
                                                             str(rules)))
     result = subprocess.run([tools["promtool"], "check", "config",

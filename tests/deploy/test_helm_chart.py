@@ -10,11 +10,13 @@ refuses bad values.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from deploy_checks import CHART, KUBERNETES_VERSIONS, ROOT, VALUES, documents, helm_template
 
 # DESIGN.md §1 and §3: the workloads, their part of the paper, and who calls whom over gRPC
@@ -247,3 +249,20 @@ def test_topics_job_creates_every_topic_of_deploy_kafka_topics(
         assert f"--topic {topic} " in command, topic
         assert f"--topic {topic}.dlq " in command, topic
     assert "KAFKA_AUTO_CREATE_TOPICS_ENABLE" in str(of_kind(rendered["default"], "StatefulSet"))
+
+
+def test_dashboards_and_rules_ship_with_the_chart(tools: dict[str, str]) -> None:
+    docs = documents(helm_template(
+        tools["helm"], [], extra=("--api-versions", "monitoring.coreos.com/v1/PrometheusRule")))
+    [dashboards] = [d for d in of_kind(docs, "ConfigMap")
+                    if d["metadata"]["name"] == "ntb-grafana-dashboards"]
+    assert dashboards["metadata"]["labels"]["grafana_dashboard"] == "1"
+    shipped = sorted((ROOT / "deploy" / "grafana" / "dashboards").glob("*.json"))
+    assert sorted(dashboards["data"]) == [path.name for path in shipped]
+    for path in shipped:
+        assert json.loads(dashboards["data"][path.name]) == json.loads(path.read_text())
+    [rule] = of_kind(docs, "PrometheusRule")
+    rules = yaml.safe_load((ROOT / "deploy" / "grafana" / "prometheus-rules.yml").read_text())
+    assert rule["spec"]["groups"] == rules["groups"]
+    without_crd = documents(helm_template(tools["helm"], []))
+    assert not of_kind(without_crd, "PrometheusRule")

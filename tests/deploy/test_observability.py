@@ -3,7 +3,7 @@
 How: the six services run as processes on the test PostgreSQL and Kafka (as
 `make run-distributed` runs them), with their OTLP exporter pointed at an in-process
 OTLP/gRPC trace receiver. A real Prometheus (Debian's package) scrapes their /metrics
-every second and evaluates deploy/prometheus/rules.yml while a little traffic flows
+every second and evaluates deploy/grafana/prometheus-rules.yml while a little traffic flows
 (registrations, bad requests, wallet look-ups, the compose e2e runner). Then the PromQL
 of every dashboard panel and every recording rule must return data; panels whose metrics
 do not exist yet are listed in PENDING with the reason (and fail once they get data, so
@@ -57,7 +57,7 @@ OTLP_PORT = port_under_test(1341)
 PARTS = {"scf-exchange": "wing-scf"}  # the others of a local run are the body
 TRAFFIC_S = 8.0
 DATA_DEADLINE_S = 20.0
-RULES = ROOT / "deploy" / "prometheus" / "rules.yml"
+RULES = ROOT / "deploy" / "grafana" / "prometheus-rules.yml"
 DASHBOARDS = ROOT / "deploy" / "grafana" / "dashboards"
 LABORCOIN_ECONOMY = ("laborcoin economy gauges and transfer counters arrive with issue 3 "
                      "(ntb_laborcoin_outstanding_supply_units, ..._issuance_cap_units, "

@@ -1,6 +1,6 @@
 """The Prometheus rules are valid and the checked-in dashboards are what the code makes.
 
-How: `promtool check rules` (Debian's prometheus package) on deploy/prometheus/rules.yml;
+How: `promtool check rules` (Debian's prometheus package) on deploy/grafana/prometheus-rules.yml;
 `deploy/grafana/generate.py --check` compares the JSON the code generates with the files.
 """
 
@@ -11,7 +11,7 @@ import sys
 
 from deploy_checks import ROOT
 
-RULES = ROOT / "deploy" / "prometheus" / "rules.yml"
+RULES = ROOT / "deploy" / "grafana" / "prometheus-rules.yml"
 
 
 def test_promtool_check_rules_passes(tools: dict[str, str]) -> None:
