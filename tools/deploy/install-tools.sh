@@ -16,10 +16,11 @@ install_helm() {
   if [[ -x "$HELM" ]]; then
     return
   fi
-  command -v go >/dev/null || { echo "install-tools: go is required to build helm" >&2; exit 1; }
+  local go
+  go="$(command -v go || echo /usr/local/go/bin/go)"
+  [[ -x "$go" ]] || { echo "install-tools: go is required to build helm" >&2; exit 1; }
   mkdir -p "$HELM_DIR"
-  GOBIN="$HELM_DIR" GOFLAGS=-mod=mod CGO_ENABLED=0 \
-    go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  GOBIN="$HELM_DIR" CGO_ENABLED=0 "$go" install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
 }
 
 install_prometheus() {

@@ -22,7 +22,8 @@ need_docker() {
 install_kind() {
   if [[ ! -x "$KIND" ]]; then
     mkdir -p "$(dirname "$KIND")"
-    GOBIN="$(dirname "$KIND")" CGO_ENABLED=0 go install "sigs.k8s.io/kind@$KIND_VERSION"
+    GOBIN="$(dirname "$KIND")" CGO_ENABLED=0 "$(command -v go || echo /usr/local/go/bin/go)" \
+      install "sigs.k8s.io/kind@$KIND_VERSION"
   fi
 }
 
