@@ -13,7 +13,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 
+import grpc
 from opentelemetry import propagate, trace
+from opentelemetry.instrumentation.grpc import aio_client_interceptors
 
 from ntbkit.messaging.envelope import EventEnvelope
 
@@ -97,3 +99,9 @@ def consuming_batch(envelopes: Sequence[EventEnvelope]) -> Iterator[trace.Span]:
 def consumer_attributes(envelope: EventEnvelope) -> dict[str, str]:
     """Attributes of the span of one event handled alone."""
     return _attributes(envelope, "process")
+
+
+def client_interceptors() -> list[grpc.aio.ClientInterceptor]:
+    """For a service's outgoing gRPC channels: a CLIENT span per call and its traceparent
+    in the call's metadata, so the callee's server span joins the caller's trace."""
+    return list(aio_client_interceptors())  # type: ignore[no-untyped-call]

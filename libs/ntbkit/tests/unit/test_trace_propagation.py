@@ -1,23 +1,28 @@
-"""The Kafka hop keeps a request's trace: the relay's publish span is a child of the request
-that recorded the event and travels in the event's headers; a consumer that handles a batch
-still gives each event a span in that event's own trace; failures mark the spans.
+"""A request's trace crosses the Kafka hop and gRPC calls: the relay's publish span is a
+child of the request that recorded the event and travels in the event's headers; a
+consumer that handles a batch still gives each event a span in that event's own trace;
+failures mark the spans; a call through `client_interceptors()` makes the callee's server
+span a child of the caller's.
 
-In-memory span exporter on the SDK tracer provider; no broker needed.
+In-memory span exporter on the SDK tracer provider; a loopback gRPC server; no broker.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+import grpc
 import pytest
 from google.protobuf.wrappers_pb2 import StringValue
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from opentelemetry import trace
+from opentelemetry.instrumentation.grpc import aio_server_interceptor
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ntbkit.messaging.envelope import EventEnvelope, new_envelope
-from ntbkit.telemetry.tracing import consuming_batch, publishing
+from ntbkit.telemetry.tracing import client_interceptors, consuming_batch, publishing
 
 TOPIC = "ntb.test.events.v1"
 
@@ -101,3 +106,27 @@ def test_a_failure_marks_the_spans_and_propagates(exported: InMemorySpanExporter
     spans = named(exported, f"publish {TOPIC}") + named(exported, f"consume {TOPIC}")
     assert len(spans) == 2
     assert all(span.status.status_code == trace.StatusCode.ERROR for span in spans)
+
+
+async def test_a_grpc_call_continues_the_callers_trace(exported: InMemorySpanExporter) -> None:
+    server = grpc.aio.server(interceptors=[aio_server_interceptor()])
+    health_pb2_grpc.add_HealthServicer_to_server(health.aio.HealthServicer(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    try:
+        with trace.get_tracer("test").start_as_current_span("caller") as caller:
+            async with grpc.aio.insecure_channel(
+                f"127.0.0.1:{port}", interceptors=client_interceptors()
+            ) as channel:
+                await health_pb2_grpc.HealthStub(channel).Check(
+                    health_pb2.HealthCheckRequest(), timeout=5)
+    finally:
+        await server.stop(None)
+    spans = [s for s in exported.get_finished_spans()
+             if s.name == "/grpc.health.v1.Health/Check"]
+    [client] = [s for s in spans if s.kind == trace.SpanKind.CLIENT]
+    [served] = [s for s in spans if s.kind == trace.SpanKind.SERVER]
+    assert client.parent is not None
+    assert client.parent.span_id == caller.get_span_context().span_id
+    assert served.parent is not None and served.parent.span_id == client.context.span_id
+    assert served.context.trace_id == caller.get_span_context().trace_id
