@@ -54,7 +54,7 @@ spec:
             matchLabels:
               {{- include "ntb-lib.selectorLabels" (dict "root" $root "name" $callee) | nindent 14 }}
     {{- end }}
-    {{- include "ntb-lib.infraEgress" $root | nindent 4 }}
+    {{- include "ntb-lib.infraEgress" $root | trim | nindent 4 }}
     {{- if $v.config.otlpEndpoint }}
     - ports:
         - {port: {{ $v.networkPolicy.otlpEgress.port }}, protocol: TCP}
