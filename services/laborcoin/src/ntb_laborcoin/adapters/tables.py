@@ -26,4 +26,59 @@ accounts = sa.Table(
     sa.UniqueConstraint("owner_id", "asset", "kind", name="accounts_owner_asset_kind_key"),
 )
 
+_Id = sa.String(36)
+_Sequence = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+transfers = sa.Table(
+    "transfers",
+    metadata,
+    sa.Column("seq", _Sequence, primary_key=True, autoincrement=True),
+    sa.Column("transfer_id", _Id, nullable=False, unique=True),
+    sa.Column("debit_account_id", _Id, sa.ForeignKey("accounts.account_id"), nullable=False),
+    sa.Column("credit_account_id", _Id, sa.ForeignKey("accounts.account_id"), nullable=False),
+    sa.Column("asset", sa.String(16), nullable=False),
+    sa.Column("amount", sa.BigInteger(), nullable=False),
+    sa.Column("code", sa.String(40), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("pending_id", sa.String(36), nullable=False),
+    sa.Column("timeout_s", sa.BigInteger(), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("reference", sa.String(128), nullable=False),
+    sa.Column("memo", sa.String(500), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # Committing transaction (PostgreSQL xid8): the log sealer's commit-order watermark.
+    sa.Column("txid", sa.BigInteger(), nullable=True),
+)
+
+pending_transfers = sa.Table(
+    "pending_transfers",
+    metadata,
+    sa.Column("transfer_id", _Id, primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("amount_posted", sa.BigInteger(), nullable=False),
+    sa.Column("resolved_by", sa.String(36), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+transfer_outcomes = sa.Table(
+    "transfer_outcomes",
+    metadata,
+    sa.Column("transfer_id", _Id, primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("code", sa.String(40), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+account_history = sa.Table(
+    "account_history",
+    metadata,
+    sa.Column("account_id", _Id, primary_key=True),
+    sa.Column("version", sa.BigInteger(), primary_key=True),
+    sa.Column("transfer_id", _Id, nullable=False),
+    sa.Column("debits_posted", sa.BigInteger(), nullable=False),
+    sa.Column("credits_posted", sa.BigInteger(), nullable=False),
+    sa.Column("debits_pending", sa.BigInteger(), nullable=False),
+    sa.Column("credits_pending", sa.BigInteger(), nullable=False),
+)
+
 add_messaging_tables(metadata)

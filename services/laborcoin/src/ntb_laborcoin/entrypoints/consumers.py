@@ -5,7 +5,7 @@ from __future__ import annotations
 from ntb.events.v1 import identity_events_pb2
 from ntb.identity.v1 import identity_pb2
 from ntb_laborcoin.service import handlers
-from ntb_laborcoin.service.unit_of_work import LaborCoinUnitOfWork
+from ntb_laborcoin.service.unit_of_work import LaborCoinUnitOfWork, NewUnit
 from ntbkit.messaging.envelope import EventEnvelope, decode
 from ntbkit.messaging.inbox import InboxHandler
 
@@ -23,5 +23,5 @@ async def principal_registered(unit: LaborCoinUnitOfWork, envelope: EventEnvelop
     )
 
 
-def wallet_opener(new_unit: handlers.NewUnit) -> InboxHandler[LaborCoinUnitOfWork]:
+def wallet_opener(new_unit: NewUnit) -> InboxHandler[LaborCoinUnitOfWork]:
     return InboxHandler(new_unit, group=handlers.WALLET_OPENER_GROUP, apply=principal_registered)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Protocol
 
-from ntb_laborcoin.domain.events import AccountOpened
+from ntb_laborcoin.domain.events import AccountOpened, TransferPosted
+from ntb_laborcoin.domain.ledger import StoredOutcome
 from ntb_laborcoin.domain.model import Account, AccountKind
+from ntb_laborcoin.domain.transfers import BatchOutcome, PendingTransfer, Transfer
 from ntbkit.storage.unit_of_work import UnitOfWork
 
 
@@ -16,11 +20,42 @@ class AccountRepository(Protocol):
 
     async def find(self, owner_id: str, asset: str, kind: AccountKind) -> Account | None: ...
 
+    async def of_owner(self, owner_id: str) -> list[Account]: ...
+
+
+class TransferRepository(Protocol):
+    async def get(self, transfer_id: str) -> Transfer | None: ...
+
+
+class LedgerStore(Protocol):
+    async def pendings(self, ids: Iterable[str]) -> dict[str, PendingTransfer]: ...
+
+    async def accounts(self, ids: Iterable[str]) -> dict[str, Account]: ...
+
+    async def outcomes(self, ids: Iterable[str]) -> dict[str, StoredOutcome]: ...
+
+    async def save(
+        self,
+        outcome: BatchOutcome,
+        fingerprints: dict[str, str],
+        ledger_accounts: dict[str, Account],
+        ledger_pendings: dict[str, PendingTransfer],
+        *,
+        new_outcome_ids: set[str],
+    ) -> None: ...
+
+    async def due_pending_ids(self, now: datetime, limit: int) -> list[str]: ...
+
 
 class LaborCoinUnitOfWork(UnitOfWork):
     """ntbkit's transaction (outbox, inbox, idempotency) plus the ledger's repositories."""
 
     accounts: AccountRepository
+    ledger: LedgerStore
+    transfers: TransferRepository
 
-    def record(self, event: AccountOpened) -> None:
+    def record(self, event: AccountOpened | TransferPosted) -> None:
         raise NotImplementedError
+
+
+NewUnit = Callable[[], LaborCoinUnitOfWork]
