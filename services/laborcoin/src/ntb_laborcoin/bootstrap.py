@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from ntb.laborcoin.v1 import laborcoin_pb2_grpc
 from ntb_laborcoin.adapters.unit_of_work import SqlLaborCoinUnitOfWork
 from ntb_laborcoin.entrypoints import consumers
 from ntb_laborcoin.entrypoints.grpc_api import LaborCoinApi
+from ntb_laborcoin.service import ledger
 from ntbkit.grpc.server import GrpcApi
 from ntbkit.runtime import EventSubscription, Infrastructure, ServiceParts
 
@@ -29,6 +32,7 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
                 ),
             )
         ],
+        background=[("pending-expirer", partial(ledger.run_expirer, new_unit))],
         subscriptions=[
             EventSubscription(
                 topics=[consumers.PRINCIPAL_TOPIC], handler=consumers.wallet_opener(new_unit)

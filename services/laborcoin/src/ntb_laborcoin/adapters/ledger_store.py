@@ -24,6 +24,7 @@ from ntb_laborcoin.adapters.tables import (
 from ntb_laborcoin.domain.ledger import StoredOutcome
 from ntb_laborcoin.domain.model import Account
 from ntb_laborcoin.domain.transfers import (
+    BalanceChange,
     BatchOutcome,
     PendingState,
     PendingTransfer,
@@ -199,3 +200,47 @@ class TransferRepository:
             sa.select(transfers).where(transfers.c.transfer_id == transfer_id)
         )).mappings().first()
         return None if row is None else transfer_from_row(row)
+
+    async def page(
+        self, *, account_id: str, start: datetime | None, end: datetime | None, code: str,
+        reference: str, after_seq: int, size: int, newest_first: bool,
+    ) -> list[tuple[int, Transfer]]:
+        """Transfers matching the filters, keyset-paged by sequence number."""
+        query = sa.select(transfers)
+        if account_id:
+            query = query.where(sa.or_(transfers.c.debit_account_id == account_id,
+                                       transfers.c.credit_account_id == account_id))
+        if start is not None:
+            query = query.where(transfers.c.created_at >= start)
+        if end is not None:
+            query = query.where(transfers.c.created_at < end)
+        if code:
+            query = query.where(transfers.c.code == code)
+        if reference:
+            query = query.where(transfers.c.reference == reference)
+        if after_seq:
+            query = query.where(
+                transfers.c.seq < after_seq if newest_first else transfers.c.seq > after_seq)
+        order = transfers.c.seq.desc() if newest_first else transfers.c.seq
+        rows = (await self._session.execute(query.order_by(order).limit(size))).mappings()
+        return [(row["seq"], transfer_from_row(row)) for row in rows]
+
+    async def history(
+        self, account_id: str, *, after_version: int, size: int
+    ) -> list[tuple[BalanceChange, Transfer]]:
+        query = (
+            sa.select(account_history, *[c.label(f"t_{c.name}") for c in _TRANSFER_COLUMNS])
+            .join(transfers, transfers.c.transfer_id == account_history.c.transfer_id)
+            .where(account_history.c.account_id == account_id,
+                   account_history.c.version > after_version)
+            .order_by(account_history.c.version).limit(size)
+        )
+        entries = []
+        for row in (await self._session.execute(query)).mappings():
+            change = BalanceChange(
+                row["account_id"], row["transfer_id"], row["debits_posted"],
+                row["credits_posted"], row["debits_pending"], row["credits_pending"],
+                row["version"])
+            columns = {c.name: row[f"t_{c.name}"] for c in _TRANSFER_COLUMNS}
+            entries.append((change, transfer_from_row(columns)))
+        return entries

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ntb.common.v1 import common_pb2
 from ntb.laborcoin.v1 import laborcoin_pb2 as pb
 from ntb.laborcoin.v1 import laborcoin_pb2_grpc
 from ntb_laborcoin.entrypoints import codec, transfer_codec
 from ntb_laborcoin.service import accounts, handlers, ledger, pending, queries
 from ntb_laborcoin.service.unit_of_work import NewUnit
+from ntbkit import paging
 from ntbkit.auth import current_caller
 from ntbkit.grpc import ServicerContext
 from ntbkit.validation import Violations
@@ -92,6 +94,36 @@ class LaborCoinApi(laborcoin_pb2_grpc.LaborCoinServiceServicer):
                                        account_ids=list(request.account_ids),
                                        owner_id=request.owner_id)
         return pb.GetBalancesResponse(balances=[transfer_codec.balance(a) for a in found])
+
+    async def ListTransfers(
+        self, request: pb.ListTransfersRequest, context: ServicerContext
+    ) -> pb.ListTransfersResponse:
+        query, after_seq, size = transfer_codec.list_transfers(request)
+        found = await queries.list_transfers(
+            self.new_unit, current_caller(), query, after_seq=after_seq, size=size)
+        token = paging.encode_token(found[-1][0], query) if len(found) == size else ""
+        return pb.ListTransfersResponse(
+            transfers=[transfer_codec.transfer(t) for _, t in found],
+            page=common_pb2.PageResponse(next_page_token=token))
+
+    async def GetAccountHistory(
+        self, request: pb.GetAccountHistoryRequest, context: ServicerContext
+    ) -> pb.GetAccountHistoryResponse:
+        v = Violations()
+        v.require_uuid(request.account_id, "account_id")
+        after, size = paging.decode_page(
+            request.page.page_size, request.page.page_token, request.account_id, v)
+        v.raise_if_any()
+        entries = await queries.account_history(
+            self.new_unit, current_caller(), request.account_id, after_version=after, size=size)
+        token = (paging.encode_token(entries[-1][0].version, request.account_id)
+                 if len(entries) == size else "")
+        return pb.GetAccountHistoryResponse(
+            entries=[pb.AccountHistoryEntry(
+                transfer=transfer_codec.transfer(t), debits_posted=c.debits_posted,
+                credits_posted=c.credits_posted, debits_pending=c.debits_pending,
+                credits_pending=c.credits_pending, version=c.version) for c, t in entries],
+            page=common_pb2.PageResponse(next_page_token=token))
 
 
 def _validate_resolution(request_id: str, transfer_id: str, pending_id: str) -> None:

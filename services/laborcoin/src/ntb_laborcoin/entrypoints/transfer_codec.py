@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -23,6 +23,8 @@ from ntb_laborcoin.domain.transfers import (
 )
 from ntb_laborcoin.service.accounts import CreateAccounts
 from ntb_laborcoin.service.ledger import CreateTransfers
+from ntb_laborcoin.service.queries import TransferFilter
+from ntbkit import paging
 from ntbkit.validation import Violations
 
 _ASSET = re.compile(r"^[A-Z]{3,8}$")
@@ -179,3 +181,20 @@ def transfer_results(results: list[TransferResult]) -> pb.CreateTransfersRespons
 
 def result_code_name(code: ResultCode) -> str:
     return code.value
+
+
+def list_transfers(request: pb.ListTransfersRequest) -> tuple[TransferFilter, int, int]:
+    v = Violations()
+    if request.account_id:
+        v.require_uuid(request.account_id, "account_id")
+    v.check(request.code in _CODES or request.code == pb.TRANSFER_CODE_UNSPECIFIED, "code",
+            "unknown transfer code")
+    start = request.range.start_time.ToDatetime(UTC) if request.range.HasField(
+        "start_time") else None
+    end = request.range.end_time.ToDatetime(UTC) if request.range.HasField("end_time") else None
+    query = TransferFilter(account_id=request.account_id, start=start, end=end,
+                           code=_CODES.get(request.code, ""), reference=request.reference,
+                           newest_first=request.newest_first)
+    after, size = paging.decode_page(request.page.page_size, request.page.page_token, query, v)
+    v.raise_if_any()
+    return query, after, size

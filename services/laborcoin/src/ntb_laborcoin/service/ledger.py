@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,6 +13,7 @@ from ntb_laborcoin.domain.ledger import Ledger, fingerprint
 from ntb_laborcoin.domain.model import Account
 from ntb_laborcoin.domain.transfers import (
     BatchMode,
+    BatchOutcome,
     PendingTransfer,
     TransferKind,
     TransferRequest,
@@ -96,3 +99,39 @@ def _authorize(
         if debit is not None and debit.owner_id != caller.subject:
             raise PermissionDenied(f"transfer {request.transfer_id}: the debit account "
                                    "belongs to another principal")
+
+
+async def expire_due_pendings(new_unit: NewUnit, *, batch_size_max: int = 500) -> int:
+    """Release reservations whose timeout passed (each as a recorded void transfer)."""
+    async with new_unit() as unit:
+        now = datetime.now(UTC)
+        due = await unit.ledger.due_pending_ids(now, batch_size_max)
+        if not due:
+            return 0
+        pendings = await unit.ledger.pendings(due)
+        account_ids = {p.transfer.debit_account_id for p in pendings.values()} | {
+            p.transfer.credit_account_id for p in pendings.values()}
+        accounts = await unit.ledger.accounts(account_ids)
+        ledger = Ledger(accounts, pendings, {}, now=now)
+        expired = ledger.expire()
+        outcome = BatchOutcome(results=[])
+        for transfer, changes in expired:
+            outcome.committed.append(transfer)
+            outcome.history.extend(changes)
+            outcome.touched_accounts.update(c.account_id for c in changes)
+            outcome.touched_pendings.add(transfer.pending_id)
+        await unit.ledger.save(outcome, {}, ledger.accounts, ledger.pendings,
+                               new_outcome_ids=set())
+        for transfer in outcome.committed:
+            unit.record(TransferPosted(
+                transfer, ledger.accounts[transfer.debit_account_id].owner_id,
+                ledger.accounts[transfer.credit_account_id].owner_id))
+        await unit.commit()
+        return len(expired)
+
+
+async def run_expirer(new_unit: NewUnit, stop: asyncio.Event, *, period_s: float = 1.0) -> None:
+    while not stop.is_set():
+        if await expire_due_pendings(new_unit) == 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), period_s)

@@ -9,7 +9,12 @@ from typing import Protocol
 from ntb_laborcoin.domain.events import AccountOpened, TransferPosted
 from ntb_laborcoin.domain.ledger import StoredOutcome
 from ntb_laborcoin.domain.model import Account, AccountKind
-from ntb_laborcoin.domain.transfers import BatchOutcome, PendingTransfer, Transfer
+from ntb_laborcoin.domain.transfers import (
+    BalanceChange,
+    BatchOutcome,
+    PendingTransfer,
+    Transfer,
+)
 from ntbkit.storage.unit_of_work import UnitOfWork
 
 
@@ -25,6 +30,15 @@ class AccountRepository(Protocol):
 
 class TransferRepository(Protocol):
     async def get(self, transfer_id: str) -> Transfer | None: ...
+
+    async def page(
+        self, *, account_id: str, start: datetime | None, end: datetime | None, code: str,
+        reference: str, after_seq: int, size: int, newest_first: bool,
+    ) -> list[tuple[int, Transfer]]: ...
+
+    async def history(
+        self, account_id: str, *, after_version: int, size: int
+    ) -> list[tuple[BalanceChange, Transfer]]: ...
 
 
 class LedgerStore(Protocol):
