@@ -10,11 +10,21 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from ntb.common.v1 import common_pb2
 from ntb.events.v1 import laborcoin_events_pb2 as events
 from ntb.laborcoin.v1 import laborcoin_pb2
-from ntb_laborcoin.domain.events import AccountOpened, TransferPosted
+from ntb_laborcoin.domain.coin import Policy
+from ntb_laborcoin.domain.events import (
+    AccountOpened,
+    CoinMinted,
+    CoinRetired,
+    PolicyChanged,
+    PriceUpdated,
+)
 from ntb_laborcoin.domain.transfers import TransferKind
+from ntb_laborcoin.service.unit_of_work import Event
 
 ACCOUNT_TOPIC = "ntb.laborcoin.account.v1"
 TRANSFER_TOPIC = "ntb.laborcoin.transfer.v1"
+COIN_TOPIC = "ntb.laborcoin.coin.v1"
+PRICE_TOPIC = "ntb.laborcoin.price.v1"
 
 
 def _timestamp(moment: datetime) -> Timestamp:
@@ -23,7 +33,44 @@ def _timestamp(moment: datetime) -> Timestamp:
     return stamp
 
 
-def encode(event: AccountOpened | TransferPosted) -> tuple[str, str, Message]:
+def _lbc(units: int) -> common_pb2.Money:
+    return common_pb2.Money(asset="LBC", units=units)
+
+
+def policy_message(policy: Policy) -> laborcoin_pb2.Policy:
+    return laborcoin_pb2.Policy(
+        version=policy.version, k=common_pb2.Decimal(value=str(policy.k)),
+        p0=common_pb2.Decimal(value=str(policy.p0)),
+        retired_share=common_pb2.Decimal(value=str(policy.retired_share)),
+        fee_rate=common_pb2.Decimal(value=str(policy.fee_rate)),
+        effective_at=_timestamp(policy.effective_at), set_by=policy.set_by,
+        reason=policy.reason)
+
+
+def encode(event: Event) -> tuple[str, str, Message]:
+    if isinstance(event, CoinMinted):
+        return COIN_TOPIC, "supply", events.CoinMinted(
+            transfer_id=event.transfer.transfer_id, account_id=event.transfer.credit_account_id,
+            owner_id=event.owner_id, amount=_lbc(event.transfer.amount),
+            outstanding_supply=_lbc(event.outstanding_units), issuance_cap=_lbc(event.cap_units),
+            purchase_id=event.purchase_id, minted_at=_timestamp(event.transfer.created_at))
+    if isinstance(event, CoinRetired):
+        return COIN_TOPIC, "supply", events.CoinRetired(
+            transfer_id=event.transfer.transfer_id, amount=_lbc(event.transfer.amount),
+            outstanding_supply=_lbc(event.outstanding_units), reference=event.transfer.reference,
+            retired_at=_timestamp(event.transfer.created_at))
+    if isinstance(event, PolicyChanged):
+        return COIN_TOPIC, "policy", events.PolicyChanged(
+            policy=policy_message(event.policy), previous_version=event.previous_version)
+    if isinstance(event, PriceUpdated):
+        point = event.point
+        return PRICE_TOPIC, "price", events.PriceUpdated(
+            price=common_pb2.Decimal(value=str(point.price)),
+            previous_price=common_pb2.Decimal(value=str(event.previous_price)),
+            reserve=common_pb2.Money(asset="CNY", units=point.reserve_fen),
+            outstanding_supply=_lbc(point.outstanding_units), sequence=event.sequence,
+            cause=laborcoin_pb2.PriceCause.Value(f"PRICE_CAUSE_{point.cause}"),
+            cause_ref=point.cause_ref, effective_at=_timestamp(point.effective_at))
     if isinstance(event, AccountOpened):
         return ACCOUNT_TOPIC, event.account_id, events.AccountOpened(
             account_id=event.account_id,

@@ -81,4 +81,53 @@ account_history = sa.Table(
     sa.Column("credits_pending", sa.BigInteger(), nullable=False),
 )
 
+policies = sa.Table(
+    "policies",
+    metadata,
+    sa.Column("version", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("k", sa.String(40), nullable=False),
+    sa.Column("p0", sa.String(40), nullable=False),
+    sa.Column("retired_share", sa.String(40), nullable=False),
+    sa.Column("fee_rate", sa.String(40), nullable=False),
+    sa.Column("effective_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("set_by", sa.String(64), nullable=False),
+    sa.Column("reason", sa.String(500), nullable=False),
+)
+
+entrustments = sa.Table(
+    "entrustments",
+    metadata,
+    sa.Column("entrustment_id", _Id, primary_key=True),
+    sa.Column("person_id", _Id, nullable=False, index=True),
+    sa.Column("available_milli_hours", sa.BigInteger(), nullable=False),
+)
+
+person_values = sa.Table(
+    "person_values",
+    metadata,
+    sa.Column("person_id", _Id, primary_key=True),
+    sa.Column("value_fen_per_hour", sa.BigInteger(), nullable=False),
+    sa.Column("sequence", sa.BigInteger(), nullable=False),
+)
+
+# One row: sum over entrustments of available milli-hours x the person's value (fen).
+labor_basis = sa.Table(
+    "labor_basis",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("weighted_fen_milli_hours", sa.BigInteger(), nullable=False),
+)
+
+price_points = sa.Table(
+    "price_points",
+    metadata,
+    sa.Column("sequence", _Sequence, primary_key=True, autoincrement=True),
+    sa.Column("price", sa.String(60), nullable=False),
+    sa.Column("reserve_fen", sa.BigInteger(), nullable=False),
+    sa.Column("outstanding_units", sa.BigInteger(), nullable=False),
+    sa.Column("cause", sa.String(20), nullable=False),
+    sa.Column("cause_ref", sa.String(64), nullable=False),
+    sa.Column("effective_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 add_messaging_tables(metadata)

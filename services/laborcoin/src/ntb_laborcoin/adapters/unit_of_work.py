@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Self
 
 from ntb_laborcoin.adapters import event_codec
+from ntb_laborcoin.adapters.coin_store import CoinStore
 from ntb_laborcoin.adapters.ledger_store import LedgerStore, TransferRepository
 from ntb_laborcoin.adapters.repository import AccountRepository
-from ntb_laborcoin.domain.events import AccountOpened, TransferPosted
 from ntb_laborcoin.service import unit_of_work
 
 
@@ -18,8 +18,9 @@ class SqlLaborCoinUnitOfWork(unit_of_work.LaborCoinUnitOfWork):
         self.accounts = AccountRepository(self.session)
         self.ledger = LedgerStore(self.session)
         self.transfers = TransferRepository(self.session)
+        self.coin = CoinStore(self.session)
         return self
 
-    def record(self, event: AccountOpened | TransferPosted) -> None:
+    def record(self, event: unit_of_work.Event) -> None:
         topic, key, message = event_codec.encode(event)
         self.emit(topic=topic, key=key, message=message)

@@ -11,6 +11,7 @@ from ntb.common.v1 import common_pb2
 from ntb.laborcoin.v1 import laborcoin_pb2 as pb
 from ntb.laborcoin.v1 import laborcoin_pb2_grpc
 from ntb_laborcoin.entrypoints import codec, transfer_codec
+from ntb_laborcoin.entrypoints.coin_api import CoinApi
 from ntb_laborcoin.service import accounts, handlers, ledger, pending, queries
 from ntb_laborcoin.service.unit_of_work import NewUnit
 from ntbkit import paging
@@ -20,7 +21,7 @@ from ntbkit.validation import Violations
 
 
 @dataclass
-class LaborCoinApi(laborcoin_pb2_grpc.LaborCoinServiceServicer):
+class LaborCoinApi(CoinApi, laborcoin_pb2_grpc.LaborCoinServiceServicer):
     new_unit: NewUnit
 
     async def GetAccount(

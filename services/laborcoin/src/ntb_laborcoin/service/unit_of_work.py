@@ -6,7 +6,16 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Protocol
 
-from ntb_laborcoin.domain.events import AccountOpened, TransferPosted
+from ntb_laborcoin.domain.coin import Policy
+from ntb_laborcoin.domain.events import (
+    AccountOpened,
+    CoinMinted,
+    CoinRetired,
+    PolicyChanged,
+    PricePoint,
+    PriceUpdated,
+    TransferPosted,
+)
 from ntb_laborcoin.domain.ledger import StoredOutcome
 from ntb_laborcoin.domain.model import Account, AccountKind
 from ntb_laborcoin.domain.transfers import (
@@ -61,14 +70,49 @@ class LedgerStore(Protocol):
     async def due_pending_ids(self, now: datetime, limit: int) -> list[str]: ...
 
 
+class CoinStore(Protocol):
+    async def policy(self, *, for_update: bool = False) -> Policy: ...
+
+    async def policies(self) -> list[Policy]: ...
+
+    async def add_policy(self, policy: Policy) -> None: ...
+
+    async def weighted_basis(self, *, exclusive: bool) -> int: ...
+
+    async def add_to_basis(self, delta: int) -> None: ...
+
+    async def set_entrustment_hours(
+        self, entrustment_id: str, person_id: str, milli_hours: int
+    ) -> int: ...
+
+    async def person_hours(self, person_id: str) -> int: ...
+
+    async def person_value(self, person_id: str) -> tuple[int, int]: ...
+
+    async def set_person_value(self, person_id: str, value_fen: int, sequence: int) -> None: ...
+
+    async def persons_and_hours(self) -> tuple[int, int]: ...
+
+    async def add_price_point(self, point: PricePoint) -> int: ...
+
+    async def price_points(self, *, after: int, size: int) -> list[tuple[int, PricePoint]]: ...
+
+    async def last_price_point(self) -> tuple[int, PricePoint] | None: ...
+
+
+Event = (AccountOpened | TransferPosted | CoinMinted | CoinRetired | PriceUpdated
+         | PolicyChanged)
+
+
 class LaborCoinUnitOfWork(UnitOfWork):
     """ntbkit's transaction (outbox, inbox, idempotency) plus the ledger's repositories."""
 
     accounts: AccountRepository
     ledger: LedgerStore
     transfers: TransferRepository
+    coin: CoinStore
 
-    def record(self, event: AccountOpened | TransferPosted) -> None:
+    def record(self, event: Event) -> None:
         raise NotImplementedError
 
 
