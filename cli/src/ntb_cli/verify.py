@@ -193,7 +193,11 @@ class ConsistencyFile:
 
 def _load_key(vkey: str) -> VerifierKey:
     text = vkey
-    if "+" not in vkey and Path(vkey).is_file():
+    try:
+        is_file = Path(vkey).is_file()
+    except OSError:  # e.g. a key string too long for a file name
+        is_file = False
+    if is_file:
         text = _read_text(Path(vkey), "key file").strip()
     try:
         return VerifierKey.parse(text)
