@@ -224,19 +224,26 @@ class ListLeaves:
         return self.hashes[start:end]
 
 
-def test_leaf_node_source_matches_memory_tree(tree: m.MemoryTree) -> None:
+@pytest.mark.parametrize(("batch_level", "cache_min_level"), [(8, 0), (2, 3), (0, 0)])
+def test_leaf_node_source_matches_memory_tree(
+    tree: m.MemoryTree, batch_level: int, cache_min_level: int
+) -> None:
     leaves = ListLeaves([m.leaf_hash(d) for d in DATA])
     cache: dict[m.NodeId, bytes] = {}
-    source = m.LeafNodeSource(leaves, cache)
+    source = m.LeafNodeSource(
+        leaves, cache, batch_level=batch_level, cache_min_level=cache_min_level
+    )
     for n in (1, 2, 7, 64, 65, 299, 300):
         assert m.tree_root(n, source) == tree.root(n)
         for i in (0, n // 3, n - 1):
             assert m.inclusion_proof(i, n, source) == tree.inclusion_proof(i, n)
         for old in (1, n // 2 or 1, n):
             assert m.consistency_proof(old, n, source) == tree.consistency_proof(old, n)
+    assert all(node.level >= cache_min_level for node in cache)
     reads = leaves.reads
-    m.inclusion_proof(5, 300, m.LeafNodeSource(leaves, cache))
-    assert leaves.reads == reads  # every node came from the cache
+    m.inclusion_proof(150, 300, m.LeafNodeSource(leaves, cache))
+    if cache_min_level == 0:
+        assert leaves.reads == reads  # every node came from the cache
 
 
 def test_frontier_resume_gives_the_same_tree(tree: m.MemoryTree) -> None:

@@ -253,15 +253,25 @@ class LeafHashSource(Protocol):
 class LeafNodeSource:
     """A :class:`NodeSource` that computes nodes from leaf hashes, caching what it computes.
 
-    Without stored inner nodes a proof reads O(n) leaves; pass a persistent ``cache``
-    (any mutable mapping) or store the nodes that :class:`CompactRange` creates instead.
+    A node of at most ``2**batch_level`` leaves is computed from one ``leaf_hashes`` call;
+    a larger one from its two children (cached or computed). Nodes of level >=
+    ``cache_min_level`` are kept in ``cache`` (any mutable mapping, e.g. a persistent
+    one). Without cached inner nodes a proof reads O(n) leaves: for large logs store the
+    nodes that :class:`CompactRange` creates and serve proofs from them instead.
     """
 
     def __init__(
-        self, leaves: LeafHashSource, cache: MutableMapping[NodeId, bytes] | None = None
+        self,
+        leaves: LeafHashSource,
+        cache: MutableMapping[NodeId, bytes] | None = None,
+        *,
+        batch_level: int = 8,
+        cache_min_level: int = 0,
     ) -> None:
         self._leaves = leaves
         self._cache: MutableMapping[NodeId, bytes] = {} if cache is None else cache
+        self._batch_level = batch_level
+        self._cache_min_level = cache_min_level
 
     def node_hashes(self, ids: Sequence[NodeId]) -> Mapping[NodeId, bytes]:
         return {node: self.node_hash(node) for node in ids}
@@ -270,17 +280,30 @@ class LeafNodeSource:
         cached = self._cache.get(node)
         if cached is not None:
             return cached
-        if node.level == 0:
-            hashes = self._leaves.leaf_hashes(node.start, node.start + 1)
-            if len(hashes) != 1:
-                raise LookupError(f"leaf {node.index} is not stored")
-            result = hashes[0]
-        else:
-            left = self.node_hash(NodeId(node.level - 1, node.index * 2))
-            right = self.node_hash(NodeId(node.level - 1, node.index * 2 + 1))
-            result = node_hash(left, right)
-        self._cache[node] = result
+        if node.level <= self._batch_level:
+            return self._from_leaves(node)
+        left = self.node_hash(NodeId(node.level - 1, node.index * 2))
+        right = self.node_hash(NodeId(node.level - 1, node.index * 2 + 1))
+        result = node_hash(left, right)
+        self._remember(node, result)
         return result
+
+    def _from_leaves(self, node: NodeId) -> bytes:
+        hashes = list(self._leaves.leaf_hashes(node.start, node.start + node.size))
+        if len(hashes) != node.size:
+            raise LookupError(f"leaves [{node.start}, +{node.size}) are not all stored")
+        level, first = 0, node.start
+        while True:
+            for i, h in enumerate(hashes):
+                self._remember(NodeId(level, first + i), h)
+            if len(hashes) == 1:
+                return hashes[0]
+            hashes = [node_hash(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)]
+            level, first = level + 1, first >> 1
+
+    def _remember(self, node: NodeId, value: bytes) -> None:
+        if node.level >= self._cache_min_level:
+            self._cache[node] = value
 
 
 def inclusion_proof(index: int, size: int, source: NodeSource) -> list[bytes]:
