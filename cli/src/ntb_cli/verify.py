@@ -68,8 +68,7 @@ InclusionProofOpt = Annotated[
     Path,
     typer.Option(
         "--proof",
-        help="Proof JSON: leaf_index, tree_size, leaf_data and/or leaf_hash, audit_path "
-        "(base64).",
+        help="Proof JSON: leaf_index, tree_size, leaf_data and/or leaf_hash, audit_path (base64).",
     ),
 ]
 ConsistencyProofOpt = Annotated[

@@ -318,7 +318,5 @@ def test_a_changed_leaf_changes_the_root_and_fails_its_proof(
     changed = [*data[:i], other, *data[i + 1 :]]
     assert m.root_of(m.leaf_hash(d) for d in changed) != t.root()
     assert fails(
-        lambda: m.verify_inclusion(
-            i, len(data), m.leaf_hash(other), t.inclusion_proof(i), t.root()
-        )
+        lambda: m.verify_inclusion(i, len(data), m.leaf_hash(other), t.inclusion_proof(i), t.root())
     )

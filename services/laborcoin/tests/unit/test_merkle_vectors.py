@@ -84,9 +84,7 @@ def test_consistency_vector(path: Path) -> None:
     v = _load(path)
     proof = [_b64(p) for p in v["proof"] or []]
     try:
-        verify_consistency(
-            v["size1"], v["size2"], proof, _b64(v["root1"]), _b64(v["root2"])
-        )
+        verify_consistency(v["size1"], v["size2"], proof, _b64(v["root1"]), _b64(v["root2"]))
     except ProofError:
         assert v["wantErr"], f"{v['desc']}: rejected a valid proof"
     else:

@@ -381,9 +381,7 @@ def _equal(a: bytes, b: bytes) -> bool:
     return hmac.compare_digest(a, b)
 
 
-def root_from_inclusion(
-    index: int, size: int, leaf: bytes, proof: Sequence[bytes]
-) -> bytes:
+def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes]) -> bytes:
     """The root an audit path leads to (RFC 9162 section 2.1.3.2); ProofError if malformed."""
     if not 0 <= index < size:
         raise ProofError(f"leaf index {index} is not in a tree of size {size}")
@@ -414,9 +412,9 @@ def verify_inclusion(
         raise ProofError("audit path does not lead to the root")
 
 
-def _consistency_roots(old: int, new: int, proof: Sequence[bytes], old_root: bytes) -> tuple[
-    bytes, bytes
-]:
+def _consistency_roots(
+    old: int, new: int, proof: Sequence[bytes], old_root: bytes
+) -> tuple[bytes, bytes]:
     """Both roots a consistency proof leads to (RFC 9162 section 2.1.4.2, steps 2 to 6)."""
     path = list(proof)
     if old & (old - 1) == 0:
