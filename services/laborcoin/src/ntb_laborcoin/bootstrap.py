@@ -8,7 +8,7 @@ from ntb.laborcoin.v1 import laborcoin_pb2_grpc
 from ntb_laborcoin.adapters.unit_of_work import SqlLaborCoinUnitOfWork
 from ntb_laborcoin.entrypoints import consumers
 from ntb_laborcoin.entrypoints.grpc_api import LaborCoinApi
-from ntb_laborcoin.service import ledger
+from ntb_laborcoin.service import coin, ledger
 from ntbkit.grpc.server import GrpcApi
 from ntbkit.runtime import EventSubscription, Infrastructure, ServiceParts
 
@@ -22,6 +22,7 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
             on_commit=infrastructure.relay.wake,
         )
 
+    await coin.ensure_platform_accounts(new_unit)
     api = LaborCoinApi(new_unit=new_unit)
     return ServiceParts(
         apis=[
@@ -36,6 +37,10 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
         subscriptions=[
             EventSubscription(
                 topics=[consumers.PRINCIPAL_TOPIC], handler=consumers.wallet_opener(new_unit)
-            )
+            ),
+            EventSubscription(
+                topics=[consumers.LABOR_TOPIC, consumers.VALUE_TOPIC],
+                handler=consumers.labor_basis_keeper(new_unit),
+            ),
         ],
     )
