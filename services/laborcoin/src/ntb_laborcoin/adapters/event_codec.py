@@ -2,29 +2,47 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from ntb.common.v1 import common_pb2
+from ntb.common.v1 import common_pb2, verifiable_log_pb2
 from ntb.events.v1 import laborcoin_events_pb2 as events
 from ntb.laborcoin.v1 import laborcoin_pb2
 from ntb_laborcoin.domain.coin import Policy
 from ntb_laborcoin.domain.events import (
     AccountOpened,
+    CheckpointSigned,
     CoinMinted,
     CoinRetired,
     PolicyChanged,
     PriceUpdated,
 )
+from ntb_laborcoin.domain.log_entry import LOG_ORIGIN
 from ntb_laborcoin.domain.transfers import TransferKind
-from ntb_laborcoin.service.unit_of_work import Event
+from ntb_laborcoin.service.unit_of_work import Event, LogCheckpoint
 
 ACCOUNT_TOPIC = "ntb.laborcoin.account.v1"
 TRANSFER_TOPIC = "ntb.laborcoin.transfer.v1"
 COIN_TOPIC = "ntb.laborcoin.coin.v1"
 PRICE_TOPIC = "ntb.laborcoin.price.v1"
+CHECKPOINT_TOPIC = "ntb.laborcoin.checkpoint.v1"
+
+
+def signed_tree_head(checkpoint: LogCheckpoint) -> verifiable_log_pb2.SignedTreeHead:
+    """The signed note whole; its signature line is the Ed25519 signature of the text."""
+    text, _, signatures = checkpoint.note.partition("\n\n")
+    return verifiable_log_pb2.SignedTreeHead(
+        origin=LOG_ORIGIN, tree_size=checkpoint.tree_size, root_hash=checkpoint.root_hash,
+        signed_at=_timestamp(checkpoint.signed_at), key_id=checkpoint.key_id,
+        checkpoint=checkpoint.note, signature=_signature_bytes(signatures))
+
+
+def _signature_bytes(signature_lines: str) -> bytes:
+    line = signature_lines.strip().splitlines()[0]
+    return base64.b64decode(line.rsplit(" ", 1)[1])[4:]  # drop the 4-byte key hash
 
 
 def _timestamp(moment: datetime) -> Timestamp:
@@ -71,6 +89,9 @@ def encode(event: Event) -> tuple[str, str, Message]:
             outstanding_supply=_lbc(point.outstanding_units), sequence=event.sequence,
             cause=laborcoin_pb2.PriceCause.Value(f"PRICE_CAUSE_{point.cause}"),
             cause_ref=point.cause_ref, effective_at=_timestamp(point.effective_at))
+    if isinstance(event, CheckpointSigned):
+        return CHECKPOINT_TOPIC, LOG_ORIGIN, events.CheckpointSigned(
+            signed_tree_head=signed_tree_head(event.checkpoint))
     if isinstance(event, AccountOpened):
         return ACCOUNT_TOPIC, event.account_id, events.AccountOpened(
             account_id=event.account_id,

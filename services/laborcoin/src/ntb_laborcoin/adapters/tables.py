@@ -130,4 +130,39 @@ price_points = sa.Table(
     sa.Column("effective_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+log_leaves = sa.Table(
+    "log_leaves",
+    metadata,
+    sa.Column("leaf_index", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("transfer_id", _Id, nullable=False, unique=True),
+    sa.Column("leaf_hash", sa.LargeBinary(), nullable=False),
+)
+
+log_nodes = sa.Table(
+    "log_nodes",
+    metadata,
+    sa.Column("level", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("idx", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("hash", sa.LargeBinary(), nullable=False),
+)
+
+log_state = sa.Table(
+    "log_state",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("tree_size", sa.BigInteger(), nullable=False),
+    sa.Column("last_txid", sa.BigInteger(), nullable=False),
+    sa.Column("last_seq", sa.BigInteger(), nullable=False),
+)
+
+checkpoints = sa.Table(
+    "checkpoints",
+    metadata,
+    sa.Column("tree_size", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("root_hash", sa.LargeBinary(), nullable=False),
+    sa.Column("note", sa.Text(), nullable=False),
+    sa.Column("key_id", sa.String(200), nullable=False),
+    sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 add_messaging_tables(metadata)

@@ -7,6 +7,7 @@ from typing import Self
 from ntb_laborcoin.adapters import event_codec
 from ntb_laborcoin.adapters.coin_store import CoinStore
 from ntb_laborcoin.adapters.ledger_store import LedgerStore, TransferRepository
+from ntb_laborcoin.adapters.log_store import LogStore
 from ntb_laborcoin.adapters.repository import AccountRepository
 from ntb_laborcoin.service import unit_of_work
 
@@ -19,6 +20,7 @@ class SqlLaborCoinUnitOfWork(unit_of_work.LaborCoinUnitOfWork):
         self.ledger = LedgerStore(self.session)
         self.transfers = TransferRepository(self.session)
         self.coin = CoinStore(self.session)
+        self.log = LogStore(self.session)
         return self
 
     def record(self, event: unit_of_work.Event) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from ntb_laborcoin.domain.coin import Policy
 from ntb_laborcoin.domain.model import AccountKind
@@ -67,3 +68,8 @@ class CoinRetired:
 class PolicyChanged:
     policy: Policy
     previous_version: int
+
+
+@dataclass(frozen=True)
+class CheckpointSigned:
+    checkpoint: Any  # service.unit_of_work.LogCheckpoint (kept untyped: domain stays below)

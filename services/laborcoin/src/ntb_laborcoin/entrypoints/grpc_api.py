@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from ntb.common.v1 import common_pb2
 from ntb.laborcoin.v1 import laborcoin_pb2 as pb
 from ntb.laborcoin.v1 import laborcoin_pb2_grpc
+from ntb_laborcoin.domain.checkpoint import VerifierKey
 from ntb_laborcoin.entrypoints import codec, transfer_codec
 from ntb_laborcoin.entrypoints.coin_api import CoinApi
+from ntb_laborcoin.entrypoints.log_api import LogApi
 from ntb_laborcoin.service import accounts, handlers, ledger, pending, queries
 from ntb_laborcoin.service.unit_of_work import NewUnit
 from ntbkit import paging
@@ -21,8 +23,9 @@ from ntbkit.validation import Violations
 
 
 @dataclass
-class LaborCoinApi(CoinApi, laborcoin_pb2_grpc.LaborCoinServiceServicer):
+class LaborCoinApi(CoinApi, LogApi, laborcoin_pb2_grpc.LaborCoinServiceServicer):
     new_unit: NewUnit
+    log_key: VerifierKey
 
     async def GetAccount(
         self, request: pb.GetAccountRequest, context: ServicerContext

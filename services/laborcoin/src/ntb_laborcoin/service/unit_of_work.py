@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from ntb_laborcoin.domain.coin import Policy
 from ntb_laborcoin.domain.events import (
     AccountOpened,
+    CheckpointSigned,
     CoinMinted,
     CoinRetired,
     PolicyChanged,
@@ -17,6 +19,7 @@ from ntb_laborcoin.domain.events import (
     TransferPosted,
 )
 from ntb_laborcoin.domain.ledger import StoredOutcome
+from ntb_laborcoin.domain.merkle import NodeId
 from ntb_laborcoin.domain.model import Account, AccountKind
 from ntb_laborcoin.domain.transfers import (
     BalanceChange,
@@ -100,8 +103,42 @@ class CoinStore(Protocol):
     async def last_price_point(self) -> tuple[int, PricePoint] | None: ...
 
 
+@dataclass(frozen=True)
+class LogCheckpoint:
+    tree_size: int
+    root_hash: bytes
+    note: str
+    key_id: str
+    signed_at: datetime
+
+
+class LogStore(Protocol):
+    async def claim_sealer(self) -> bool: ...
+
+    async def state(self) -> tuple[int, int, int]: ...
+
+    async def unsealed(
+        self, *, last_txid: int, last_seq: int, limit: int
+    ) -> list[tuple[int, int, Transfer]]: ...
+
+    async def nodes(self, ids: Sequence[NodeId]) -> dict[NodeId, bytes]: ...
+
+    async def append(
+        self, *, first_index: int, leaves: Sequence[tuple[str, bytes]],
+        nodes: Sequence[tuple[NodeId, bytes]], cursor: tuple[int, int],
+    ) -> None: ...
+
+    async def add_checkpoint(self, checkpoint: LogCheckpoint) -> None: ...
+
+    async def checkpoint(self, tree_size: int = 0) -> LogCheckpoint | None: ...
+
+    async def leaf(
+        self, *, transfer_id: str = "", leaf_index: int = -1
+    ) -> tuple[int, bytes, Transfer] | None: ...
+
+
 Event = (AccountOpened | TransferPosted | CoinMinted | CoinRetired | PriceUpdated
-         | PolicyChanged)
+         | PolicyChanged | CheckpointSigned)
 
 
 class LaborCoinUnitOfWork(UnitOfWork):
@@ -111,6 +148,7 @@ class LaborCoinUnitOfWork(UnitOfWork):
     ledger: LedgerStore
     transfers: TransferRepository
     coin: CoinStore
+    log: LogStore
 
     def record(self, event: Event) -> None:
         raise NotImplementedError
