@@ -4,19 +4,26 @@ part, retries that return the first result, paging and account history."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import json
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import grpc
 import pytest
 import pytest_asyncio
 from e2e_suite import DistributedSuite
+from google.protobuf import json_format
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
+from typer.testing import CliRunner
 
 from ntb.common.v1 import common_pb2
 from ntb.laborcoin.v1 import laborcoin_pb2 as pb
 from ntb.laborcoin.v1 import laborcoin_pb2_grpc
+from ntb_cli.__main__ import app as cli
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 OK = pb.CREATE_TRANSFER_RESULT_CODE_OK
@@ -111,3 +118,37 @@ async def test_ledger_moves_money_atomically_and_idempotently(
     listed = await ledger.ListTransfers(pb.ListTransfersRequest(account_id=bob),
                                         metadata=metadata, timeout=10)
     assert [t.amount.units for t in listed.transfers] == [4_000, 2_500]
+
+
+async def test_bank_verifies_a_payment_offline_with_ntb_verify(
+    ledger: laborcoin_pb2_grpc.LaborCoinServiceStub, suite: DistributedSuite, tmp_path: Path
+) -> None:
+    """DESIGN §5 step 8: fetch an inclusion proof over gRPC, verify it with `ntb verify`
+    and the log's public key only; a tampered copy is refused."""
+    metadata = (("authorization", f"Bearer {await suite.operator_token()}"),)
+    bank, alice, _ = await open_accounts(ledger, metadata)
+    payment = transfer(bank, alice, 12_345, code=pb.TRANSFER_CODE_DEPOSIT)
+    await ledger.CreateTransfers(pb.CreateTransfersRequest(
+        request_id=new_id(), transfers=[payment]), metadata=metadata, timeout=10)
+    for _ in range(100):  # the sealer runs every half second
+        try:
+            proof = await ledger.GetInclusionProof(pb.GetInclusionProofRequest(
+                transfer_id=payment.transfer_id), metadata=metadata, timeout=10)
+            break
+        except grpc.aio.AioRpcError as error:
+            assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
+            await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the payment was never sealed into the log")
+    keys = await ledger.GetLogKeys(pb.GetLogKeysRequest(), timeout=10)  # public: no token
+    (tmp_path / "checkpoint").write_text(proof.signed_tree_head.checkpoint)
+    (tmp_path / "proof.json").write_text(json_format.MessageToJson(proof.proof))
+    arguments = ["verify", "inclusion", "--checkpoint", str(tmp_path / "checkpoint"),
+                 "--vkey", keys.keys[0].key_id, "--proof", str(tmp_path / "proof.json")]
+    assert CliRunner().invoke(cli, arguments).exit_code == 0
+    tampered = json.loads((tmp_path / "proof.json").read_text())
+    tampered["leafData"] = base64.b64encode(
+        base64.b64decode(tampered["leafData"]).replace(b"12345", b"12346")).decode()
+    tampered.pop("leafHash")
+    (tmp_path / "proof.json").write_text(json.dumps(tampered))
+    assert CliRunner().invoke(cli, arguments).exit_code == 1

@@ -8,7 +8,7 @@ import structlog
 
 from ntb.laborcoin.v1 import laborcoin_pb2_grpc
 from ntb_laborcoin.adapters.unit_of_work import SqlLaborCoinUnitOfWork
-from ntb_laborcoin.entrypoints import consumers, log_api
+from ntb_laborcoin.entrypoints import consumers, log_api, metrics
 from ntb_laborcoin.entrypoints.grpc_api import LaborCoinApi
 from ntb_laborcoin.service import coin, ledger, transparency_log
 from ntb_laborcoin.settings import LaborCoinSettings
@@ -47,6 +47,7 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
         ],
         background=[
             ("pending-expirer", partial(ledger.run_expirer, new_unit)),
+            ("economy-gauges", partial(metrics.refresh_economy_gauges, new_unit)),
             ("log-sealer", partial(transparency_log.run_sealer, new_unit, signer, key_id,
                                    period_s=settings.log_seal_period_s)),
         ],

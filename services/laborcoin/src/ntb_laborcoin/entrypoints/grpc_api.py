@@ -11,7 +11,7 @@ from ntb.common.v1 import common_pb2
 from ntb.laborcoin.v1 import laborcoin_pb2 as pb
 from ntb.laborcoin.v1 import laborcoin_pb2_grpc
 from ntb_laborcoin.domain.checkpoint import VerifierKey
-from ntb_laborcoin.entrypoints import codec, transfer_codec
+from ntb_laborcoin.entrypoints import codec, metrics, transfer_codec
 from ntb_laborcoin.entrypoints.coin_api import CoinApi
 from ntb_laborcoin.entrypoints.log_api import LogApi
 from ntb_laborcoin.service import accounts, handlers, ledger, pending, queries
@@ -51,6 +51,7 @@ class LaborCoinApi(CoinApi, LogApi, laborcoin_pb2_grpc.LaborCoinServiceServicer)
     ) -> pb.CreateTransfersResponse:
         command = transfer_codec.create_transfers(request)
         results = await ledger.create_transfers(self.new_unit, command, current_caller())
+        metrics.count_transfers(results, {t.transfer_id: t.code for t in command.transfers})
         return transfer_codec.transfer_results(results)
 
     async def PostPendingTransfer(
