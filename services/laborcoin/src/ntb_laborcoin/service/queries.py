@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ntb_laborcoin.domain.model import Account
@@ -40,7 +40,8 @@ async def get_transfer(new_unit: NewUnit, caller: Caller, transfer_id: str) -> T
             owners = {a.owner_id for a in (debit, credit) if a is not None}
             if caller.subject not in owners:
                 caller.require_access_to(next(iter(owners)))
-    return transfer
+        leaf = await unit.log.leaf(transfer_id=transfer_id)
+    return transfer if leaf is None else replace(transfer, log_index=leaf[0])
 
 
 @dataclass(frozen=True)
