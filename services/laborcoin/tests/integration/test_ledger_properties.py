@@ -1,13 +1,15 @@
 """The ledger against an in-memory model, on the real PostgreSQL (hypothesis stateful):
-after any sequence of transfers, pending reservations, posts, voids and retries, per
-asset the balances sum to zero, no flagged account breaks its flag, every account
-equals the model, and every transfer id has at most one effect."""
+after any sequence of transfers, pending reservations, posts, voids, retries, labor
+entrusted and coins minted, per asset the balances sum to zero, no flagged account
+breaks its flag, every account equals the model, outstanding LBC <= M_cap, and every
+transfer id has at most one effect."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 from collections import defaultdict
+from decimal import Decimal
 
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
@@ -18,7 +20,9 @@ from ledger_fixtures import OPERATOR, LedgerDatabase, ledger_database
 from ntb_laborcoin.adapters.tables import accounts, transfers
 from ntb_laborcoin.domain.model import AccountKind
 from ntb_laborcoin.domain.transfers import ResultCode, TransferKind, TransferRequest
+from ntb_laborcoin.service import coin, coin_commands, labor_basis
 from ntb_laborcoin.service.ledger import CreateTransfers, create_transfers
+from ntbkit.errors import FailedPrecondition
 
 ACCOUNT_COUNT = 4
 
@@ -38,6 +42,10 @@ class LedgerMachine(RuleBasedStateMachine):
         self.pending: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         self.open_pendings: dict[str, tuple[int, int, int]] = {}
         self.sent: list[TransferRequest] = []
+        self.run(coin.ensure_platform_accounts(self.db.new_unit))
+        self.coin_wallet = self.run(self.db.open("holder"))
+        self.minted = 0
+        self.cap_units = 0
 
     def run(self, coroutine):  # type: ignore[no-untyped-def]
         return self.loop.run_until_complete(coroutine)
@@ -105,12 +113,49 @@ class LedgerMachine(RuleBasedStateMachine):
             self.db.new_unit, CreateTransfers(str(uuid.uuid4()), (request,)), OPERATOR))
         assert result.code is not ResultCode.OK
 
+    @rule(hours=st.integers(1, 40), value_fen=st.integers(100, 20_000))
+    def entrust(self, hours: int, value_fen: int) -> None:
+        person = str(uuid.uuid4())
+
+        async def feed() -> None:
+            async with self.db.new_unit() as unit:
+                await labor_basis.set_person_value(unit, person_id=person,
+                                                   value_fen_per_hour=value_fen, sequence=1)
+                await labor_basis.set_available_hours(
+                    unit, entrustment_id=person, person_id=person, available_hours=Decimal(hours))
+                await unit.commit()
+
+        self.run(feed())
+        self.cap_units += hours * value_fen * 10_000  # k = 1, p0 = 1: fen -> micro-LBC
+
+    @rule(amount=st.integers(1, 5_000_000_000))
+    def mint(self, amount: int) -> None:
+        allowed = self.minted + amount <= self.cap_units
+        try:
+            self.run(coin_commands.mint(self.db.new_unit, coin_commands.Mint(
+                str(uuid.uuid4()), self.coin_wallet, amount, "property test"), OPERATOR))
+        except FailedPrecondition as error:
+            assert not allowed and error.reason == "ISSUANCE_CAP_EXCEEDED"
+            return
+        assert allowed
+        self.minted += amount
+
+    @invariant()
+    def supply_within_cap(self) -> None:
+        issuance = self.run(self.db.account(coin.ISSUANCE))
+        outstanding = issuance.debits_posted - issuance.credits_posted
+        assert outstanding == self.minted <= self.cap_units
+
     @invariant()
     def books_balance(self) -> None:
         rows = self.run(self._rows())
-        assert sum(r.credits_posted - r.debits_posted for r in rows) == 0
-        assert sum(r.credits_pending - r.debits_pending for r in rows) == 0
+        for asset in {r.asset for r in rows}:
+            mine = [r for r in rows if r.asset == asset]
+            assert sum(r.credits_posted - r.debits_posted for r in mine) == 0
+            assert sum(r.credits_pending - r.debits_pending for r in mine) == 0
         for row in rows:
+            if row.asset != "LBC" or row.account_id not in self.ids:
+                continue
             assert [row.debits_posted, row.credits_posted] == self.posted[row.account_id]
             assert [row.debits_pending, row.credits_pending] == self.pending[row.account_id]
             if row.debits_must_not_exceed_credits:
