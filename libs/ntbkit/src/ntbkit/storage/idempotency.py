@@ -21,7 +21,14 @@ UnitT = TypeVar("UnitT", bound=UnitOfWork)
 
 
 def fingerprint(command: Any) -> str:
-    """SHA-256 of a command dataclass in canonical JSON: same id + other body differ."""
+    """SHA-256 of a command dataclass in canonical JSON: same id + other body differ.
+
+    A command with a `fingerprint()` method (e.g. a large batch that already hashes
+    its parts) supplies its own.
+    """
+    own = getattr(command, "fingerprint", None)
+    if callable(own):
+        return str(own())
     is_instance = dataclasses.is_dataclass(command) and not isinstance(command, type)
     body = dataclasses.asdict(command) if is_instance else command
     canonical = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))

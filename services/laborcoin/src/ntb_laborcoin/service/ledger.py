@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -30,6 +31,10 @@ class CreateTransfers:
     request_id: str
     transfers: tuple[TransferRequest, ...]
     mode: BatchMode = BatchMode.ATOMIC
+
+    def fingerprint(self) -> str:
+        parts = [self.request_id, self.mode.value, *map(fingerprint, self.transfers)]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 async def create_transfers(
