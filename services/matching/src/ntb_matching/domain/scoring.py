@@ -143,12 +143,14 @@ class _Vocabulary:
 
 
 def _bitsets(tag_sets: Sequence[frozenset[str]], vocabulary: _Vocabulary, words: int) -> Words:
-    flat = np.zeros(len(tag_sets) * words, dtype=np.uint64)
-    for row, tags in enumerate(tag_sets):
+    word_mask = (1 << _WORD_BITS) - 1
+    flat: list[int] = []
+    for tags in tag_sets:
+        bits = 0
         for tag in tags:
-            bit = vocabulary.index[tag]
-            flat[row * words + bit // _WORD_BITS] |= np.uint64(1) << np.uint64(bit % _WORD_BITS)
-    return flat.reshape(len(tag_sets), words)
+            bits |= 1 << vocabulary.index[tag]
+        flat.extend((bits >> (_WORD_BITS * word)) & word_mask for word in range(words))
+    return np.asarray(flat, dtype=np.uint64).reshape(len(tag_sets), words)
 
 
 def _floats(values: Any) -> Floats:
@@ -300,8 +302,9 @@ def score_chunks(
 ) -> Iterator[tuple[slice, Floats, Bools]]:
     """Totals (0 where infeasible) and feasibility of every pair, in blocks of demands.
 
-    The hard constraints are checked on the whole block first; features are computed
-    only for the feasible pairs (usually a few percent), as 1-D gathers.
+    The hard constraints (cheap comparisons and bitwise ANDs) run on the whole block,
+    broadcast; the features run only on the feasible pairs (usually a few percent), as
+    1-D gathers.
     """
     demand_count, worker_count = len(market.demands), len(market.workers)
     rows = max(1, _CHUNK_CELLS // max(1, worker_count))
