@@ -8,7 +8,8 @@ matching; every assigned pair is feasible, scores >= min_score and exactly what
 picks exactly what a naive greedy over all pairs picks; no worker and no demand is used
 twice; every demand is either assigned or listed unassigned. Examples pin the case
 greedy gets wrong, fewer workers than demands (dummy "no match" columns) and a
-min_score nobody reaches.
+min_score nobody reaches. Larger markets are also scored one demand per block, to show
+that the blocks change nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ntb_matching.data import load_weights
+from ntb_matching.domain import scoring
 from ntb_matching.domain.assignment import BatchAssignment, greedy_match, match_batch
 from ntb_matching.domain.model import Demand, Location, Window, Worker
 from ntb_matching.domain.scoring import score_pair
@@ -165,6 +167,26 @@ def test_assignment_is_optimal_valid_and_never_worse_than_greedy(
     assert {
         (int(c.demand_id[2:]), int(c.entrustment_id[2:])) for c in greedy.assignments
     } == expected_greedy
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.data())
+def test_larger_markets_scored_in_many_blocks_give_the_same_valid_answer(
+    data: st.DataObject,
+) -> None:
+    demand_list = data.draw(demands(data.draw(st.integers(10, 25))))
+    worker_list = data.draw(workers(data.draw(st.integers(10, 40))))
+    whole = match_batch(demand_list, worker_list, min_score=0.2, weights=WEIGHTS)
+    original = scoring._CHUNK_CELLS
+    scoring._CHUNK_CELLS = 7  # one demand per block
+    try:
+        blocked = match_batch(demand_list, worker_list, min_score=0.2, weights=WEIGHTS)
+    finally:
+        scoring._CHUNK_CELLS = original
+    greedy = greedy_match(demand_list, worker_list, min_score=0.2, weights=WEIGHTS)
+    assert blocked == whole
+    assert_valid(whole, demand_list, worker_list, 0.2)
+    assert whole.objective >= greedy.objective - 1e-9
 
 
 def _worker(
