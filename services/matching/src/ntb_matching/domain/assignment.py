@@ -42,7 +42,10 @@ WORKERS_PER_BATCH_MAX = 100_000
 
 @dataclass(frozen=True, slots=True)
 class BatchAssignment:
-    """Which worker each demand got (by input order), the rest unassigned."""
+    """Which worker each demand got (in demand input order), the rest unassigned.
+
+    Each assignment is a `Candidate` with rank 1 (the batch's choice for its demand).
+    """
 
     assignments: tuple[Candidate, ...]
     unassigned_demand_ids: tuple[str, ...]
