@@ -20,9 +20,9 @@ from ntb_laborcoin.domain.events import (
     PolicyChanged,
     PriceUpdated,
 )
-from ntb_laborcoin.domain.log_entry import LOG_ORIGIN
+from ntb_laborcoin.domain.log_entry import LOG_ORIGIN, LogCheckpoint
 from ntb_laborcoin.domain.transfers import TransferKind
-from ntb_laborcoin.service.unit_of_work import Event, LogCheckpoint
+from ntb_laborcoin.service.unit_of_work import Event
 
 ACCOUNT_TOPIC = "ntb.laborcoin.account.v1"
 TRANSFER_TOPIC = "ntb.laborcoin.transfer.v1"

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ntb_laborcoin.adapters.ledger_store import transfer_from_row
 from ntb_laborcoin.adapters.tables import checkpoints, log_leaves, log_nodes, log_state, transfers
+from ntb_laborcoin.domain.log_entry import LogCheckpoint
 from ntb_laborcoin.domain.merkle import NodeId
 from ntb_laborcoin.domain.transfers import Transfer
-from ntb_laborcoin.service.unit_of_work import LogCheckpoint
 
 # Rows whose transaction id is below the oldest running transaction's are final:
 # none can commit later with a smaller id, so the cursor never skips one.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from ntb_laborcoin.domain.coin import Policy
+from ntb_laborcoin.domain.log_entry import LogCheckpoint
 from ntb_laborcoin.domain.model import AccountKind
 from ntb_laborcoin.domain.transfers import Transfer
 
@@ -72,4 +72,4 @@ class PolicyChanged:
 
 @dataclass(frozen=True)
 class CheckpointSigned:
-    checkpoint: Any  # service.unit_of_work.LogCheckpoint (kept untyped: domain stays below)
+    checkpoint: LogCheckpoint

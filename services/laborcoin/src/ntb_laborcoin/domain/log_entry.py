@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ntb_laborcoin.domain.transfers import Transfer
 
 LOG_ORIGIN = "ntb.laborcoin/transfers"
 _PREFIX = b"ntb-transfer-v1\n"
+
+
+@dataclass(frozen=True)
+class LogCheckpoint:
+    """A signed tree head as stored: the C2SP signed note and what it commits to."""
+
+    tree_size: int
+    root_hash: bytes
+    note: str
+    key_id: str
+    signed_at: datetime
 
 
 def canonical_bytes(transfer: Transfer) -> bytes:

@@ -16,7 +16,7 @@ from ntb_laborcoin.domain.events import (
     PriceUpdated,
 )
 from ntb_laborcoin.domain.model import CNY, LBC, Account, AccountFlags, AccountKind, account_id_for
-from ntb_laborcoin.domain.transfers import BatchMode, Transfer, TransferRequest
+from ntb_laborcoin.domain.transfers import BatchMode, Transfer, TransferRequest, TransferResult
 from ntb_laborcoin.service.ledger import apply_transfers
 from ntb_laborcoin.service.unit_of_work import LaborCoinUnitOfWork, NewUnit
 from ntbkit.auth import ROLE_OPERATOR, Caller
@@ -91,7 +91,7 @@ async def record_price(
     return after
 
 
-def _require_ok(results: list, what: str) -> list[Transfer]:  # type: ignore[type-arg]
+def require_ok(results: list[TransferResult], what: str) -> list[Transfer]:
     failed = [r for r in results if not r.code.succeeded]
     if failed:
         first = next((r for r in failed if r.code.value != "LINKED_EVENT_FAILED"), failed[0])
@@ -107,7 +107,7 @@ async def mint_in(
     """Issue coins inside the caller's transaction, refused beyond the cap."""
     before = await economy(unit)
     coin.require_headroom(before.cap, amount_units)
-    [transfer] = _require_ok(await apply_transfers(unit, [TransferRequest(
+    [transfer] = require_ok(await apply_transfers(unit, [TransferRequest(
         transfer_id=transfer_id, debit_account_id=ISSUANCE, credit_account_id=credit_account_id,
         asset=LBC, amount=amount_units, code="MINT", reference=reference, memo=memo,
     )], BatchMode.ATOMIC, SYSTEM, issuance_allowed=True), "mint")
@@ -121,7 +121,7 @@ async def retire_in(
     unit: LaborCoinUnitOfWork, *, transfer_id: str, amount_units: int, reference: str
 ) -> Transfer:
     """Burn coins from platform revenue back into issuance: fewer coins, same reserve."""
-    [transfer] = _require_ok(await apply_transfers(unit, [TransferRequest(
+    [transfer] = require_ok(await apply_transfers(unit, [TransferRequest(
         transfer_id=transfer_id, debit_account_id=PLATFORM_REVENUE, credit_account_id=ISSUANCE,
         asset=LBC, amount=amount_units, code="RETIREMENT", reference=reference,
     )], BatchMode.ATOMIC, SYSTEM), "retirement")

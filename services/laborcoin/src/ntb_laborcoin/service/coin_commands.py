@@ -17,11 +17,11 @@ from ntb_laborcoin.service.coin import (
     FIAT_RESERVE,
     PLATFORM_REVENUE,
     SYSTEM,
-    _require_ok,
     derived_id,
     economy,
     mint_in,
     record_price,
+    require_ok,
     retire_in,
 )
 from ntb_laborcoin.service.ledger import apply_transfers
@@ -93,7 +93,7 @@ async def purchase(new_unit: NewUnit, command: Purchase, caller: Caller) -> Purc
         reference = f"order:{command.order_id}" if command.order_id else (
             f"purchase:{command.request_id}")
         pay_id = derived_id(command.request_id, "pay")
-        _require_ok(await apply_transfers(unit, [TransferRequest(
+        require_ok(await apply_transfers(unit, [TransferRequest(
             transfer_id=pay_id, debit_account_id=pay_from, credit_account_id=FIAT_RESERVE,
             asset=CNY, amount=command.pay_fen, code="COIN_PURCHASE", reference=reference)],
             BatchMode.ATOMIC, SYSTEM), "payment")
@@ -172,7 +172,7 @@ async def settle_escrow(new_unit: NewUnit, command: SettleEscrow, caller: Caller
         gross = command.gross_units or pending.transfer.amount
         split = coin.split_fee(gross, before.policy)
         ids = [derived_id(command.request_id, part) for part in ("post", "net", "fee")]
-        _require_ok(await apply_transfers(unit, [
+        require_ok(await apply_transfers(unit, [
             TransferRequest(ids[0], "", "", LBC, gross, "", TransferKind.POST_PENDING,
                             pending_id=command.pending_id, linked=True,
                             reference=command.reference),

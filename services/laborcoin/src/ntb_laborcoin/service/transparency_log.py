@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from ntb_laborcoin.domain import merkle
 from ntb_laborcoin.domain.checkpoint import Checkpoint, NoteSigner
 from ntb_laborcoin.domain.events import CheckpointSigned
-from ntb_laborcoin.domain.log_entry import LOG_ORIGIN, canonical_bytes
+from ntb_laborcoin.domain.log_entry import LOG_ORIGIN, LogCheckpoint, canonical_bytes
 from ntb_laborcoin.domain.transfers import Transfer
-from ntb_laborcoin.service.unit_of_work import LogCheckpoint, NewUnit
+from ntb_laborcoin.service.unit_of_work import NewUnit
 from ntbkit.errors import FailedPrecondition, NotFound
 
 SEAL_BATCH_MAX = 5_000

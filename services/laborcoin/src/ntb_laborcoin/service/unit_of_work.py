@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -19,6 +18,7 @@ from ntb_laborcoin.domain.events import (
     TransferPosted,
 )
 from ntb_laborcoin.domain.ledger import StoredOutcome
+from ntb_laborcoin.domain.log_entry import LogCheckpoint
 from ntb_laborcoin.domain.merkle import NodeId
 from ntb_laborcoin.domain.model import Account, AccountKind
 from ntb_laborcoin.domain.transfers import (
@@ -101,15 +101,6 @@ class CoinStore(Protocol):
     async def price_points(self, *, after: int, size: int) -> list[tuple[int, PricePoint]]: ...
 
     async def last_price_point(self) -> tuple[int, PricePoint] | None: ...
-
-
-@dataclass(frozen=True)
-class LogCheckpoint:
-    tree_size: int
-    root_hash: bytes
-    note: str
-    key_id: str
-    signed_at: datetime
 
 
 class LogStore(Protocol):
