@@ -78,6 +78,11 @@ class IdentityServiceStub:
     """Public keys that verify access tokens (current and recently retired). Needs no
     token; services cache the answer and refresh it on an unknown key id.
     """
+    RotateSigningKey: _grpc.UnaryUnaryMultiCallable[_identity_pb2.RotateSigningKeyRequest, _identity_pb2.RotateSigningKeyResponse]
+    """Operator only. Retires the current token-signing key and starts signing with a
+    new one. The retired key stays published (and verifies its tokens) until every
+    token it signed has expired.
+    """
     RegisterSigningPublicKey: _grpc.UnaryUnaryMultiCallable[_identity_pb2.RegisterSigningPublicKeyRequest, _identity_pb2.RegisterSigningPublicKeyResponse]
     """Registers a person's Ed25519 key for signing electronic contracts (matching)."""
     ListSigningPublicKeys: _grpc.UnaryUnaryMultiCallable[_identity_pb2.ListSigningPublicKeysRequest, _identity_pb2.ListSigningPublicKeysResponse]
@@ -142,6 +147,11 @@ class IdentityServiceAsyncStub(IdentityServiceStub):
     GetSigningKeys: _aio.UnaryUnaryMultiCallable[_identity_pb2.GetSigningKeysRequest, _identity_pb2.GetSigningKeysResponse]  # type: ignore[assignment]
     """Public keys that verify access tokens (current and recently retired). Needs no
     token; services cache the answer and refresh it on an unknown key id.
+    """
+    RotateSigningKey: _aio.UnaryUnaryMultiCallable[_identity_pb2.RotateSigningKeyRequest, _identity_pb2.RotateSigningKeyResponse]  # type: ignore[assignment]
+    """Operator only. Retires the current token-signing key and starts signing with a
+    new one. The retired key stays published (and verifies its tokens) until every
+    token it signed has expired.
     """
     RegisterSigningPublicKey: _aio.UnaryUnaryMultiCallable[_identity_pb2.RegisterSigningPublicKeyRequest, _identity_pb2.RegisterSigningPublicKeyResponse]  # type: ignore[assignment]
     """Registers a person's Ed25519 key for signing electronic contracts (matching)."""
@@ -264,6 +274,16 @@ class IdentityServiceServicer:
     ) -> _typing.Union[_identity_pb2.GetSigningKeysResponse, _abc.Awaitable[_identity_pb2.GetSigningKeysResponse]]:
         """Public keys that verify access tokens (current and recently retired). Needs no
         token; services cache the answer and refresh it on an unknown key id.
+        """
+
+    def RotateSigningKey(
+        self,
+        request: _identity_pb2.RotateSigningKeyRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_identity_pb2.RotateSigningKeyResponse, _abc.Awaitable[_identity_pb2.RotateSigningKeyResponse]]:
+        """Operator only. Retires the current token-signing key and starts signing with a
+        new one. The retired key stays published (and verifies its tokens) until every
+        token it signed has expired.
         """
 
     def RegisterSigningPublicKey(
