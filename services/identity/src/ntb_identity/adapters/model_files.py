@@ -26,6 +26,11 @@ def _curve(points: list[list[str]]) -> Curve:
     return tuple((dec(x), dec(y)) for x, y in points)
 
 
+def _pair(key: str) -> tuple[str, str]:
+    region, _, industry = key.partition("|")
+    return region, industry
+
+
 @cache
 def value_model(version: int) -> ValueModel:
     if version not in VALUE_MODEL_VERSIONS:
@@ -37,8 +42,7 @@ def value_model(version: int) -> ValueModel:
         national_hourly_value_fen=int(data["national_hourly_value_fen"]),
         region_factors={k: dec(v) for k, v in data["region_factors"].items()},
         industry_factors={k: dec(v) for k, v in data["industry_factors"].items()},
-        base_rates_fen={tuple(k.split("|")): int(v)  # type: ignore[misc]
-                        for k, v in data["base_rates_fen"].items()},
+        base_rates_fen={_pair(k): int(v) for k, v in data["base_rates_fen"].items()},
         age_curve=_curve(data["age_curve"]),
         experience_curve=_curve(data["experience_curve"]),
         quality_curve=_curve(data["quality_curve"]),
