@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ntb_identity.domain.model import PrincipalKind
+from ntb_identity.domain.model import (
+    EnterpriseProfile,
+    KycStatus,
+    PersonProfile,
+    PrincipalKind,
+)
+from ntb_identity.domain.waves import CreditPoint, ValuePoint
 
 
 @dataclass(frozen=True)
@@ -17,3 +23,46 @@ class PrincipalRegistered:
     region: str
     industry_code: str
     registered_at: datetime
+
+
+@dataclass(frozen=True)
+class PersonProfileUpdated:
+    principal_id: str
+    person: PersonProfile
+    version: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class EnterpriseProfileUpdated:
+    principal_id: str
+    enterprise: EnterpriseProfile
+    version: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class KycStatusChanged:
+    principal_id: str
+    kyc_status: KycStatus
+    previous_kyc_status: KycStatus
+    reason: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class ValueUpdated:
+    point: ValuePoint
+    previous_hourly_value_fen: int | None
+
+
+@dataclass(frozen=True)
+class CreditUpdated:
+    point: CreditPoint
+    previous_score: int | None
+
+
+IdentityEvent = (
+    PrincipalRegistered | PersonProfileUpdated | EnterpriseProfileUpdated
+    | KycStatusChanged | ValueUpdated | CreditUpdated
+)
