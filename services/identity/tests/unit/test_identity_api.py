@@ -7,6 +7,7 @@ the contract says."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from pathlib import Path
 import grpc
 import pytest
 import pytest_asyncio
+from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from identity_server import IdentityServer, auth, identity_server, person
 
@@ -150,3 +152,52 @@ async def test_late_orders_lower_credit_with_reason_and_ratings_move_value(
         metadata=auth(token), timeout=5)
     assert [p.sequence for p in page.points] == [1, 2, 3, 4]
     assert [p.sequence for p in rest.points] == [5, 6, 7, 8, 9]
+
+
+async def publish(server: IdentityServer, message: Message, event_id: str | None = None) -> None:
+    envelope = new_envelope(topic=ORDER_TOPIC, key=str(uuid.uuid4()), message=message,
+                            source="test")
+    if event_id is not None:
+        envelope = dataclasses.replace(envelope, event_id=event_id)
+    await server.bus.publisher().publish([envelope])
+
+
+async def test_disputes_lower_credit_with_reasons_and_a_redelivered_event_counts_once(
+    server: IdentityServer,
+) -> None:
+    token = await server.token()
+    pid = (await server.stub.RegisterPrincipal(person(), metadata=auth(token),
+                                               timeout=10)).principal.principal_id
+    for _ in range(3):
+        await completed(server, pid)
+    before = (await wave_length(server, token, pid, 4)).current
+    buyer = str(uuid.uuid4())
+    disputed = mev.OrderDisputed(order_id=str(uuid.uuid4()), buyer_id=buyer, worker_id=pid,
+                                 raised_by=buyer, reason="not delivered")
+    event_id = str(uuid.uuid4())
+    await publish(server, disputed, event_id)
+    await publish(server, disputed, event_id)  # redelivery: same event id
+    after_dispute = (await wave_length(server, token, pid, 5)).current
+    assert after_dispute.cause == pb.WAVE_CAUSE_ORDER_DISPUTED
+    assert after_dispute.score < before.score
+    assert "DISPUTES" in [r.code for r in after_dispute.reasons]
+    lost = mev.OrderCancelled(order_id=disputed.order_id, buyer_id=buyer, worker_id=pid,
+                              cancelled_by=str(uuid.uuid4()), after_dispute=True)
+    await publish(server, lost)
+    wave = await wave_length(server, token, pid, 6)
+    assert wave.current.score < after_dispute.score
+    assert "DISPUTES_LOST" in [r.code for r in wave.current.reasons]
+    await asyncio.sleep(0.3)
+    assert len((await wave_length(server, token, pid, 6)).points) == 6  # no 7th point
+
+
+async def test_value_model_is_readable_with_its_sources(server: IdentityServer) -> None:
+    token = await server.token()
+    model = (await server.stub.GetValueModel(pb.GetValueModelRequest(),
+                                             metadata=auth(token), timeout=5)).model
+    assert model.version == 1 and model.national_hourly_value.units == 6035
+    assert any("Statistical Yearbook" in s for s in model.sources)
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await server.stub.GetValueModel(pb.GetValueModelRequest(version=99),
+                                        metadata=auth(token), timeout=5)
+    assert raised.value.code() == grpc.StatusCode.NOT_FOUND

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
 from ntb.events.v1 import matching_events_pb2 as mev
 from ntb_identity.domain.behaviour import BehaviourRecord, Conduct
 from ntb_identity.domain.commands import RecordBehaviour
@@ -13,13 +17,21 @@ from ntbkit.messaging.inbox import InboxHandler
 ORDER_TOPIC = "ntb.matching.order.v1"
 
 
+def _when(stamp: Timestamp, envelope: EventEnvelope) -> datetime:
+    """When the conduct happened: the event's own time (or its envelope's if unset),
+    never later than now, so a producer's clock running ahead cannot hide it from the
+    point computed now."""
+    at = stamp.ToDatetime(tzinfo=UTC) if stamp.seconds or stamp.nanos else envelope.time
+    return min(at, datetime.now(UTC))
+
+
 def _record(envelope: EventEnvelope) -> BehaviourRecord | None:
     kind = envelope.event_type
     if kind == mev.OrderCompleted.DESCRIPTOR.full_name:
         done = decode(envelope, mev.OrderCompleted)
         assert isinstance(done, mev.OrderCompleted)
         return BehaviourRecord(envelope.event_id, done.worker_id, Conduct.ORDER_COMPLETED,
-                               done.completed_at.ToDatetime(tzinfo=envelope.time.tzinfo),
+                               _when(done.completed_at, envelope),
                                late=done.late, rating=done.rating)
     if kind == mev.OrderDisputed.DESCRIPTOR.full_name:
         disputed = decode(envelope, mev.OrderDisputed)
@@ -27,11 +39,11 @@ def _record(envelope: EventEnvelope) -> BehaviourRecord | None:
         if disputed.raised_by != disputed.buyer_id:
             return None  # a worker disputing a buyer says nothing about the worker
         return BehaviourRecord(envelope.event_id, disputed.worker_id, Conduct.ORDER_DISPUTED,
-                               disputed.disputed_at.ToDatetime(tzinfo=envelope.time.tzinfo))
+                               _when(disputed.disputed_at, envelope))
     if kind == mev.OrderCancelled.DESCRIPTOR.full_name:
         cancelled = decode(envelope, mev.OrderCancelled)
         assert isinstance(cancelled, mev.OrderCancelled)
-        at = cancelled.cancelled_at.ToDatetime(tzinfo=envelope.time.tzinfo)
+        at = _when(cancelled.cancelled_at, envelope)
         if cancelled.after_dispute:  # the buyer was refunded: the worker lost
             return BehaviourRecord(envelope.event_id, cancelled.worker_id,
                                    Conduct.DISPUTE_LOST, at)

@@ -144,6 +144,12 @@ class LifecycleApi:
                                                        current_caller())
         return responses.explain_credit(point, previous)
 
+    async def GetValueModel(
+        self, request: pb.GetValueModelRequest, context: ServicerContext
+    ) -> pb.GetValueModelResponse:
+        model = requests.value_model(request)
+        return pb.GetValueModelResponse(model=responses.value_model(model))
+
     async def GetEnterpriseRating(
         self, request: pb.GetEnterpriseRatingRequest, context: ServicerContext
     ) -> pb.GetEnterpriseRatingResponse:

@@ -12,6 +12,7 @@ from google.protobuf.message import Message
 
 from ntb.common.v1 import common_pb2
 from ntb.identity.v1 import identity_pb2 as pb
+from ntb_identity.adapters import model_files
 from ntb_identity.domain.commands import (
     CreateApiClient,
     PayBandQuery,
@@ -23,8 +24,10 @@ from ntb_identity.domain.commands import (
     UpdatePersonProfile,
 )
 from ntb_identity.domain.model import KycStatus
+from ntb_identity.domain.value_model import ValueModel
 from ntb_identity.entrypoints import codec
 from ntb_identity.service.wave_queries import WaveQuery
+from ntbkit.errors import NotFound
 from ntbkit.validation import Violations
 
 PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 100, 1000
@@ -208,3 +211,12 @@ def request_id(value: str) -> str:
     v.require_uuid(value, "request_id")
     v.raise_if_any()
     return value
+
+
+def value_model(request: pb.GetValueModelRequest) -> ValueModel:
+    """The packaged model of that version (0 = current); NOT_FOUND for others."""
+    if request.version == 0:
+        return model_files.current_value_model()
+    if request.version not in model_files.VALUE_MODEL_VERSIONS:
+        raise NotFound("value model version", str(request.version))
+    return model_files.value_model(request.version)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from ntb.common.v1 import common_pb2
 from ntb.identity.v1 import identity_pb2 as pb
 from ntb_identity.adapters import wave_messages as m
 from ntb_identity.domain import enterprise_rating, pay_band
 from ntb_identity.domain.model import ApiClient
-from ntb_identity.domain.value_model import ValueInputs
+from ntb_identity.domain.value_model import ValueInputs, ValueModel
 from ntb_identity.domain.waves import CreditPoint, ValuePoint
 
 
@@ -95,4 +96,28 @@ def band(query: pb.RecommendPayBandRequest, result: pay_band.PayBand, model_vers
         p25=m.cny(result.p25_fen), median=m.cny(result.median_fen), p75=m.cny(result.p75_fen),
         p90=m.cny(result.p90_fen), sample_size=result.sample_size,
         value_model_version=model_version, computed_at=m.timestamp(computed_at),
+    )
+
+
+def _curve(points: tuple[tuple[Decimal, Decimal], ...]) -> list[pb.CurvePoint]:
+    return [pb.CurvePoint(x=m.decimal(x), factor=m.decimal(y)) for x, y in points]
+
+
+def _factors(table: dict[str, Decimal]) -> list[pb.ModelFactor]:
+    return [pb.ModelFactor(key=key, factor=m.decimal(value)) for key, value in sorted(
+        table.items())]
+
+
+def value_model(model: ValueModel) -> pb.ValueModel:
+    return pb.ValueModel(
+        version=model.version,
+        base_rates=[pb.BaseRate(region=region, industry_code=industry,
+                                hourly_value=m.cny(fen))
+                    for (region, industry), fen in sorted(model.base_rates_fen.items())],
+        age_curve=_curve(model.age_curve), experience_curve=_curve(model.experience_curve),
+        quality_curve=_curve(model.quality_curve),
+        quality_min_ratings=model.quality_min_ratings, note=model.note,
+        national_hourly_value=m.cny(model.national_hourly_value_fen),
+        region_factors=_factors(model.region_factors),
+        industry_factors=_factors(model.industry_factors), sources=list(model.sources),
     )
