@@ -76,3 +76,10 @@ def test_score_from_stored_features_is_reproducible_and_in_range() -> None:
     again = {k: None if v is None else Decimal(v) for k, v in stored.items()}
     assert score(card, again) == score(card, features)
     assert 350 <= score(card, features).score <= 950
+
+
+def test_a_person_without_orders_is_told_so_not_that_they_complete_too_few() -> None:
+    card = model_files.scorecard(1)
+    codes = [r.code for r in score(card, features_of()).reasons]
+    assert "NO_ORDER_HISTORY" in codes and "LOW_COMPLETION_RATE" not in codes
+    assert len(codes) == len(set(codes)) <= 4

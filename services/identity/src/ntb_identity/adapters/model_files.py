@@ -64,6 +64,7 @@ def _feature(data: dict[str, Any]) -> Feature:
     return Feature(
         name=data["name"], coefficient=dec(data["coefficient"]), reason=data["reason"],
         description=data["description"], missing_woe=dec(data["missing_woe"]), bins=bins,
+        missing_reason=data.get("missing_reason", ""),
     )
 
 

@@ -40,6 +40,7 @@ class Feature:
     description: str
     missing_woe: Decimal
     bins: tuple[Bin, ...]
+    missing_reason: str = ""  # reason code when the value is missing; default `reason`
 
     def bin_of(self, value: Decimal | None) -> tuple[str, Decimal]:
         if value is None:
@@ -126,12 +127,15 @@ def score(card: Scorecard, features: dict[str, Decimal | None]) -> Score:
     clamped = min(card.score_max, max(card.score_min, total))
     by_name = {f.name: f for f in card.features}
     costly = sorted((a for a in attributes if a.points_lost > 0),
-                    key=lambda a: (-a.points_lost, a.feature))[:REASONS_MAX]
-    reasons = tuple(
-        Reason(by_name[a.feature].reason,
-               f"{by_name[a.feature].description}: {a.value or 'none'} (bin {a.bin}) "
-               f"costs {a.points_lost} points")
-        for a in costly
-    )
+                    key=lambda a: (-a.points_lost, a.feature))
+    reasons: list[Reason] = []
+    for a in costly:
+        feature = by_name[a.feature]
+        code = (feature.missing_reason or feature.reason) if not a.value else feature.reason
+        if code in (r.code for r in reasons):
+            continue
+        reasons.append(Reason(code, f"{feature.description}: {a.value or 'none'} "
+                                    f"(bin {a.bin}) costs {a.points_lost} points"))
     assert card.score_min <= clamped <= card.score_max
-    return Score(clamped, card.base_points, tuple(attributes), reasons, card.version)
+    return Score(clamped, card.base_points, tuple(attributes), tuple(reasons[:REASONS_MAX]),
+                 card.version)
