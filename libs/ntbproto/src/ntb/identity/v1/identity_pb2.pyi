@@ -809,8 +809,9 @@ class ApiClient(_message.Message):
     """Label, 1..100 characters, e.g. "core banking prod"."""
     @_builtins.property
     def roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
-        """Roles granted to tokens of this client: "operator", "auditor", "service";
-        empty for an ordinary principal. Only operators grant roles.
+        """Roles granted to tokens of this client: "operator", "auditor", "service",
+        "bank" (registers principals); empty for an ordinary principal. Only operators
+        grant roles.
         """
 
     @_builtins.property

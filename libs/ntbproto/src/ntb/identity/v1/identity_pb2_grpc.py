@@ -304,7 +304,8 @@ class IdentityServiceServicer:
 
     def PublishValueModel(self, request, context):
         """Operator only. Publishes a new version of the value model; every person's value
-        is recomputed (ValueUpdated with cause MODEL_PUBLISHED).
+        is recomputed (ValueUpdated with cause MODEL_PUBLISHED). Not implemented yet
+        (UNIMPLEMENTED): versions ship as data files of the identity package.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

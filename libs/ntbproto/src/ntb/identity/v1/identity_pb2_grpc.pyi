@@ -97,7 +97,8 @@ class IdentityServiceStub:
     """Reads a version of the value model (base table and curves)."""
     PublishValueModel: _grpc.UnaryUnaryMultiCallable[_identity_pb2.PublishValueModelRequest, _identity_pb2.PublishValueModelResponse]
     """Operator only. Publishes a new version of the value model; every person's value
-    is recomputed (ValueUpdated with cause MODEL_PUBLISHED).
+    is recomputed (ValueUpdated with cause MODEL_PUBLISHED). Not implemented yet
+    (UNIMPLEMENTED): versions ship as data files of the identity package.
     """
     GetCreditWave: _grpc.UnaryUnaryMultiCallable[_identity_pb2.GetCreditWaveRequest, _identity_pb2.GetCreditWaveResponse]
     """The personal credit wave: behavioural score 350..950 over time."""
@@ -167,7 +168,8 @@ class IdentityServiceAsyncStub(IdentityServiceStub):
     """Reads a version of the value model (base table and curves)."""
     PublishValueModel: _aio.UnaryUnaryMultiCallable[_identity_pb2.PublishValueModelRequest, _identity_pb2.PublishValueModelResponse]  # type: ignore[assignment]
     """Operator only. Publishes a new version of the value model; every person's value
-    is recomputed (ValueUpdated with cause MODEL_PUBLISHED).
+    is recomputed (ValueUpdated with cause MODEL_PUBLISHED). Not implemented yet
+    (UNIMPLEMENTED): versions ship as data files of the identity package.
     """
     GetCreditWave: _aio.UnaryUnaryMultiCallable[_identity_pb2.GetCreditWaveRequest, _identity_pb2.GetCreditWaveResponse]  # type: ignore[assignment]
     """The personal credit wave: behavioural score 350..950 over time."""
@@ -334,7 +336,8 @@ class IdentityServiceServicer:
         context: _ServicerContext,
     ) -> _typing.Union[_identity_pb2.PublishValueModelResponse, _abc.Awaitable[_identity_pb2.PublishValueModelResponse]]:
         """Operator only. Publishes a new version of the value model; every person's value
-        is recomputed (ValueUpdated with cause MODEL_PUBLISHED).
+        is recomputed (ValueUpdated with cause MODEL_PUBLISHED). Not implemented yet
+        (UNIMPLEMENTED): versions ship as data files of the identity package.
         """
 
     def GetCreditWave(
