@@ -1,4 +1,5 @@
-"""An identity server for tests: real gRPC on loopback, SQLite, in-process bus."""
+"""An identity server for tests: real gRPC on loopback, SQLite (or the test PostgreSQL),
+in-process bus."""
 
 from __future__ import annotations
 
@@ -50,11 +51,15 @@ def person(name: str = "Li Wei", **profile: object) -> pb.RegisterPrincipalReque
 
 
 @asynccontextmanager
-async def identity_server(tmp_path: Path, port_offset: int) -> AsyncIterator[IdentityServer]:
+async def identity_server(
+    tmp_path: Path, port_offset: int, *, database_url: str | None = None, schema: str = "identity"
+) -> AsyncIterator[IdentityServer]:
+    """SQLite in tmp_path unless a database_url (PostgreSQL, with its schema) is given."""
     port = port_under_test(port_offset)
     settings = IdentitySettings(
         grpc_host="127.0.0.1", grpc_port=port, metrics_port=0,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'identity.db'}", event_bus="memory",
+        database_url=database_url or f"sqlite+aiosqlite:///{tmp_path / 'identity.db'}",
+        database_schema=schema, event_bus="memory",
         bootstrap_client_id=OPERATOR_ID, bootstrap_client_secret=OPERATOR_SECRET,
         relay_poll_interval_s=0.05, drain_delay_s=0, shutdown_grace_s=1,
     )
