@@ -112,7 +112,11 @@ async def test_profile_change_recomputes_value_and_explains_the_change(
                                                metadata=auth(token), timeout=5)
     assert explained.point.cause == pb.WAVE_CAUSE_PROFILE_UPDATED
     assert explained.point.hourly_value.units > explained.previous.hourly_value.units
-    assert "experience_factor" in [c.input for c in explained.changes]
+    changes = {c.input: c for c in explained.changes}
+    assert changes["experience_factor"].before == "1.1786"  # 8 years
+    assert changes["experience_factor"].after == "1.2800"  # 12 years
+    assert changes["experience_factor"].effect.value == "1.0860"
+    assert changes["education"].effect.value == "1"
     stale = pb.UpdatePersonProfileRequest(
         request_id=str(uuid.uuid4()), principal_id=pid, expected_version=1,
         person=pb.PersonProfile(birth_year=1990, experience_years=13))

@@ -10,6 +10,7 @@ from ntb.identity.v1 import identity_pb2 as pb
 from ntb_identity.adapters import wave_messages as m
 from ntb_identity.domain import enterprise_rating, pay_band
 from ntb_identity.domain.model import ApiClient
+from ntb_identity.domain.numbers import CONTEXT, rounded
 from ntb_identity.domain.value_model import ValueInputs, ValueModel
 from ntb_identity.domain.waves import CreditPoint, ValuePoint
 
@@ -38,11 +39,11 @@ def value_changes(point: ValuePoint, previous: ValuePoint | None) -> list[pb.Val
         before, after = getattr(previous.inputs, name), getattr(point.inputs, name)
         if before == after:
             continue
-        effect = ""
+        effect = Decimal(1)
         if name in _EXPLAINED and before:
-            effect = str(round(after / before, 4))
+            effect = rounded(CONTEXT.divide(Decimal(after), Decimal(before)))
         changes.append(pb.ValueChange(input=name, before=str(before), after=str(after),
-                                      effect=common_pb2.Decimal(value=effect or "1")))
+                                      effect=m.decimal(effect)))
     return changes
 
 
