@@ -88,6 +88,23 @@ class WaveRepository:
         return [wave_rows.value_point_from_row(r) for r in await self._rows(query)]
 
 
+    async def outdated(self, *, value_model_version: int, scorecard_version: int,
+                       limit: int) -> list[str]:
+        """Principals whose latest value or credit point used an older model version."""
+        found: list[str] = []
+        for table, column, version in (
+            (value_points, value_points.c.model_version, value_model_version),
+            (credit_points, credit_points.c.scorecard_version, scorecard_version),
+        ):
+            latest = (sa.select(table.c.principal_id, sa.func.max(table.c.sequence).label("s"))
+                      .group_by(table.c.principal_id).subquery())
+            query = (sa.select(table.c.principal_id).join(latest, sa.and_(
+                table.c.principal_id == latest.c.principal_id, table.c.sequence == latest.c.s))
+                .where(column < version).order_by(table.c.principal_id).limit(limit))
+            found += [row[0] for row in (await self._session.execute(query)).all()]
+        return sorted(set(found))[:limit]
+
+
 class BehaviourRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session

@@ -55,6 +55,9 @@ class WaveRepository(Protocol):
 
     async def current_values(self, principal_ids: list[str]) -> list[ValuePoint]: ...
 
+    async def outdated(self, *, value_model_version: int, scorecard_version: int,
+                       limit: int) -> list[str]: ...
+
 
 class BehaviourRepository(Protocol):
     async def add(self, record: BehaviourRecord) -> None: ...
