@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ntbkit.storage.unit_of_work import UnitOfWork
 
 ResultT = TypeVar("ResultT")
+UnitT = TypeVar("UnitT", bound=UnitOfWork)
 
 
 def fingerprint(command: Any) -> str:
@@ -28,12 +29,12 @@ def fingerprint(command: Any) -> str:
 
 
 async def run_idempotent(
-    new_unit: Callable[[], UnitOfWork],
+    new_unit: Callable[[], UnitT],
     *,
     operation: str,
     request_id: str,
     command: Any,
-    perform: Callable[[UnitOfWork], Awaitable[ResultT]],
+    perform: Callable[[UnitT], Awaitable[ResultT]],
     encode: Callable[[ResultT], bytes],
     decode: Callable[[bytes], ResultT],
 ) -> ResultT:
@@ -43,23 +44,23 @@ async def run_idempotent(
     rolls back and returns the winner's stored result.
     """
     hashed = fingerprint(command)
-    for attempt in (1, 2):
+    for attempt in (1, 2, 3):
         async with new_unit() as unit:
             stored = await unit.previous_response(
                 operation=operation, request_id=request_id, fingerprint=hashed
             )
             if stored is not None:
                 return decode(stored)
-            result = await perform(unit)
-            await unit.remember_response(
-                operation=operation, request_id=request_id, fingerprint=hashed,
-                response=encode(result),
-            )
             try:
+                result = await perform(unit)
+                await unit.remember_response(
+                    operation=operation, request_id=request_id, fingerprint=hashed,
+                    response=encode(result),
+                )
                 await unit.commit()
             except IntegrityError:
-                if attempt == 2:
+                if attempt == 3:
                     raise
-                continue  # a concurrent twin committed first: read its result
+                continue  # a concurrent twin (same request or same unique key) won: look again
             return result
     raise AssertionError("unreachable")
