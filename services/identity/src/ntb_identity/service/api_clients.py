@@ -11,7 +11,7 @@ import asyncio
 import base64
 import json
 import secrets as random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -72,11 +72,13 @@ def _from_json(stored: bytes) -> ClientWithSecret:
     return ClientWithSecret(client, data["secret"])
 
 
-async def _idempotent(new_unit: NewUnit, sealer: Sealer, operation: str, request_id: str,
-                      command: object, perform: object) -> ClientWithSecret:
+async def _idempotent(
+    new_unit: NewUnit, sealer: Sealer, operation: str, request_id: str, command: object,
+    perform: Callable[[IdentityUnitOfWork], Awaitable[ClientWithSecret]],
+) -> ClientWithSecret:
     return await run_idempotent(
         new_unit, operation=operation, request_id=request_id, command=command,
-        perform=perform,  # type: ignore[arg-type]
+        perform=perform,
         encode=lambda result: sealer.seal(_to_json(result)),
         decode=lambda stored: _from_json(sealer.unseal(stored)),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from ntb_identity.domain.commands import (
@@ -50,12 +51,13 @@ async def _existing(unit: IdentityUnitOfWork, principal_id: str) -> Principal:
     return principal
 
 
-async def _idempotent(new_unit: NewUnit, operation: str, command: object, request_id: str,
-                      perform: object) -> Principal:
+async def _idempotent(
+    new_unit: NewUnit, operation: str, command: object, request_id: str,
+    perform: Callable[[IdentityUnitOfWork], Awaitable[Principal]],
+) -> Principal:
     return await run_idempotent(
         new_unit, operation=operation, request_id=request_id, command=command,
-        perform=perform,  # type: ignore[arg-type]
-        encode=principal_to_bytes, decode=principal_from_bytes,
+        perform=perform, encode=principal_to_bytes, decode=principal_from_bytes,
     )
 
 

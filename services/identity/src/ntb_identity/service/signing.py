@@ -38,7 +38,7 @@ async def rotate(new_unit: NewUnit, keys: SigningKeyStore, request_id: str,
 
     rotation = await run_idempotent(
         new_unit, operation="RotateSigningKey", request_id=request_id,
-        command={"request_id": request_id}, perform=perform,  # type: ignore[arg-type]
+        command={"request_id": request_id}, perform=perform,
         encode=_encode, decode=_decode,
     )
     await keys.ensure_current()
