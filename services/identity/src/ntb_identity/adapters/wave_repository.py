@@ -105,6 +105,19 @@ class WaveRepository:
         return sorted(set(found))[:limit]
 
 
+    async def credit_older_than(self, moment: datetime, *, limit: int) -> list[str]:
+        """Principals whose latest credit point is effective before `moment`."""
+        latest = (sa.select(credit_points.c.principal_id,
+                            sa.func.max(credit_points.c.sequence).label("s"))
+                  .group_by(credit_points.c.principal_id).subquery())
+        query = (sa.select(credit_points.c.principal_id).join(latest, sa.and_(
+            credit_points.c.principal_id == latest.c.principal_id,
+            credit_points.c.sequence == latest.c.s))
+            .where(credit_points.c.effective_at < moment)
+            .order_by(credit_points.c.principal_id).limit(limit))
+        return [row[0] for row in (await self._session.execute(query)).all()]
+
+
 class BehaviourRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session

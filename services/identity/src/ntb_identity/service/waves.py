@@ -13,7 +13,7 @@ from ntb_identity.domain.waves import CreditPoint, ValuePoint, WaveCause
 from ntb_identity.service.unit_of_work import IdentityUnitOfWork
 
 
-def _age(birth_year: int, at: datetime) -> int:
+def age_years(birth_year: int, at: datetime) -> int:
     return max(0, at.year - birth_year)
 
 
@@ -27,7 +27,7 @@ async def recompute_value(
     ratings_count, rating_average = behaviour.rating_summary(records, now)
     subject = ValueSubject(
         region=principal.region, industry_code=principal.industry_code,
-        age_years=_age(person.birth_year, now), experience_years=person.experience_years,
+        age_years=age_years(person.birth_year, now), experience_years=person.experience_years,
         education=person.education, ratings_count=ratings_count, rating_average=rating_average,
     )
     inputs = value_inputs(model_files.current_value_model(), subject)
