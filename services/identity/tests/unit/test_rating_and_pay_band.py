@@ -1,10 +1,12 @@
 """Enterprise rating from financial ratios (AAA..C, stronger statements rate higher,
 missing statements are a reason) and pay bands from comparable persons' current values
-(percentiles with the sample size; the model alone below 5 persons), through identity's
+(percentiles with the sample size; the model alone below 5 persons), rating changes
+published as EnterpriseRatingChanged, through identity's
 gRPC API on a real loopback server with SQLite; plus the pure band and rating rules."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -14,10 +16,12 @@ import pytest_asyncio
 from identity_server import IdentityServer, auth, identity_server, person
 
 from ntb.common.v1 import common_pb2
+from ntb.events.v1 import identity_events_pb2 as iev
 from ntb.identity.v1 import identity_pb2 as pb
 from ntb_identity.adapters import model_files
 from ntb_identity.domain import enterprise_rating, pay_band
 from ntb_identity.domain.model import FinancialStatements
+from ntbkit.messaging.envelope import decode
 
 
 @pytest_asyncio.fixture
@@ -98,3 +102,39 @@ async def test_pay_band_from_comparable_persons(server: IdentityServer) -> None:
     assert band.sample_size == 5  # 20 years of experience is not comparable to 8
     assert band.p10.units <= band.p25.units <= band.median.units <= band.p75.units
     assert band.p75.units <= band.p90.units and band.value_model_version == 1
+
+
+async def rating_events(server: IdentityServer, principal_id: str,
+                        count: int) -> list[iev.EnterpriseRatingChanged]:
+    for _ in range(100):
+        found = []
+        for envelope in server.bus.broker.logs["ntb.identity.credit.v1"]:
+            if envelope.event_type == iev.EnterpriseRatingChanged.DESCRIPTOR.full_name:
+                event = decode(envelope, iev.EnterpriseRatingChanged)
+                assert isinstance(event, iev.EnterpriseRatingChanged)
+                if event.principal_id == principal_id:
+                    found.append(event)
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"fewer than {count} rating events")
+
+
+async def test_new_statements_change_the_rating_and_say_so(server: IdentityServer) -> None:
+    token = await server.token()
+    registered = await server.stub.RegisterPrincipal(pb.RegisterPrincipalRequest(
+        request_id=str(uuid.uuid4()), kind=pb.PRINCIPAL_KIND_ENTERPRISE, display_name="Co",
+        country_code="CN", region="CN-GD", industry_code="C26",
+        enterprise=pb.EnterpriseProfile(registration_number="91440300MA5XXXXX2")),
+        metadata=auth(token), timeout=10)
+    pid = registered.principal.principal_id
+    profile = pb.EnterpriseProfile(registration_number="91440300MA5XXXXX2")
+    profile.financials.CopyFrom(
+        statements(liabilities_yuan=2_000_000, net_income_yuan=1_800_000))
+    await server.stub.UpdateEnterpriseProfile(pb.UpdateEnterpriseProfileRequest(
+        request_id=str(uuid.uuid4()), principal_id=pid, enterprise=profile),
+        metadata=auth(token), timeout=10)
+    first, second = await rating_events(server, pid, 2)
+    assert first.previous_rating == common_pb2.CREDIT_RATING_UNSPECIFIED
+    assert second.previous_rating == first.rating
+    assert second.rating == common_pb2.CREDIT_RATING_AAA < first.rating

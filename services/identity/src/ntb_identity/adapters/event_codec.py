@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from google.protobuf.message import Message
 
+from ntb.common.v1 import common_pb2
 from ntb.events.v1 import identity_events_pb2 as ev
 from ntb.identity.v1 import identity_pb2
 from ntb_identity.adapters import wave_messages as m
@@ -50,6 +51,16 @@ def _credit(event: events.CreditUpdated) -> Message:
     )
 
 
+def _rating(event: events.EnterpriseRatingChanged) -> Message:
+    previous = common_pb2.CREDIT_RATING_UNSPECIFIED
+    if event.previous_rating is not None:
+        previous = common_pb2.CreditRating.Value(f"CREDIT_RATING_{event.previous_rating}")
+    return ev.EnterpriseRatingChanged(
+        principal_id=event.principal_id,
+        rating=common_pb2.CreditRating.Value(f"CREDIT_RATING_{event.rating}"),
+        previous_rating=previous, score=event.score, rated_at=m.timestamp(event.rated_at))
+
+
 def encode(event: events.IdentityEvent) -> tuple[str, str, Message]:
     if isinstance(event, events.PrincipalRegistered):
         return PRINCIPAL_TOPIC, event.principal_id, _registered(event)
@@ -61,6 +72,8 @@ def encode(event: events.IdentityEvent) -> tuple[str, str, Message]:
         return PRINCIPAL_TOPIC, event.principal_id, ev.PersonProfileUpdated(
             principal_id=event.principal_id, person=m.person(event.person),
             version=event.version, updated_at=m.timestamp(event.updated_at))
+    if isinstance(event, events.EnterpriseRatingChanged):
+        return CREDIT_TOPIC, event.principal_id, _rating(event)
     if isinstance(event, events.EnterpriseProfileUpdated):
         return PRINCIPAL_TOPIC, event.principal_id, ev.EnterpriseProfileUpdated(
             principal_id=event.principal_id, enterprise=m.enterprise(event.enterprise),

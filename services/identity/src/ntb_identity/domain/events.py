@@ -62,7 +62,18 @@ class CreditUpdated:
     previous_score: int | None
 
 
+
+
+@dataclass(frozen=True)
+class EnterpriseRatingChanged:
+    principal_id: str
+    rating: str  # AAA..C
+    previous_rating: str | None
+    score: int
+    rated_at: datetime
+
+
 IdentityEvent = (
     PrincipalRegistered | PersonProfileUpdated | EnterpriseProfileUpdated
-    | KycStatusChanged | ValueUpdated | CreditUpdated
+    | KycStatusChanged | ValueUpdated | CreditUpdated | EnterpriseRatingChanged
 )

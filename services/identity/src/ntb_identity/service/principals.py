@@ -25,7 +25,7 @@ from ntb_identity.domain.events import (
 from ntb_identity.domain.model import KYC_TRANSITIONS, KycStatus, Principal, PrincipalKind
 from ntb_identity.domain.snapshots import principal_from_bytes, principal_to_bytes
 from ntb_identity.domain.waves import WaveCause
-from ntb_identity.service import waves
+from ntb_identity.service import ratings, waves
 from ntb_identity.service.unit_of_work import IdentityUnitOfWork, NewUnit
 from ntbkit.auth import ROLE_OPERATOR, Caller
 from ntbkit.storage.idempotency import run_idempotent
@@ -42,6 +42,8 @@ async def start_waves(unit: IdentityUnitOfWork, principal: Principal, ref: str) 
     if principal.kind is not PrincipalKind.OPERATOR:
         await waves.recompute_credit(unit, principal, cause=WaveCause.REGISTERED,
                                      cause_ref=ref, now=now)
+    if principal.enterprise is not None:
+        await ratings.record_if_changed(unit, principal, None, now)
 
 
 async def _existing(unit: IdentityUnitOfWork, principal_id: str) -> Principal:
@@ -102,11 +104,13 @@ async def update_enterprise_profile(
         if command.expected_version and command.expected_version != principal.version:
             raise VersionMismatch(command.expected_version, principal.version)
         now = datetime.now(UTC)
+        before = await ratings.current_rating(unit, principal, now)
         principal.enterprise = command.enterprise
         principal.changed(now)
         await unit.principals.update(principal)
         unit.record(EnterpriseProfileUpdated(principal.principal_id, command.enterprise,
                                              principal.version, now))
+        await ratings.record_if_changed(unit, principal, before.rating, now)
         return principal
 
     return await _idempotent(new_unit, "UpdateEnterpriseProfile", command, command.request_id,

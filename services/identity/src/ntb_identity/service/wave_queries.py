@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from ntb_identity.adapters import model_files
-from ntb_identity.domain import behaviour, enterprise_rating, pay_band
+from ntb_identity.domain import enterprise_rating, pay_band
 from ntb_identity.domain.commands import PayBandQuery
 from ntb_identity.domain.errors import PrincipalNotFound, WaveNotFound, WrongPrincipalKind
 from ntb_identity.domain.value_model import ValueSubject, hourly_value_fen, value_inputs
 from ntb_identity.domain.waves import CreditPoint, ValuePoint
+from ntb_identity.service import ratings
 from ntb_identity.service.unit_of_work import NewUnit
 from ntbkit.auth import Caller
 
@@ -87,14 +88,7 @@ async def rate_enterprise(
             raise PrincipalNotFound(principal_id)
         if principal.enterprise is None:
             raise WrongPrincipalKind(principal_id, "ENTERPRISE or FINANCIAL_INSTITUTION")
-        records = await unit.behaviour.of(principal_id)
-    card = model_files.current_scorecard()
-    features = behaviour.decayed_features(
-        records, as_of=datetime.now(UTC), registered_at=principal.created_at,
-        half_life_days=card.half_life_days)
-    defaulted = features["loans_defaulted"]
-    assert defaulted is not None
-    return enterprise_rating.rate(principal.enterprise.financials, defaulted, card)
+        return await ratings.current_rating(unit, principal, datetime.now(UTC))
 
 
 async def recommend_pay_band(
