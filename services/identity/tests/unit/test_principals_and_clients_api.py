@@ -1,11 +1,14 @@
 """Principals and client credentials through identity's gRPC API (real server on
-loopback, SQLite): KYC moves only as an operator and only along allowed transitions;
+loopback, SQLite): KYC moves only as an operator and only along allowed transitions,
+each move published with its reason, evidence hashes and operator;
 search filters and pages, and shows non-privileged callers only verified enterprises;
 API client secrets are shown once, retried creates return the same secret, rotation
 keeps the old secret for its grace period only, revocation stops new tokens."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,7 +18,9 @@ import pytest
 import pytest_asyncio
 from identity_server import IdentityServer, auth, identity_server, person
 
+from ntb.events.v1 import identity_events_pb2 as iev
 from ntb.identity.v1 import identity_pb2 as pb
+from ntbkit.messaging.envelope import decode
 
 
 @pytest_asyncio.fixture
@@ -52,6 +57,18 @@ def kyc(principal_id: str, status: pb.KycStatus.ValueType, reason: str = "checke
                                   kyc_status=status, reason=reason)
 
 
+async def kyc_event(server: IdentityServer, principal_id: str) -> iev.KycStatusChanged:
+    for _ in range(100):
+        for envelope in server.bus.broker.logs["ntb.identity.principal.v1"]:
+            if envelope.event_type == iev.KycStatusChanged.DESCRIPTOR.full_name:
+                event = decode(envelope, iev.KycStatusChanged)
+                assert isinstance(event, iev.KycStatusChanged)
+                if event.principal_id == principal_id:
+                    return event
+        await asyncio.sleep(0.05)
+    raise AssertionError("no KycStatusChanged")
+
+
 async def test_kyc_moves_by_operator_along_allowed_transitions(server: IdentityServer) -> None:
     operator = await server.token()
     pid = (await server.stub.RegisterPrincipal(person(), metadata=auth(operator),
@@ -60,9 +77,15 @@ async def test_kyc_moves_by_operator_along_allowed_transitions(server: IdentityS
     assert await code_of(server.stub.SetKycStatus(
         kyc(pid, pb.KYC_STATUS_VERIFIED), metadata=auth(own), timeout=5)
     ) == grpc.StatusCode.PERMISSION_DENIED
-    verified = await server.stub.SetKycStatus(kyc(pid, pb.KYC_STATUS_VERIFIED),
-                                              metadata=auth(operator), timeout=5)
+    request = kyc(pid, pb.KYC_STATUS_VERIFIED)
+    request.evidence.add(name="id-card.pdf", sha256=hashlib.sha256(b"scan").digest(),
+                         media_type="application/pdf")
+    verified = await server.stub.SetKycStatus(request, metadata=auth(operator), timeout=5)
     assert verified.principal.kyc_status == pb.KYC_STATUS_VERIFIED
+    changed = await kyc_event(server, pid)
+    assert changed.previous_kyc_status == pb.KYC_STATUS_PENDING
+    assert changed.evidence[0].sha256 == hashlib.sha256(b"scan").digest()
+    assert changed.changed_by and changed.reason == "checked"
     assert await code_of(server.stub.SetKycStatus(
         kyc(pid, pb.KYC_STATUS_VERIFIED), metadata=auth(operator), timeout=5)
     ) == grpc.StatusCode.FAILED_PRECONDITION

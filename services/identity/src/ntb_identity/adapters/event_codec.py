@@ -81,4 +81,6 @@ def encode(event: events.IdentityEvent) -> tuple[str, str, Message]:
     return PRINCIPAL_TOPIC, event.principal_id, ev.KycStatusChanged(
         principal_id=event.principal_id, kyc_status=_kyc(event.kyc_status),
         previous_kyc_status=_kyc(event.previous_kyc_status), reason=event.reason,
-        changed_at=m.timestamp(event.changed_at))
+        changed_at=m.timestamp(event.changed_at), changed_by=event.changed_by,
+        evidence=[common_pb2.DocumentHash(name=e.name, sha256=bytes.fromhex(e.sha256_hex),
+                                          media_type=e.media_type) for e in event.evidence])

@@ -58,11 +58,21 @@ class UpdateEnterpriseProfile:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """A document examined for KYC, known by its SHA-256 (hex)."""
+
+    name: str
+    sha256_hex: str
+    media_type: str = ""
+
+
+@dataclass(frozen=True)
 class SetKycStatus:
     request_id: str
     principal_id: str
     kyc_status: KycStatus
     reason: str
+    evidence: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True)

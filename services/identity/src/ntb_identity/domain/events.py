@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from ntb_identity.domain.commands import Evidence
 from ntb_identity.domain.model import (
     EnterpriseProfile,
     KycStatus,
@@ -48,6 +49,8 @@ class KycStatusChanged:
     previous_kyc_status: KycStatus
     reason: str
     changed_at: datetime
+    evidence: tuple[Evidence, ...] = ()
+    changed_by: str = ""
 
 
 @dataclass(frozen=True)

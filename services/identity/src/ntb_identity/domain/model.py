@@ -51,6 +51,11 @@ class EnterpriseProfile:
     financials: FinancialStatements | None = None
 
 
+# Roles a client's tokens may carry, and the scopes a client may request.
+ROLES = frozenset({"operator", "auditor", "service", "bank"})
+SERVICES = ("identity", "laborcoin", "matching", "intangible_bank", "scf_exchange", "fx_model")
+SCOPES = frozenset(f"{s}.{a}" for s in SERVICES for a in ("read", "write"))
+
 # Who may move KYC where (operators only): reopen, verify, reject.
 KYC_TRANSITIONS = {
     KycStatus.PENDING: frozenset({KycStatus.VERIFIED, KycStatus.REJECTED}),

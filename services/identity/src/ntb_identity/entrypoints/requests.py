@@ -15,6 +15,7 @@ from ntb.identity.v1 import identity_pb2 as pb
 from ntb_identity.adapters import model_files
 from ntb_identity.domain.commands import (
     CreateApiClient,
+    Evidence,
     PayBandQuery,
     PrincipalSearch,
     RevokeApiClient,
@@ -23,7 +24,7 @@ from ntb_identity.domain.commands import (
     UpdateEnterpriseProfile,
     UpdatePersonProfile,
 )
-from ntb_identity.domain.model import KycStatus
+from ntb_identity.domain.model import ROLES, SCOPES, KycStatus
 from ntb_identity.domain.value_model import ValueModel
 from ntb_identity.entrypoints import codec
 from ntb_identity.service.wave_queries import WaveQuery
@@ -32,9 +33,6 @@ from ntbkit.validation import Violations
 
 PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 100, 1000
 GRACE_PERIOD_MAX_S = 604_800
-ROLES = frozenset({"operator", "auditor", "service", "bank"})
-SERVICES = ("identity", "laborcoin", "matching", "intangible_bank", "scf_exchange", "fx_model")
-SCOPES = frozenset(f"{s}.{a}" for s in SERVICES for a in ("read", "write"))
 _CLIENT_ID = re.compile(r"^[a-z0-9_-]{1,64}$")
 _KYC = {pb.KYC_STATUS_PENDING: KycStatus.PENDING, pb.KYC_STATUS_VERIFIED: KycStatus.VERIFIED,
         pb.KYC_STATUS_REJECTED: KycStatus.REJECTED}
@@ -121,9 +119,18 @@ def set_kyc(request: pb.SetKycStatusRequest) -> SetKycStatus:
     v.check(len(request.reason) <= 500, "reason", "at most 500 characters")
     if status is KycStatus.REJECTED:
         v.check(bool(request.reason.strip()), "reason", "required for REJECTED")
+    v.check(len(request.evidence) <= 20, "evidence", "at most 20 documents")
+    for index, document in enumerate(request.evidence):
+        v.require_text(document.name, f"evidence[{index}].name", length_max=200)
+        v.check(len(document.sha256) == 32, f"evidence[{index}].sha256", "exactly 32 bytes")
+        v.check(len(document.media_type) <= 100, f"evidence[{index}].media_type",
+                "at most 100 characters")
     v.raise_if_any()
     assert status is not None
-    return SetKycStatus(request.request_id, request.principal_id, status, request.reason.strip())
+    evidence = tuple(Evidence(d.name.strip(), d.sha256.hex(), d.media_type)
+                     for d in request.evidence)
+    return SetKycStatus(request.request_id, request.principal_id, status,
+                        request.reason.strip(), evidence)
 
 
 def create_client(request: pb.CreateApiClientRequest) -> CreateApiClient:

@@ -16,6 +16,7 @@ from ntb_identity.domain.errors import (
 )
 from ntb_identity.domain.events import PrincipalRegistered
 from ntb_identity.domain.model import (
+    SCOPES,
     ApiClient,
     IssuedToken,
     KycStatus,
@@ -146,8 +147,7 @@ async def ensure_bootstrap_operator(
                     client_id=client_id, principal_id=principal_id,
                     secret_hash=secrets.hash_secret(client_secret),
                     roles=frozenset({ROLE_OPERATOR}),
-                    scopes=frozenset({"principals:write", "principals:read", "ledger:read",
-                                      "ledger:write", "operator"}),
+                    scopes=SCOPES,
                     created_at=datetime.now(UTC),
                 )
             )

@@ -130,7 +130,7 @@ async def set_kyc_status(new_unit: NewUnit, command: SetKycStatus, caller: Calle
         principal.changed(now)
         await unit.principals.update(principal)
         unit.record(KycStatusChanged(principal.principal_id, command.kyc_status, before,
-                                     command.reason, now))
+                                     command.reason, now, command.evidence, caller.subject))
         return principal
 
     return await _idempotent(new_unit, "SetKycStatus", command, command.request_id, perform)
