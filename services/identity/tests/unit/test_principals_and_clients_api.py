@@ -136,9 +136,14 @@ async def test_client_secret_retry_rotation_grace_and_revocation(
     assert first.client_secret == again.client_secret and len(first.client_secret) == 43
     client_id = first.api_client.client_id
     assert client_id.startswith("ntbc_") and len(client_id) == 31
-    listed = await server.stub.ListApiClients(pb.ListApiClientsRequest(principal_id=pid),
-                                              metadata=auth(operator), timeout=5)
-    assert [c.client_id for c in listed.api_clients] == [client_id]
+    second, _ = await client_for(server, operator, pid)
+    listed = await server.stub.ListApiClients(pb.ListApiClientsRequest(
+        principal_id=pid, page={"page_size": 1}), metadata=auth(operator), timeout=5)
+    rest = await server.stub.ListApiClients(pb.ListApiClientsRequest(
+        principal_id=pid, page={"page_size": 1, "page_token": listed.page.next_page_token}),
+        metadata=auth(operator), timeout=5)
+    assert [c.client_id for c in [*listed.api_clients, *rest.api_clients]] == [client_id, second]
+    assert not rest.page.next_page_token
     rotated = await server.stub.RotateApiClientSecret(pb.RotateApiClientSecretRequest(
         request_id=str(uuid.uuid4()), client_id=client_id, grace_period_s=3600),
         metadata=auth(operator), timeout=10)

@@ -116,12 +116,17 @@ class ApiClientRepository:
         ).mappings().first()
         return None if row is None else _client(row)
 
-    async def of(self, principal_id: str, *, include_revoked: bool) -> list[ApiClient]:
-        query = sa.select(api_clients).where(api_clients.c.principal_id == principal_id)
+    async def of(self, principal_id: str, *, include_revoked: bool,
+                 after: tuple[datetime, str] | None, limit: int) -> list[ApiClient]:
+        c = api_clients.c
+        query = sa.select(api_clients).where(c.principal_id == principal_id)
         if not include_revoked:
-            query = query.where(api_clients.c.revoked_at.is_(None))
+            query = query.where(c.revoked_at.is_(None))
+        if after is not None:
+            query = query.where(sa.or_(c.created_at > after[0], sa.and_(
+                c.created_at == after[0], c.client_id > after[1])))
         rows = (await self._session.execute(
-            query.order_by(api_clients.c.created_at).limit(CLIENTS_MAX))).mappings().all()
+            query.order_by(c.created_at, c.client_id).limit(limit))).mappings().all()
         return [_client(r) for r in rows]
 
     async def save(self, client: ApiClient) -> None:
@@ -144,9 +149,6 @@ class ApiClientRepository:
             await self._session.execute(
                 api_clients.insert().values(client_id=client.client_id, **values)
             )
-
-
-CLIENTS_MAX = 1_000
 
 
 def _maybe(moment: datetime | None) -> datetime | None:

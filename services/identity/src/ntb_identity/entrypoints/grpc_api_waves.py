@@ -69,10 +69,14 @@ class LifecycleApi:
     async def ListApiClients(
         self, request: pb.ListApiClientsRequest, context: ServicerContext
     ) -> pb.ListApiClientsResponse:
-        principal_id = requests.principal_id(request.principal_id)
-        found = await api_clients.list_clients(self.new_unit, principal_id,
-                                               request.include_revoked, current_caller())
-        return pb.ListApiClientsResponse(api_clients=[responses.api_client(c) for c in found])
+        listing = requests.client_listing(request)
+        found, more = await api_clients.list_clients(self.new_unit, listing, current_caller())
+        response = pb.ListApiClientsResponse(api_clients=[responses.api_client(c) for c in found])
+        if more:
+            last = found[-1]
+            response.page.next_page_token = requests.page_token(
+                request, [last.created_at.isoformat(), last.client_id])
+        return response
 
     async def RotateApiClientSecret(
         self, request: pb.RotateApiClientSecretRequest, context: ServicerContext

@@ -27,6 +27,7 @@ from ntb_identity.domain.commands import (
 from ntb_identity.domain.model import ROLES, SCOPES, KycStatus
 from ntb_identity.domain.value_model import ValueModel
 from ntb_identity.entrypoints import codec
+from ntb_identity.service.api_clients import ClientListing
 from ntb_identity.service.wave_queries import WaveQuery
 from ntbkit.errors import NotFound
 from ntbkit.validation import Violations
@@ -227,3 +228,13 @@ def value_model(request: pb.GetValueModelRequest) -> ValueModel:
     if request.version not in model_files.VALUE_MODEL_VERSIONS:
         raise NotFound("value model version", str(request.version))
     return model_files.value_model(request.version)
+
+
+def client_listing(request: pb.ListApiClientsRequest) -> ClientListing:
+    v = Violations()
+    v.require_uuid(request.principal_id, "principal_id")
+    size = page_size(request.page, v)
+    cursor = _cursor(request, request.page.page_token, v)
+    v.raise_if_any()
+    after = None if cursor is None else (datetime.fromisoformat(cursor[0]), cursor[1])
+    return ClientListing(request.principal_id, request.include_revoked, after, size)

@@ -158,9 +158,21 @@ async def revoke(
                              perform)
 
 
+@dataclass(frozen=True)
+class ClientListing:
+    principal_id: str
+    include_revoked: bool
+    after: tuple[datetime, str] | None  # (created_at, client_id) of the last one seen
+    page_size: int
+
+
 async def list_clients(
-    new_unit: NewUnit, principal_id: str, include_revoked: bool, caller: Caller
-) -> list[ApiClient]:
-    caller.require_access_to(principal_id)
+    new_unit: NewUnit, listing: ClientListing, caller: Caller
+) -> tuple[list[ApiClient], bool]:
+    """A page of a principal's clients (never their secrets) and whether more follow."""
+    caller.require_access_to(listing.principal_id)
     async with new_unit() as unit:
-        return await unit.clients.of(principal_id, include_revoked=include_revoked)
+        found = await unit.clients.of(listing.principal_id,
+                                      include_revoked=listing.include_revoked,
+                                      after=listing.after, limit=listing.page_size + 1)
+    return found[: listing.page_size], len(found) > listing.page_size

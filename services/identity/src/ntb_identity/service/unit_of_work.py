@@ -31,7 +31,8 @@ class ApiClientRepository(Protocol):
 
     async def save(self, client: ApiClient) -> None: ...
 
-    async def of(self, principal_id: str, *, include_revoked: bool) -> list[ApiClient]: ...
+    async def of(self, principal_id: str, *, include_revoked: bool,
+                 after: tuple[datetime, str] | None, limit: int) -> list[ApiClient]: ...
 
 
 class WaveRepository(Protocol):
