@@ -1,7 +1,7 @@
 """Enterprise rating from financial ratios (AAA..C, stronger statements rate higher,
 missing statements are a reason) and pay bands from comparable persons' current values
 (percentiles with the sample size; the model alone below 5 persons), rating changes
-published as EnterpriseRatingChanged, through identity's
+published as EnterpriseRatingChanged, ratings closed to persons, through identity's
 gRPC API on a real loopback server with SQLite; plus the pure band and rating rules."""
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
+import grpc
+import pytest
 import pytest_asyncio
 from identity_server import IdentityServer, auth, identity_server, person
 
@@ -138,3 +140,18 @@ async def test_new_statements_change_the_rating_and_say_so(server: IdentityServe
     assert first.previous_rating == common_pb2.CREDIT_RATING_UNSPECIFIED
     assert second.previous_rating == first.rating
     assert second.rating == common_pb2.CREDIT_RATING_AAA < first.rating
+
+
+async def test_a_person_may_not_read_an_enterprises_rating(server: IdentityServer) -> None:
+    token = await server.token()
+    rating = await rated(server, token, None)
+    pid = (await server.stub.RegisterPrincipal(person(), metadata=auth(token),
+                                               timeout=10)).principal.principal_id
+    created = await server.stub.CreateApiClient(pb.CreateApiClientRequest(
+        request_id=str(uuid.uuid4()), principal_id=pid, display_name="app",
+        scopes=["identity.read"]), metadata=auth(token), timeout=10)
+    own = await server.token(created.api_client.client_id, created.client_secret)
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await server.stub.GetEnterpriseRating(pb.GetEnterpriseRatingRequest(
+            principal_id=rating.principal_id), metadata=auth(own), timeout=5)
+    assert raised.value.code() == grpc.StatusCode.PERMISSION_DENIED

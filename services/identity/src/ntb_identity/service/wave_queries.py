@@ -16,6 +16,8 @@ from ntb_identity.service import ratings
 from ntb_identity.service.unit_of_work import NewUnit
 from ntbkit.auth import Caller
 
+ROLE_BANK, ROLE_SERVICE = "bank", "service"
+
 EXPERIENCE_WINDOW_YEARS = 3
 
 
@@ -81,7 +83,10 @@ async def credit_at(
 async def rate_enterprise(
     new_unit: NewUnit, principal_id: str, caller: Caller
 ) -> enterprise_rating.EnterpriseRating:
-    """Any authenticated caller: scf-exchange and banks price with it."""
+    """The enterprise itself, operators and auditors, and the banks and services that
+    price with it (roles bank, service)."""
+    if caller.subject != principal_id and not caller.privileged:
+        caller.require_role(ROLE_BANK, ROLE_SERVICE)
     async with new_unit() as unit:
         principal = await unit.principals.get(principal_id)
         if principal is None:

@@ -327,6 +327,8 @@ class IdentityServiceServicer:
 
     def GetEnterpriseRating(self, request, context):
         """Enterprise credit rating AAA..C (used by scf-exchange for core enterprises).
+        Readable by the enterprise, operators, auditors and callers with the "bank" or
+        "service" role; PERMISSION_DENIED for others.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -105,7 +105,10 @@ class IdentityServiceStub:
     ExplainCredit: _grpc.UnaryUnaryMultiCallable[_identity_pb2.ExplainCreditRequest, _identity_pb2.ExplainCreditResponse]
     """The scorecard breakdown and reason codes of a credit score."""
     GetEnterpriseRating: _grpc.UnaryUnaryMultiCallable[_identity_pb2.GetEnterpriseRatingRequest, _identity_pb2.GetEnterpriseRatingResponse]
-    """Enterprise credit rating AAA..C (used by scf-exchange for core enterprises)."""
+    """Enterprise credit rating AAA..C (used by scf-exchange for core enterprises).
+    Readable by the enterprise, operators, auditors and callers with the "bank" or
+    "service" role; PERMISSION_DENIED for others.
+    """
     RecommendPayBand: _grpc.UnaryUnaryMultiCallable[_identity_pb2.RecommendPayBandRequest, _identity_pb2.RecommendPayBandResponse]
     """Enterprise management model: recommended hourly pay band for a role."""
 
@@ -176,7 +179,10 @@ class IdentityServiceAsyncStub(IdentityServiceStub):
     ExplainCredit: _aio.UnaryUnaryMultiCallable[_identity_pb2.ExplainCreditRequest, _identity_pb2.ExplainCreditResponse]  # type: ignore[assignment]
     """The scorecard breakdown and reason codes of a credit score."""
     GetEnterpriseRating: _aio.UnaryUnaryMultiCallable[_identity_pb2.GetEnterpriseRatingRequest, _identity_pb2.GetEnterpriseRatingResponse]  # type: ignore[assignment]
-    """Enterprise credit rating AAA..C (used by scf-exchange for core enterprises)."""
+    """Enterprise credit rating AAA..C (used by scf-exchange for core enterprises).
+    Readable by the enterprise, operators, auditors and callers with the "bank" or
+    "service" role; PERMISSION_DENIED for others.
+    """
     RecommendPayBand: _aio.UnaryUnaryMultiCallable[_identity_pb2.RecommendPayBandRequest, _identity_pb2.RecommendPayBandResponse]  # type: ignore[assignment]
     """Enterprise management model: recommended hourly pay band for a role."""
 
@@ -359,7 +365,10 @@ class IdentityServiceServicer:
         request: _identity_pb2.GetEnterpriseRatingRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_identity_pb2.GetEnterpriseRatingResponse, _abc.Awaitable[_identity_pb2.GetEnterpriseRatingResponse]]:
-        """Enterprise credit rating AAA..C (used by scf-exchange for core enterprises)."""
+        """Enterprise credit rating AAA..C (used by scf-exchange for core enterprises).
+        Readable by the enterprise, operators, auditors and callers with the "bank" or
+        "service" role; PERMISSION_DENIED for others.
+        """
 
     def RecommendPayBand(
         self,
