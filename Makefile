@@ -75,6 +75,14 @@ test: venv infra-up lint deploy-tools ## everything: lint, unit, integration, e2
 bench-events: venv infra-up ## outbox -> Kafka -> inbox latency at 500 events/s for 60 s
 	$(BIN)/python bench/event_latency.py --rate 500 --duration-s 60
 
+.PHONY: bench-ledger
+bench-ledger: venv infra-up ## ledger throughput via gRPC vs pgbench TPC-B in the same run
+	$(BIN)/python bench/ledger_bench.py --seconds 20
+
+.PHONY: bench-matching
+bench-matching: venv ## MatchBatch engine: 10,000 workers x 1,000 demands vs a greedy baseline
+	$(BIN)/python bench/matching_bench.py --workers 10000 --demands 1000
+
 # --- deploy: Helm, kind, compose, dashboards and rules (deploy/README.md) -------------
 HELM = $(shell tools/deploy/install-tools.sh --print-env | sed -n 's/^NTB_HELM=//p')
 

@@ -9,11 +9,12 @@ import structlog
 from ntb.identity.v1 import identity_pb2_grpc
 from ntb_identity.adapters.signing_keys import SigningKeyStore
 from ntb_identity.adapters.unit_of_work import SqlIdentityUnitOfWork
+from ntb_identity.entrypoints import consumers
 from ntb_identity.entrypoints.grpc_api import PUBLIC_METHODS, IdentityApi
-from ntb_identity.service import handlers
+from ntb_identity.service import handlers, model_refresh, scheduled_refresh
 from ntb_identity.settings import DEVELOPMENT_KEY_ENCRYPTION_KEY, IdentitySettings
 from ntbkit.grpc.server import GrpcApi
-from ntbkit.runtime import Infrastructure, ServiceParts
+from ntbkit.runtime import EventSubscription, Infrastructure, ServiceParts
 
 MIGRATIONS = "ntb_identity:migrations"
 log = structlog.get_logger(__name__)
@@ -52,6 +53,15 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
                 add_to_server=partial(identity_pb2_grpc.add_IdentityServiceServicer_to_server, api),
                 public_methods=PUBLIC_METHODS,
             )
+        ],
+        subscriptions=[
+            EventSubscription(topics=[consumers.ORDER_TOPIC],
+                              handler=consumers.behaviour_recorder(new_unit)),
+        ],
+        background=[
+            ("model-refresh", partial(model_refresh.refresh_until_current, new_unit)),
+            ("scheduled-refresh", partial(scheduled_refresh.refresh_periodically, new_unit,
+                                          settings.wave_refresh_interval_s)),
         ],
         key_fetcher=keys.public_keys,
     )

@@ -27,6 +27,10 @@ class IdentitySettings(ServiceSettings):
     bootstrap_client_id: str = Field(
         "ntb-operator", description="Client id of the first operator's credentials."
     )
+    wave_refresh_interval_s: float = Field(
+        86_400.0, gt=0,
+        description="Credit points older than this get a SCHEDULED point (decay, ageing).",
+    )
     bootstrap_client_secret: SecretStr | None = Field(
         None, description="Its secret; unset means no bootstrap operator is created."
     )

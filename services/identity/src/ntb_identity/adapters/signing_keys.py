@@ -81,6 +81,38 @@ class SigningKeyStore:
                 )
         self._current = (key_id, private)
 
+    async def rotate(self, session: AsyncSession) -> tuple[SigningKeyRecord, SigningKeyRecord]:
+        """Retire the current key and add a new one, in the caller's transaction.
+
+        Call `ensure_current()` after the commit to sign with the new key. Other
+        replicas keep their key until they restart (see the README's limits)."""
+        assert self._current is not None, "ensure_current() runs at start-up"
+        now = datetime.now(UTC)
+        retired_id = self._current[0]
+        await session.execute(
+            signing_keys.update().where(signing_keys.c.key_id == retired_id)
+            .values(not_after=now))
+        private = Ed25519PrivateKey.generate()
+        public = _raw_public(private.public_key())
+        key_id = _key_id(private.public_key())
+        await session.execute(signing_keys.insert().values(
+            key_id=key_id, private_key_sealed=self._fernet.encrypt(_raw_private(private)),
+            public_key=public, not_before=now, not_after=None,
+        ))
+        retired = (await session.execute(
+            sa.select(signing_keys).where(signing_keys.c.key_id == retired_id))).mappings().one()
+        return (
+            SigningKeyRecord(key_id, public, now, None),
+            SigningKeyRecord(retired_id, bytes(retired["public_key"]),
+                             _aware(retired["not_before"]) or now, now),
+        )
+
+    def seal(self, data: bytes) -> bytes:
+        return self._fernet.encrypt(data)
+
+    def unseal(self, data: bytes) -> bytes:
+        return self._fernet.decrypt(data)
+
     async def published(self) -> list[SigningKeyRecord]:
         """Current key plus keys retired recently enough to verify live tokens."""
         horizon = datetime.now(UTC) - timedelta(seconds=self._token_ttl_s)

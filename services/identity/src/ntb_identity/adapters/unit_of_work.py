@@ -6,7 +6,8 @@ from typing import Self
 
 from ntb_identity.adapters import event_codec
 from ntb_identity.adapters.repository import ApiClientRepository, PrincipalRepository
-from ntb_identity.domain.events import PrincipalRegistered
+from ntb_identity.adapters.wave_repository import BehaviourRepository, WaveRepository
+from ntb_identity.domain.events import IdentityEvent
 from ntb_identity.service import unit_of_work
 
 
@@ -15,8 +16,10 @@ class SqlIdentityUnitOfWork(unit_of_work.IdentityUnitOfWork):
         await super().__aenter__()
         self.principals = PrincipalRepository(self.session)
         self.clients = ApiClientRepository(self.session)
+        self.waves = WaveRepository(self.session)
+        self.behaviour = BehaviourRepository(self.session)
         return self
 
-    def record(self, event: PrincipalRegistered) -> None:
+    def record(self, event: IdentityEvent) -> None:
         topic, key, message = event_codec.encode(event)
         self.emit(topic=topic, key=key, message=message)

@@ -24,3 +24,39 @@ class ScopeNotAllowed(FailedPrecondition):
             f"the client may not request scopes {sorted(scopes)}",
             {"scopes": " ".join(sorted(scopes))},
         )
+
+
+class ApiClientNotFound(NotFound):
+    def __init__(self, client_id: str) -> None:
+        super().__init__("api client", client_id)
+
+
+class ApiClientRevoked(FailedPrecondition):
+    def __init__(self, client_id: str) -> None:
+        super().__init__("API_CLIENT_REVOKED", f"api client {client_id} is revoked",
+                         {"client_id": client_id})
+
+
+class KycTransitionNotAllowed(FailedPrecondition):
+    def __init__(self, before: str, after: str) -> None:
+        super().__init__("KYC_TRANSITION_NOT_ALLOWED",
+                         f"KYC status cannot move from {before} to {after}",
+                         {"from": before, "to": after})
+
+
+class VersionMismatch(FailedPrecondition):
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__("VERSION_MISMATCH",
+                         f"principal is at version {actual}, not {expected}",
+                         {"expected_version": str(expected), "version": str(actual)})
+
+
+class WrongPrincipalKind(FailedPrecondition):
+    def __init__(self, principal_id: str, wanted: str) -> None:
+        super().__init__("WRONG_PRINCIPAL_KIND", f"principal {principal_id} is not {wanted}",
+                         {"principal_id": principal_id, "wanted": wanted})
+
+
+class WaveNotFound(NotFound):
+    def __init__(self, wave: str, principal_id: str) -> None:
+        super().__init__(wave, principal_id)

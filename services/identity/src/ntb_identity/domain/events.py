@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ntb_identity.domain.model import PrincipalKind
+from ntb_identity.domain.commands import Evidence
+from ntb_identity.domain.model import (
+    EnterpriseProfile,
+    KycStatus,
+    PersonProfile,
+    PrincipalKind,
+)
+from ntb_identity.domain.waves import CreditPoint, ValuePoint
 
 
 @dataclass(frozen=True)
@@ -17,3 +24,59 @@ class PrincipalRegistered:
     region: str
     industry_code: str
     registered_at: datetime
+
+
+@dataclass(frozen=True)
+class PersonProfileUpdated:
+    principal_id: str
+    person: PersonProfile
+    version: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class EnterpriseProfileUpdated:
+    principal_id: str
+    enterprise: EnterpriseProfile
+    version: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class KycStatusChanged:
+    principal_id: str
+    kyc_status: KycStatus
+    previous_kyc_status: KycStatus
+    reason: str
+    changed_at: datetime
+    evidence: tuple[Evidence, ...] = ()
+    changed_by: str = ""
+
+
+@dataclass(frozen=True)
+class ValueUpdated:
+    point: ValuePoint
+    previous_hourly_value_fen: int | None
+
+
+@dataclass(frozen=True)
+class CreditUpdated:
+    point: CreditPoint
+    previous_score: int | None
+
+
+
+
+@dataclass(frozen=True)
+class EnterpriseRatingChanged:
+    principal_id: str
+    rating: str  # AAA..C
+    previous_rating: str | None
+    score: int
+    rated_at: datetime
+
+
+IdentityEvent = (
+    PrincipalRegistered | PersonProfileUpdated | EnterpriseProfileUpdated
+    | KycStatusChanged | ValueUpdated | CreditUpdated | EnterpriseRatingChanged
+)

@@ -30,9 +30,38 @@ class PersonProfile:
 
 
 @dataclass(frozen=True)
+class FinancialStatements:
+    """Annual statements, amounts in CNY fen."""
+
+    fiscal_year: int
+    revenue_fen: int
+    net_income_fen: int
+    ebit_fen: int
+    interest_expense_fen: int
+    total_assets_fen: int
+    total_liabilities_fen: int
+    current_assets_fen: int
+    current_liabilities_fen: int
+
+
+@dataclass(frozen=True)
 class EnterpriseProfile:
     registration_number: str
     size: str = ""
+    financials: FinancialStatements | None = None
+
+
+# Roles a client's tokens may carry, and the scopes a client may request.
+ROLES = frozenset({"operator", "auditor", "service", "bank"})
+SERVICES = ("identity", "laborcoin", "matching", "intangible_bank", "scf_exchange", "fx_model")
+SCOPES = frozenset(f"{s}.{a}" for s in SERVICES for a in ("read", "write"))
+
+# Who may move KYC where (operators only): reopen, verify, reject.
+KYC_TRANSITIONS = {
+    KycStatus.PENDING: frozenset({KycStatus.VERIFIED, KycStatus.REJECTED}),
+    KycStatus.VERIFIED: frozenset({KycStatus.REJECTED, KycStatus.PENDING}),
+    KycStatus.REJECTED: frozenset({KycStatus.PENDING}),
+}
 
 
 @dataclass
@@ -58,6 +87,10 @@ class Principal:
         assert (self.enterprise is not None) == takes_enterprise
         assert self.version >= 1
 
+    def changed(self, now: datetime) -> None:
+        self.version += 1
+        self.updated_at = now
+
 
 @dataclass
 class ApiClient:
@@ -70,10 +103,22 @@ class ApiClient:
     scopes: frozenset[str]
     created_at: datetime
     revoked_at: datetime | None = None
+    display_name: str = ""
+    secret_issued_at: datetime | None = None
+    previous_secret_hash: str | None = None
+    previous_secret_expires_at: datetime | None = None
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    def hashes_accepted(self, now: datetime) -> list[str]:
+        """The current secret's hash, plus the previous one during its grace period."""
+        hashes = [self.secret_hash]
+        expires = self.previous_secret_expires_at
+        if self.previous_secret_hash is not None and expires is not None and now < expires:
+            hashes.append(self.previous_secret_hash)
+        return hashes
 
     def grantable(self, requested: frozenset[str]) -> frozenset[str]:
         """Requested scopes must be the client's; none requested means all of them."""

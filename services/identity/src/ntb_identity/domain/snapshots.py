@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from typing import Any
 
 from ntb_identity.domain.model import (
     EnterpriseProfile,
+    FinancialStatements,
     KycStatus,
     PersonProfile,
     Principal,
@@ -42,13 +44,21 @@ def person_from_json(data: dict[str, Any] | None) -> PersonProfile | None:
 def enterprise_to_json(enterprise: EnterpriseProfile | None) -> dict[str, Any] | None:
     if enterprise is None:
         return None
-    return {"registration_number": enterprise.registration_number, "size": enterprise.size}
+    financials = enterprise.financials
+    return {
+        "registration_number": enterprise.registration_number, "size": enterprise.size,
+        "financials": None if financials is None else dataclasses.asdict(financials),
+    }
 
 
 def enterprise_from_json(data: dict[str, Any] | None) -> EnterpriseProfile | None:
     if data is None:
         return None
-    return EnterpriseProfile(registration_number=data["registration_number"], size=data["size"])
+    financials = data.get("financials")
+    return EnterpriseProfile(
+        registration_number=data["registration_number"], size=data["size"],
+        financials=None if financials is None else FinancialStatements(**financials),
+    )
 
 
 def principal_to_row(principal: Principal) -> dict[str, Any]:

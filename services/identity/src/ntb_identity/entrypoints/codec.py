@@ -9,9 +9,11 @@ import pycountry
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from ntb.identity.v1 import identity_pb2 as pb
+from ntb_identity.adapters import wave_messages
 from ntb_identity.domain.commands import IssueToken, RegisterPrincipal
 from ntb_identity.domain.model import (
     EnterpriseProfile,
+    FinancialStatements,
     IssuedToken,
     PersonProfile,
     Principal,
@@ -31,6 +33,7 @@ _KINDS = {
     pb.PRINCIPAL_KIND_OPERATOR: PrincipalKind.OPERATOR,
 }
 _KIND_TO_PB = {kind: number for number, kind in _KINDS.items()}
+KINDS = _KINDS
 
 
 def register_principal(request: pb.RegisterPrincipalRequest) -> RegisterPrincipal:
@@ -74,19 +77,23 @@ def _person(
         return None
     if not v.check(has_person, "person", "required for kind PERSON"):
         return None
-    p = request.person
+    return person_profile(request.person, v, "person")
+
+
+def person_profile(p: pb.PersonProfile, v: Violations, prefix: str) -> PersonProfile:
     this_year = datetime.now(UTC).year
-    v.check(1900 <= p.birth_year <= this_year - 16, "person.birth_year",
+    v.check(1900 <= p.birth_year <= this_year - 16, f"{prefix}.birth_year",
             f"must be between 1900 and {this_year - 16}")
     v.check(0 <= p.experience_years <= max(0, min(80, this_year - p.birth_year - 14)),
-            "person.experience_years", "must be 0..80 and at most age - 14")
-    v.check(p.education in _EDUCATION, "person.education", f"must be one of {_EDUCATION[1:]}")
+            f"{prefix}.experience_years", "must be 0..80 and at most age - 14")
+    v.check(p.education in _EDUCATION, f"{prefix}.education",
+            f"must be one of {_EDUCATION[1:]}")
     for field_name in ("skills", "advantages"):
         tags = list(getattr(p, field_name))
-        v.check(len(tags) <= _TAGS_MAX, f"person.{field_name}", f"at most {_TAGS_MAX} tags")
-        v.check(len(set(tags)) == len(tags), f"person.{field_name}", "tags must be unique")
+        v.check(len(tags) <= _TAGS_MAX, f"{prefix}.{field_name}", f"at most {_TAGS_MAX} tags")
+        v.check(len(set(tags)) == len(tags), f"{prefix}.{field_name}", "tags must be unique")
         for index, tag in enumerate(tags):
-            v.check(bool(_TAG.match(tag)), f"person.{field_name}[{index}]",
+            v.check(bool(_TAG.match(tag)), f"{prefix}.{field_name}[{index}]",
                     "1..64 characters of a-z, 0-9 and '-'")
     return PersonProfile(
         birth_year=p.birth_year, experience_years=p.experience_years, education=p.education,
@@ -105,10 +112,37 @@ def _enterprise(
         return None
     if not v.check(has_enterprise, "enterprise", "required for this kind"):
         return None
-    e = request.enterprise
-    v.require_text(e.registration_number, "enterprise.registration_number", length_max=64)
-    v.check(e.size in _SIZES, "enterprise.size", f"must be one of {_SIZES[1:]}")
-    return EnterpriseProfile(registration_number=e.registration_number.strip(), size=e.size)
+    return enterprise_profile(request.enterprise, v, "enterprise")
+
+
+def enterprise_profile(e: pb.EnterpriseProfile, v: Violations, prefix: str) -> EnterpriseProfile:
+    v.require_text(e.registration_number, f"{prefix}.registration_number", length_max=64)
+    v.check(e.size in _SIZES, f"{prefix}.size", f"must be one of {_SIZES[1:]}")
+    financials = None
+    if e.HasField("financials"):
+        financials = _financials(e.financials, v, f"{prefix}.financials")
+    return EnterpriseProfile(registration_number=e.registration_number.strip(), size=e.size,
+                             financials=financials)
+
+
+_AMOUNTS = ("revenue", "net_income", "ebit", "interest_expense", "total_assets",
+            "total_liabilities", "current_assets", "current_liabilities")
+
+
+def _financials(f: pb.FinancialStatements, v: Violations, prefix: str) -> FinancialStatements:
+    v.check(1990 <= f.fiscal_year <= datetime.now(UTC).year, f"{prefix}.fiscal_year",
+            "must be 1990..current year")
+    fen = {}
+    for name in _AMOUNTS:
+        money = getattr(f, name)
+        v.check(money.asset == "CNY", f"{prefix}.{name}.asset", "must be CNY")
+        fen[name] = int(money.units)
+        if name in ("total_assets", "revenue"):
+            v.check(money.units > 0, f"{prefix}.{name}.units", "must be > 0")
+        elif name not in ("net_income", "ebit"):
+            v.check(money.units >= 0, f"{prefix}.{name}.units", "must be >= 0")
+    return FinancialStatements(fiscal_year=f.fiscal_year,
+                               **{f"{name}_fen": value for name, value in fen.items()})
 
 
 def principal_id(request: pb.GetPrincipalRequest) -> str:
@@ -152,20 +186,9 @@ def principal(model: Principal) -> pb.Principal:
         version=model.version,
     )
     if model.person is not None:
-        p = model.person
-        message.person.CopyFrom(
-            pb.PersonProfile(
-                birth_year=p.birth_year, experience_years=p.experience_years,
-                education=p.education, skills=list(p.skills), advantages=list(p.advantages),
-            )
-        )
+        message.person.CopyFrom(wave_messages.person(model.person))
     if model.enterprise is not None:
-        message.enterprise.CopyFrom(
-            pb.EnterpriseProfile(
-                registration_number=model.enterprise.registration_number,
-                size=model.enterprise.size,
-            )
-        )
+        message.enterprise.CopyFrom(wave_messages.enterprise(model.enterprise))
     return message
 
 

@@ -11,6 +11,7 @@ from ntb.identity.v1 import identity_pb2 as pb
 from ntb.identity.v1 import identity_pb2_grpc
 from ntb_identity.adapters.signing_keys import SigningKeyStore
 from ntb_identity.entrypoints import codec
+from ntb_identity.entrypoints.grpc_api_waves import LifecycleApi
 from ntb_identity.service import handlers
 from ntb_identity.settings import IdentitySettings
 from ntbkit.auth import current_caller
@@ -23,7 +24,7 @@ PUBLIC_METHODS = (
 
 
 @dataclass
-class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
+class IdentityApi(LifecycleApi, identity_pb2_grpc.IdentityServiceServicer):
     new_unit: handlers.NewUnit
     keys: SigningKeyStore
     settings: IdentitySettings

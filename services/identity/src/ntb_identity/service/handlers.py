@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -17,6 +16,7 @@ from ntb_identity.domain.errors import (
 )
 from ntb_identity.domain.events import PrincipalRegistered
 from ntb_identity.domain.model import (
+    SCOPES,
     ApiClient,
     IssuedToken,
     KycStatus,
@@ -24,12 +24,14 @@ from ntb_identity.domain.model import (
     PrincipalKind,
 )
 from ntb_identity.domain.snapshots import principal_from_bytes, principal_to_bytes
+from ntb_identity.service import unit_of_work
+from ntb_identity.service.principals import start_waves
 from ntb_identity.service.unit_of_work import IdentityUnitOfWork
 from ntbkit.auth import ROLE_OPERATOR, Caller
 from ntbkit.storage.idempotency import run_idempotent
 
 ROLE_BANK = "bank"
-NewUnit = Callable[[], IdentityUnitOfWork]
+NewUnit = unit_of_work.NewUnit
 
 
 class TokenSigner(Protocol):
@@ -73,6 +75,7 @@ async def register_principal(
                 registered_at=now,
             )
         )
+        await start_waves(unit, principal, command.request_id)
         return principal
 
     return await run_idempotent(
@@ -80,7 +83,7 @@ async def register_principal(
         operation="RegisterPrincipal",
         request_id=command.request_id,
         command=command,
-        perform=perform,  # type: ignore[arg-type]
+        perform=perform,
         encode=principal_to_bytes,
         decode=principal_from_bytes,
     )
@@ -104,9 +107,11 @@ async def issue_token(
         # Spend the hashing time anyway: response time must not reveal unknown ids.
         await asyncio.to_thread(secrets.hash_secret, command.client_secret)
         raise InvalidClientCredentials()
-    if not await asyncio.to_thread(
-        secrets.secret_matches, command.client_secret, client.secret_hash
-    ):
+    matches = [
+        await asyncio.to_thread(secrets.secret_matches, command.client_secret, stored)
+        for stored in client.hashes_accepted(datetime.now(UTC))
+    ]
+    if not any(matches):
         raise InvalidClientCredentials()
     not_allowed = command.scopes - client.scopes
     if not_allowed:
@@ -142,8 +147,7 @@ async def ensure_bootstrap_operator(
                     client_id=client_id, principal_id=principal_id,
                     secret_hash=secrets.hash_secret(client_secret),
                     roles=frozenset({ROLE_OPERATOR}),
-                    scopes=frozenset({"principals:write", "principals:read", "ledger:read",
-                                      "ledger:write", "operator"}),
+                    scopes=SCOPES,
                     created_at=datetime.now(UTC),
                 )
             )

@@ -169,6 +169,8 @@ class KycStatusChanged(_message.Message):
     PREVIOUS_KYC_STATUS_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
     CHANGED_AT_FIELD_NUMBER: _builtins.int
+    EVIDENCE_FIELD_NUMBER: _builtins.int
+    CHANGED_BY_FIELD_NUMBER: _builtins.int
     principal_id: _builtins.str
     """UUID of the principal."""
     kyc_status: _identity_pb2.KycStatus.ValueType
@@ -177,9 +179,15 @@ class KycStatusChanged(_message.Message):
     """Status before."""
     reason: _builtins.str
     """Operator's reason; may be empty."""
+    changed_by: _builtins.str
+    """Principal id of the operator who made the change."""
     @_builtins.property
     def changed_at(self) -> _timestamp_pb2.Timestamp:
         """Time of the change."""
+
+    @_builtins.property
+    def evidence(self) -> _containers.RepeatedCompositeFieldContainer[_common_pb2.DocumentHash]:
+        """Hashes of the documents the operator examined; may be empty."""
 
     def __init__(
         self,
@@ -189,10 +197,12 @@ class KycStatusChanged(_message.Message):
         previous_kyc_status: _identity_pb2.KycStatus.ValueType = ...,
         reason: _builtins.str = ...,
         changed_at: _timestamp_pb2.Timestamp | None = ...,
+        evidence: _abc.Iterable[_common_pb2.DocumentHash] | None = ...,
+        changed_by: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["changed_at", b"changed_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["changed_at", b"changed_at", "kyc_status", b"kyc_status", "previous_kyc_status", b"previous_kyc_status", "principal_id", b"principal_id", "reason", b"reason"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["changed_at", b"changed_at", "changed_by", b"changed_by", "evidence", b"evidence", "kyc_status", b"kyc_status", "previous_kyc_status", b"previous_kyc_status", "principal_id", b"principal_id", "reason", b"reason"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -201,25 +201,106 @@ class EnterpriseProfile(_message.Message):
 
     REGISTRATION_NUMBER_FIELD_NUMBER: _builtins.int
     SIZE_FIELD_NUMBER: _builtins.int
+    FINANCIALS_FIELD_NUMBER: _builtins.int
     registration_number: _builtins.str
     """Required for enterprises and financial institutions. Official registration
     number (e.g. China's 18-character unified social credit code), 1..64 chars.
     """
     size: _builtins.str
     """Optional. Size class: "micro", "small", "medium" or "large"; empty if unknown."""
+    @_builtins.property
+    def financials(self) -> Global___FinancialStatements:
+        """Optional. Latest annual financial statements; the enterprise rating uses them
+        (without them the rating rests on repayment behaviour and account age only).
+        """
+
     def __init__(
         self,
         *,
         registration_number: _builtins.str = ...,
         size: _builtins.str = ...,
+        financials: Global___FinancialStatements | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["financials", b"financials"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["registration_number", b"registration_number", "size", b"size"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["financials", b"financials", "registration_number", b"registration_number", "size", b"size"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___EnterpriseProfile: _TypeAlias = EnterpriseProfile  # noqa: Y015
+
+@_typing.final
+class FinancialStatements(_message.Message):
+    """Annual financial statements, amounts in CNY (units = fen). Used for the enterprise
+    rating's ratios. When given, total_assets and revenue must be > 0, every amount
+    except net_income and ebit >= 0.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FISCAL_YEAR_FIELD_NUMBER: _builtins.int
+    REVENUE_FIELD_NUMBER: _builtins.int
+    NET_INCOME_FIELD_NUMBER: _builtins.int
+    EBIT_FIELD_NUMBER: _builtins.int
+    INTEREST_EXPENSE_FIELD_NUMBER: _builtins.int
+    TOTAL_ASSETS_FIELD_NUMBER: _builtins.int
+    TOTAL_LIABILITIES_FIELD_NUMBER: _builtins.int
+    CURRENT_ASSETS_FIELD_NUMBER: _builtins.int
+    CURRENT_LIABILITIES_FIELD_NUMBER: _builtins.int
+    fiscal_year: _builtins.int
+    """Required. Fiscal year, 1990..current year."""
+    @_builtins.property
+    def revenue(self) -> _common_pb2.Money:
+        """Required. Revenue of the year, > 0."""
+
+    @_builtins.property
+    def net_income(self) -> _common_pb2.Money:
+        """Required. Net income (may be negative)."""
+
+    @_builtins.property
+    def ebit(self) -> _common_pb2.Money:
+        """Required. Earnings before interest and taxes (may be negative)."""
+
+    @_builtins.property
+    def interest_expense(self) -> _common_pb2.Money:
+        """Required. Interest expense, >= 0."""
+
+    @_builtins.property
+    def total_assets(self) -> _common_pb2.Money:
+        """Required. Total assets at year end, > 0."""
+
+    @_builtins.property
+    def total_liabilities(self) -> _common_pb2.Money:
+        """Required. Total liabilities at year end, >= 0."""
+
+    @_builtins.property
+    def current_assets(self) -> _common_pb2.Money:
+        """Required. Current assets at year end, >= 0."""
+
+    @_builtins.property
+    def current_liabilities(self) -> _common_pb2.Money:
+        """Required. Current liabilities at year end, >= 0."""
+
+    def __init__(
+        self,
+        *,
+        fiscal_year: _builtins.int = ...,
+        revenue: _common_pb2.Money | None = ...,
+        net_income: _common_pb2.Money | None = ...,
+        ebit: _common_pb2.Money | None = ...,
+        interest_expense: _common_pb2.Money | None = ...,
+        total_assets: _common_pb2.Money | None = ...,
+        total_liabilities: _common_pb2.Money | None = ...,
+        current_assets: _common_pb2.Money | None = ...,
+        current_liabilities: _common_pb2.Money | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["current_assets", b"current_assets", "current_liabilities", b"current_liabilities", "ebit", b"ebit", "interest_expense", b"interest_expense", "net_income", b"net_income", "revenue", b"revenue", "total_assets", b"total_assets", "total_liabilities", b"total_liabilities"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["current_assets", b"current_assets", "current_liabilities", b"current_liabilities", "ebit", b"ebit", "fiscal_year", b"fiscal_year", "interest_expense", b"interest_expense", "net_income", b"net_income", "revenue", b"revenue", "total_assets", b"total_assets", "total_liabilities", b"total_liabilities"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FinancialStatements: _TypeAlias = FinancialStatements  # noqa: Y015
 
 @_typing.final
 class RatingSummary(_message.Message):
@@ -728,8 +809,9 @@ class ApiClient(_message.Message):
     """Label, 1..100 characters, e.g. "core banking prod"."""
     @_builtins.property
     def roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
-        """Roles granted to tokens of this client: "operator", "auditor", "service";
-        empty for an ordinary principal. Only operators grant roles.
+        """Roles granted to tokens of this client: "operator", "auditor", "service",
+        "bank" (registers principals); empty for an ordinary principal. Only operators
+        grant roles.
         """
 
     @_builtins.property
@@ -1159,6 +1241,54 @@ class GetSigningKeysResponse(_message.Message):
 Global___GetSigningKeysResponse: _TypeAlias = GetSigningKeysResponse  # noqa: Y015
 
 @_typing.final
+class RotateSigningKeyRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    """Required. Idempotency key (UUID)."""
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["request_id", b"request_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RotateSigningKeyRequest: _TypeAlias = RotateSigningKeyRequest  # noqa: Y015
+
+@_typing.final
+class RotateSigningKeyResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CURRENT_FIELD_NUMBER: _builtins.int
+    RETIRED_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def current(self) -> Global___SigningKey:
+        """The new current key."""
+
+    @_builtins.property
+    def retired(self) -> Global___SigningKey:
+        """The key it replaced (not_after set)."""
+
+    def __init__(
+        self,
+        *,
+        current: Global___SigningKey | None = ...,
+        retired: Global___SigningKey | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["current", b"current", "retired", b"retired"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["current", b"current", "retired", b"retired"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RotateSigningKeyResponse: _TypeAlias = RotateSigningKeyResponse  # noqa: Y015
+
+@_typing.final
 class PrincipalSigningKey(_message.Message):
     """A person's Ed25519 key for signing electronic contracts."""
 
@@ -1386,6 +1516,8 @@ class ValueInputs(_message.Message):
     RATINGS_COUNT_FIELD_NUMBER: _builtins.int
     VALUE_MODEL_VERSION_FIELD_NUMBER: _builtins.int
     EDUCATION_FIELD_NUMBER: _builtins.int
+    REGION_FACTOR_FIELD_NUMBER: _builtins.int
+    INDUSTRY_FACTOR_FIELD_NUMBER: _builtins.int
     region: _builtins.str
     """Region used for the base table lookup (ISO 3166-2)."""
     industry_code: _builtins.str
@@ -1420,6 +1552,14 @@ class ValueInputs(_message.Message):
     def rating_average(self) -> _common_pb2.Decimal:
         """Mean rating used for g (1..5; "0" when none)."""
 
+    @_builtins.property
+    def region_factor(self) -> _common_pb2.Decimal:
+        """Regional factor of the base (region's mean wage / national mean wage)."""
+
+    @_builtins.property
+    def industry_factor(self) -> _common_pb2.Decimal:
+        """Industry factor of the base (industry's mean wage / national mean wage)."""
+
     def __init__(
         self,
         *,
@@ -1435,10 +1575,12 @@ class ValueInputs(_message.Message):
         ratings_count: _builtins.int = ...,
         value_model_version: _builtins.int = ...,
         education: _builtins.str = ...,
+        region_factor: _common_pb2.Decimal | None = ...,
+        industry_factor: _common_pb2.Decimal | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["age_factor", b"age_factor", "base_hourly_value", b"base_hourly_value", "experience_factor", b"experience_factor", "quality_factor", b"quality_factor", "rating_average", b"rating_average"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["age_factor", b"age_factor", "base_hourly_value", b"base_hourly_value", "experience_factor", b"experience_factor", "industry_factor", b"industry_factor", "quality_factor", b"quality_factor", "rating_average", b"rating_average", "region_factor", b"region_factor"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["age_factor", b"age_factor", "age_years", b"age_years", "base_hourly_value", b"base_hourly_value", "education", b"education", "experience_factor", b"experience_factor", "experience_years", b"experience_years", "industry_code", b"industry_code", "quality_factor", b"quality_factor", "rating_average", b"rating_average", "ratings_count", b"ratings_count", "region", b"region", "value_model_version", b"value_model_version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["age_factor", b"age_factor", "age_years", b"age_years", "base_hourly_value", b"base_hourly_value", "education", b"education", "experience_factor", b"experience_factor", "experience_years", b"experience_years", "industry_code", b"industry_code", "industry_factor", b"industry_factor", "quality_factor", b"quality_factor", "rating_average", b"rating_average", "ratings_count", b"ratings_count", "region", b"region", "region_factor", b"region_factor", "value_model_version", b"value_model_version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1745,6 +1887,10 @@ class ValueModel(_message.Message):
     PUBLISHED_AT_FIELD_NUMBER: _builtins.int
     PUBLISHED_BY_FIELD_NUMBER: _builtins.int
     NOTE_FIELD_NUMBER: _builtins.int
+    NATIONAL_HOURLY_VALUE_FIELD_NUMBER: _builtins.int
+    REGION_FACTORS_FIELD_NUMBER: _builtins.int
+    INDUSTRY_FACTORS_FIELD_NUMBER: _builtins.int
+    SOURCES_FIELD_NUMBER: _builtins.int
     version: _builtins.int
     """Output only. 1, 2, 3, ..."""
     quality_min_ratings: _builtins.int
@@ -1773,6 +1919,25 @@ class ValueModel(_message.Message):
     def published_at(self) -> _timestamp_pb2.Timestamp:
         """Output only. Publication time."""
 
+    @_builtins.property
+    def national_hourly_value(self) -> _common_pb2.Money:
+        """Required. National mean hourly wage, CNY per hour, > 0. The base is
+        national_hourly_value x region factor x industry factor, unless base_rates has
+        an exact (region, industry) entry, which then wins.
+        """
+
+    @_builtins.property
+    def region_factors(self) -> _containers.RepeatedCompositeFieldContainer[Global___ModelFactor]:
+        """Required. Region factors (ISO 3166-2 code, or "*" for regions not listed)."""
+
+    @_builtins.property
+    def industry_factors(self) -> _containers.RepeatedCompositeFieldContainer[Global___ModelFactor]:
+        """Required. Industry factors by ISIC code prefix (longest prefix wins; "*" default)."""
+
+    @_builtins.property
+    def sources(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Output only. Where the numbers come from, one entry per source."""
+
     def __init__(
         self,
         *,
@@ -1785,14 +1950,46 @@ class ValueModel(_message.Message):
         published_at: _timestamp_pb2.Timestamp | None = ...,
         published_by: _builtins.str = ...,
         note: _builtins.str = ...,
+        national_hourly_value: _common_pb2.Money | None = ...,
+        region_factors: _abc.Iterable[Global___ModelFactor] | None = ...,
+        industry_factors: _abc.Iterable[Global___ModelFactor] | None = ...,
+        sources: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["published_at", b"published_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["national_hourly_value", b"national_hourly_value", "published_at", b"published_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["age_curve", b"age_curve", "base_rates", b"base_rates", "experience_curve", b"experience_curve", "note", b"note", "published_at", b"published_at", "published_by", b"published_by", "quality_curve", b"quality_curve", "quality_min_ratings", b"quality_min_ratings", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["age_curve", b"age_curve", "base_rates", b"base_rates", "experience_curve", b"experience_curve", "industry_factors", b"industry_factors", "national_hourly_value", b"national_hourly_value", "note", b"note", "published_at", b"published_at", "published_by", b"published_by", "quality_curve", b"quality_curve", "quality_min_ratings", b"quality_min_ratings", "region_factors", b"region_factors", "sources", b"sources", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ValueModel: _TypeAlias = ValueModel  # noqa: Y015
+
+@_typing.final
+class ModelFactor(_message.Message):
+    """One factor of a value model table."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KEY_FIELD_NUMBER: _builtins.int
+    FACTOR_FIELD_NUMBER: _builtins.int
+    key: _builtins.str
+    """Key: region code or industry code prefix, or "*"."""
+    @_builtins.property
+    def factor(self) -> _common_pb2.Decimal:
+        """Factor, > 0, e.g. "1.81"."""
+
+    def __init__(
+        self,
+        *,
+        key: _builtins.str = ...,
+        factor: _common_pb2.Decimal | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["factor", b"factor"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["factor", b"factor", "key", b"key"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ModelFactor: _TypeAlias = ModelFactor  # noqa: Y015
 
 @_typing.final
 class GetValueModelRequest(_message.Message):

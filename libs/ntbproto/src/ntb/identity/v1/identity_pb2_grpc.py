@@ -95,6 +95,11 @@ class IdentityServiceStub:
                 request_serializer=ntb_dot_identity_dot_v1_dot_identity__pb2.GetSigningKeysRequest.SerializeToString,
                 response_deserializer=ntb_dot_identity_dot_v1_dot_identity__pb2.GetSigningKeysResponse.FromString,
                 _registered_method=True)
+        self.RotateSigningKey = channel.unary_unary(
+                '/ntb.identity.v1.IdentityService/RotateSigningKey',
+                request_serializer=ntb_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyRequest.SerializeToString,
+                response_deserializer=ntb_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyResponse.FromString,
+                _registered_method=True)
         self.RegisterSigningPublicKey = channel.unary_unary(
                 '/ntb.identity.v1.IdentityService/RegisterSigningPublicKey',
                 request_serializer=ntb_dot_identity_dot_v1_dot_identity__pb2.RegisterSigningPublicKeyRequest.SerializeToString,
@@ -246,6 +251,15 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RotateSigningKey(self, request, context):
+        """Operator only. Retires the current token-signing key and starts signing with a
+        new one. The retired key stays published (and verifies its tokens) until every
+        token it signed has expired.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def RegisterSigningPublicKey(self, request, context):
         """Registers a person's Ed25519 key for signing electronic contracts (matching).
         """
@@ -290,7 +304,8 @@ class IdentityServiceServicer:
 
     def PublishValueModel(self, request, context):
         """Operator only. Publishes a new version of the value model; every person's value
-        is recomputed (ValueUpdated with cause MODEL_PUBLISHED).
+        is recomputed (ValueUpdated with cause MODEL_PUBLISHED). Not implemented yet
+        (UNIMPLEMENTED): versions ship as data files of the identity package.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -312,6 +327,8 @@ class IdentityServiceServicer:
 
     def GetEnterpriseRating(self, request, context):
         """Enterprise credit rating AAA..C (used by scf-exchange for core enterprises).
+        Readable by the enterprise, operators, auditors and callers with the "bank" or
+        "service" role; PERMISSION_DENIED for others.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -386,6 +403,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.GetSigningKeys,
                     request_deserializer=ntb_dot_identity_dot_v1_dot_identity__pb2.GetSigningKeysRequest.FromString,
                     response_serializer=ntb_dot_identity_dot_v1_dot_identity__pb2.GetSigningKeysResponse.SerializeToString,
+            ),
+            'RotateSigningKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.RotateSigningKey,
+                    request_deserializer=ntb_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyRequest.FromString,
+                    response_serializer=ntb_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyResponse.SerializeToString,
             ),
             'RegisterSigningPublicKey': grpc.unary_unary_rpc_method_handler(
                     servicer.RegisterSigningPublicKey,
@@ -768,6 +790,33 @@ class IdentityService:
             '/ntb.identity.v1.IdentityService/GetSigningKeys',
             ntb_dot_identity_dot_v1_dot_identity__pb2.GetSigningKeysRequest.SerializeToString,
             ntb_dot_identity_dot_v1_dot_identity__pb2.GetSigningKeysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RotateSigningKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ntb.identity.v1.IdentityService/RotateSigningKey',
+            ntb_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyRequest.SerializeToString,
+            ntb_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyResponse.FromString,
             options,
             channel_credentials,
             insecure,

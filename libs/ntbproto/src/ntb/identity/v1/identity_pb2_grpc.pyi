@@ -78,6 +78,11 @@ class IdentityServiceStub:
     """Public keys that verify access tokens (current and recently retired). Needs no
     token; services cache the answer and refresh it on an unknown key id.
     """
+    RotateSigningKey: _grpc.UnaryUnaryMultiCallable[_identity_pb2.RotateSigningKeyRequest, _identity_pb2.RotateSigningKeyResponse]
+    """Operator only. Retires the current token-signing key and starts signing with a
+    new one. The retired key stays published (and verifies its tokens) until every
+    token it signed has expired.
+    """
     RegisterSigningPublicKey: _grpc.UnaryUnaryMultiCallable[_identity_pb2.RegisterSigningPublicKeyRequest, _identity_pb2.RegisterSigningPublicKeyResponse]
     """Registers a person's Ed25519 key for signing electronic contracts (matching)."""
     ListSigningPublicKeys: _grpc.UnaryUnaryMultiCallable[_identity_pb2.ListSigningPublicKeysRequest, _identity_pb2.ListSigningPublicKeysResponse]
@@ -92,14 +97,18 @@ class IdentityServiceStub:
     """Reads a version of the value model (base table and curves)."""
     PublishValueModel: _grpc.UnaryUnaryMultiCallable[_identity_pb2.PublishValueModelRequest, _identity_pb2.PublishValueModelResponse]
     """Operator only. Publishes a new version of the value model; every person's value
-    is recomputed (ValueUpdated with cause MODEL_PUBLISHED).
+    is recomputed (ValueUpdated with cause MODEL_PUBLISHED). Not implemented yet
+    (UNIMPLEMENTED): versions ship as data files of the identity package.
     """
     GetCreditWave: _grpc.UnaryUnaryMultiCallable[_identity_pb2.GetCreditWaveRequest, _identity_pb2.GetCreditWaveResponse]
     """The personal credit wave: behavioural score 350..950 over time."""
     ExplainCredit: _grpc.UnaryUnaryMultiCallable[_identity_pb2.ExplainCreditRequest, _identity_pb2.ExplainCreditResponse]
     """The scorecard breakdown and reason codes of a credit score."""
     GetEnterpriseRating: _grpc.UnaryUnaryMultiCallable[_identity_pb2.GetEnterpriseRatingRequest, _identity_pb2.GetEnterpriseRatingResponse]
-    """Enterprise credit rating AAA..C (used by scf-exchange for core enterprises)."""
+    """Enterprise credit rating AAA..C (used by scf-exchange for core enterprises).
+    Readable by the enterprise, operators, auditors and callers with the "bank" or
+    "service" role; PERMISSION_DENIED for others.
+    """
     RecommendPayBand: _grpc.UnaryUnaryMultiCallable[_identity_pb2.RecommendPayBandRequest, _identity_pb2.RecommendPayBandResponse]
     """Enterprise management model: recommended hourly pay band for a role."""
 
@@ -143,6 +152,11 @@ class IdentityServiceAsyncStub(IdentityServiceStub):
     """Public keys that verify access tokens (current and recently retired). Needs no
     token; services cache the answer and refresh it on an unknown key id.
     """
+    RotateSigningKey: _aio.UnaryUnaryMultiCallable[_identity_pb2.RotateSigningKeyRequest, _identity_pb2.RotateSigningKeyResponse]  # type: ignore[assignment]
+    """Operator only. Retires the current token-signing key and starts signing with a
+    new one. The retired key stays published (and verifies its tokens) until every
+    token it signed has expired.
+    """
     RegisterSigningPublicKey: _aio.UnaryUnaryMultiCallable[_identity_pb2.RegisterSigningPublicKeyRequest, _identity_pb2.RegisterSigningPublicKeyResponse]  # type: ignore[assignment]
     """Registers a person's Ed25519 key for signing electronic contracts (matching)."""
     ListSigningPublicKeys: _aio.UnaryUnaryMultiCallable[_identity_pb2.ListSigningPublicKeysRequest, _identity_pb2.ListSigningPublicKeysResponse]  # type: ignore[assignment]
@@ -157,14 +171,18 @@ class IdentityServiceAsyncStub(IdentityServiceStub):
     """Reads a version of the value model (base table and curves)."""
     PublishValueModel: _aio.UnaryUnaryMultiCallable[_identity_pb2.PublishValueModelRequest, _identity_pb2.PublishValueModelResponse]  # type: ignore[assignment]
     """Operator only. Publishes a new version of the value model; every person's value
-    is recomputed (ValueUpdated with cause MODEL_PUBLISHED).
+    is recomputed (ValueUpdated with cause MODEL_PUBLISHED). Not implemented yet
+    (UNIMPLEMENTED): versions ship as data files of the identity package.
     """
     GetCreditWave: _aio.UnaryUnaryMultiCallable[_identity_pb2.GetCreditWaveRequest, _identity_pb2.GetCreditWaveResponse]  # type: ignore[assignment]
     """The personal credit wave: behavioural score 350..950 over time."""
     ExplainCredit: _aio.UnaryUnaryMultiCallable[_identity_pb2.ExplainCreditRequest, _identity_pb2.ExplainCreditResponse]  # type: ignore[assignment]
     """The scorecard breakdown and reason codes of a credit score."""
     GetEnterpriseRating: _aio.UnaryUnaryMultiCallable[_identity_pb2.GetEnterpriseRatingRequest, _identity_pb2.GetEnterpriseRatingResponse]  # type: ignore[assignment]
-    """Enterprise credit rating AAA..C (used by scf-exchange for core enterprises)."""
+    """Enterprise credit rating AAA..C (used by scf-exchange for core enterprises).
+    Readable by the enterprise, operators, auditors and callers with the "bank" or
+    "service" role; PERMISSION_DENIED for others.
+    """
     RecommendPayBand: _aio.UnaryUnaryMultiCallable[_identity_pb2.RecommendPayBandRequest, _identity_pb2.RecommendPayBandResponse]  # type: ignore[assignment]
     """Enterprise management model: recommended hourly pay band for a role."""
 
@@ -266,6 +284,16 @@ class IdentityServiceServicer:
         token; services cache the answer and refresh it on an unknown key id.
         """
 
+    def RotateSigningKey(
+        self,
+        request: _identity_pb2.RotateSigningKeyRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_identity_pb2.RotateSigningKeyResponse, _abc.Awaitable[_identity_pb2.RotateSigningKeyResponse]]:
+        """Operator only. Retires the current token-signing key and starts signing with a
+        new one. The retired key stays published (and verifies its tokens) until every
+        token it signed has expired.
+        """
+
     def RegisterSigningPublicKey(
         self,
         request: _identity_pb2.RegisterSigningPublicKeyRequest,
@@ -314,7 +342,8 @@ class IdentityServiceServicer:
         context: _ServicerContext,
     ) -> _typing.Union[_identity_pb2.PublishValueModelResponse, _abc.Awaitable[_identity_pb2.PublishValueModelResponse]]:
         """Operator only. Publishes a new version of the value model; every person's value
-        is recomputed (ValueUpdated with cause MODEL_PUBLISHED).
+        is recomputed (ValueUpdated with cause MODEL_PUBLISHED). Not implemented yet
+        (UNIMPLEMENTED): versions ship as data files of the identity package.
         """
 
     def GetCreditWave(
@@ -336,7 +365,10 @@ class IdentityServiceServicer:
         request: _identity_pb2.GetEnterpriseRatingRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_identity_pb2.GetEnterpriseRatingResponse, _abc.Awaitable[_identity_pb2.GetEnterpriseRatingResponse]]:
-        """Enterprise credit rating AAA..C (used by scf-exchange for core enterprises)."""
+        """Enterprise credit rating AAA..C (used by scf-exchange for core enterprises).
+        Readable by the enterprise, operators, auditors and callers with the "bank" or
+        "service" role; PERMISSION_DENIED for others.
+        """
 
     def RecommendPayBand(
         self,
