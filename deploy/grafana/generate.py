@@ -175,8 +175,8 @@ def laborcoin_economy() -> Dashboard:
         (_series("Transfers by code and result", [_target(
             f"sum by (code, result) ({transfers})", "{{code}} {{result}}")], "ops"), 12, 8),
         (_series("Platform fees and retirements", [_target(
-            'sum by (code) (rate(ntb_laborcoin_transfers_total{code=~"(?i).*(fee|retire).*",'
-            ' result="posted"}[$__rate_interval]))', "{{code}}")], "ops"), 24, 7),
+            'sum by (code) (rate(ntb_laborcoin_transfers_total{code=~"PLATFORM_FEE|RETIREMENT",'
+            ' result="OK"}[$__rate_interval]))', "{{code}}")], "ops"), 24, 7),
     ])
 
 
