@@ -44,6 +44,8 @@ COL_SOURCE_POPULATION = "source_population"
 COL_WAGE_CURRENCY = "wage_currency"
 COL_RATE_CURRENCY = "rate_currency"
 COL_NOTES = "notes"
+COL_LABOR_FORCE = "labor_force"
+COL_SOURCE_LABOR_FORCE = "source_labor_force"
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
     COL_ISO3,
@@ -63,6 +65,8 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     COL_POPULATION,
     COL_SOURCE_POPULATION,
     COL_NOTES,
+    COL_LABOR_FORCE,
+    COL_SOURCE_LABOR_FORCE,
 )
 
 # value column -> the column that names its source
@@ -72,6 +76,7 @@ SOURCE_COLUMN_OF: Mapping[str, str] = {
     COL_WAGE: COL_SOURCE_WAGE,
     COL_WAGE_PERIOD: COL_SOURCE_WAGE,
     COL_POPULATION: COL_SOURCE_POPULATION,
+    COL_LABOR_FORCE: COL_SOURCE_LABOR_FORCE,
 }
 
 YEAR_MIN = 1900
@@ -115,6 +120,8 @@ class IndicatorRow:
     source_wage: str | None
     population: int | None = None
     source_population: str | None = None
+    labor_force: int | None = None
+    source_labor_force: str | None = None
 
     @property
     def currency_mismatch(self) -> bool:
@@ -385,20 +392,27 @@ class _Parser:
         elif wage_given:
             bad(COL_WAGE_PERIOD, f"required when {COL_WAGE} has a value")
 
-        population: int | None = None
-        population_text = cell(COL_POPULATION)
-        if population_text:
-            if not _INTEGER_RE.fullmatch(population_text):
-                bad(COL_POPULATION, f"{population_text!r} is not a whole number")
-            elif int(population_text) <= 0:
-                bad(COL_POPULATION, f"must be greater than zero, got {population_text}")
+        def positive_integer(column: str) -> int | None:
+            text = cell(column)
+            if not text:
+                return None
+            if not _INTEGER_RE.fullmatch(text):
+                bad(column, f"{text!r} is not a whole number")
+            elif int(text) <= 0:
+                bad(column, f"must be greater than zero, got {text}")
             else:
-                population = int(population_text)
+                return int(text)
+            return None
+
+        population = positive_integer(COL_POPULATION)
+        population_text = cell(COL_POPULATION)
+        labor_force = positive_integer(COL_LABOR_FORCE)
 
         source_gdp = source(COL_GDP, bool(cell(COL_GDP)))
         source_rate = source(COL_RATE, bool(cell(COL_RATE)))
         source_wage = source(COL_WAGE, wage_given)
         source_population = source(COL_POPULATION, bool(population_text))
+        source_labor_force = source(COL_LABOR_FORCE, bool(cell(COL_LABOR_FORCE)))
         wage_currency = currency(COL_WAGE_CURRENCY, COL_WAGE if wage_given else None)
         rate_currency = currency(COL_RATE_CURRENCY, None)
 
@@ -420,4 +434,6 @@ class _Parser:
             source_wage=source_wage,
             population=population,
             source_population=source_population,
+            labor_force=labor_force,
+            source_labor_force=source_labor_force,
         )

@@ -27,8 +27,8 @@ if _version_not_supported:
 
 class FxModelServiceStub:
     """Model exchange rates, their comparison with official rates, the Labor Coin currency
-    anchor, and the indicator data they are computed from. Reads need any valid token;
-    UploadIndicators is operator only.
+    anchor, and the indicator data they are computed from. Reads are public (no token:
+    they serve public statistics); UploadIndicators needs a token with the operator role.
     """
 
     def __init__(self, channel):
@@ -71,8 +71,8 @@ class FxModelServiceStub:
 
 class FxModelServiceServicer:
     """Model exchange rates, their comparison with official rates, the Labor Coin currency
-    anchor, and the indicator data they are computed from. Reads need any valid token;
-    UploadIndicators is operator only.
+    anchor, and the indicator data they are computed from. Reads are public (no token:
+    they serve public statistics); UploadIndicators needs a token with the operator role.
     """
 
     def GetRate(self, request, context):
@@ -90,8 +90,9 @@ class FxModelServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def CompareWithOfficial(self, request, context):
-        """Model against official rates for every country of a year: the error per country
-        and the median absolute percentage error.
+        """Model against official rates for every country of a year: the error per country,
+        and summaries (median absolute percentage error, shares within 10% and 25%) for all
+        countries and for small and large ones.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -99,15 +100,18 @@ class FxModelServiceServicer:
 
     def GetAnchorRates(self, request, context):
         """The value of each currency in Labor Coin, from the model rates and the coin's CNY
-        price (laborcoin).
+        price (laborcoin's latest price.updated event). FAILED_PRECONDITION
+        COIN_PRICE_UNKNOWN until a price has arrived; CNY_RATE_MISSING when the year has
+        neither a model nor an official CNY rate.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UploadIndicators(self, request, context):
-        """Operator only. Loads a new indicator data set; after validation it replaces the
-        active data set for every later request.
+        """Operator only. Loads a new indicator data set; after validation it is stored as the
+        next version and replaces the active data set for every later request (and after a
+        restart). A rejected upload changes nothing.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -163,8 +167,8 @@ def add_FxModelServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class FxModelService:
     """Model exchange rates, their comparison with official rates, the Labor Coin currency
-    anchor, and the indicator data they are computed from. Reads need any valid token;
-    UploadIndicators is operator only.
+    anchor, and the indicator data they are computed from. Reads are public (no token:
+    they serve public statistics); UploadIndicators needs a token with the operator role.
     """
 
     @staticmethod
