@@ -121,8 +121,10 @@ def merge_world_bank_csv(active: IndicatorTable, text: str, *, source: str) -> W
         raise IndicatorsInvalidError(problems)
     code = codes.pop()
     column = WDI_COLUMNS[code]
-    table = IndicatorTable(tuple(_merged_rows(active, column, values, f"{source} ({code})")))
-    return WorldBankMerge(table, code, column, len(values), skipped)
+    applied = len(values)
+    table = IndicatorTable(tuple(_merged_rows(active, column, dict(values),
+                                              f"{source} ({code})")))
+    return WorldBankMerge(table, code, column, applied, skipped)
 
 
 def _records(text: str, problems: list[FieldProblem]) -> Iterator[tuple[int, list[str]]]:
