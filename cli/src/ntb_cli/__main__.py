@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from ntb_cli import distributed, embedded
+from ntb_cli import distributed, embedded, fx
 
 app = typer.Typer(help="NTB platform: run the suite and use its tools.", no_args_is_help=True)
+app.add_typer(fx.app, name="fx")
 
 
 @app.command()

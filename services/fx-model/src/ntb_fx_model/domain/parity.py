@@ -165,6 +165,7 @@ class CountryComparison:
     official_local_per_usd: Decimal
     percentage_error: Decimal
     absolute_percentage_error: Decimal
+    error: Decimal | None = None  # model - official, local units per USD
 
 
 @dataclass(frozen=True)
@@ -370,6 +371,7 @@ def compare_with_official(
                 official_local_per_usd=official,
                 percentage_error=error,
                 absolute_percentage_error=abs(error),
+                error=PARITY_CONTEXT.copy().subtract(rate.local_per_usd, official),
             )
         )
     return OfficialComparison(

@@ -207,11 +207,14 @@ def skipped(items: Sequence[SkippedCountry]) -> list[pb.SkippedCountry]:
 
 
 def _comparison(item: CountryComparison, dataset_id: str) -> pb.CountryComparison:
-    return pb.CountryComparison(
+    message = pb.CountryComparison(
         country_code=item.iso3, country_name=item.country, rate=rate(item.rate, dataset_id),
         percentage_error=_decimal(item.percentage_error),
         absolute_percentage_error=_decimal(item.absolute_percentage_error),
     )
+    if item.error is not None:
+        message.error.CopyFrom(_decimal(item.error))
+    return message
 
 
 def _summary(item: ComparisonSummary) -> pb.ComparisonSummary:

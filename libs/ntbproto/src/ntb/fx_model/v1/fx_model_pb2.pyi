@@ -547,6 +547,7 @@ class CountryComparison(_message.Message):
     RATE_FIELD_NUMBER: _builtins.int
     PERCENTAGE_ERROR_FIELD_NUMBER: _builtins.int
     ABSOLUTE_PERCENTAGE_ERROR_FIELD_NUMBER: _builtins.int
+    ERROR_FIELD_NUMBER: _builtins.int
     country_code: _builtins.str
     """Output only. ISO 3166-1 alpha-3 code."""
     country_name: _builtins.str
@@ -565,6 +566,10 @@ class CountryComparison(_message.Message):
     def absolute_percentage_error(self) -> _common_pb2.Decimal:
         """Output only. |percentage_error|."""
 
+    @_builtins.property
+    def error(self) -> _common_pb2.Decimal:
+        """Output only. model - official, in local units per USD."""
+
     def __init__(
         self,
         *,
@@ -573,10 +578,11 @@ class CountryComparison(_message.Message):
         rate: Global___Rate | None = ...,
         percentage_error: _common_pb2.Decimal | None = ...,
         absolute_percentage_error: _common_pb2.Decimal | None = ...,
+        error: _common_pb2.Decimal | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["absolute_percentage_error", b"absolute_percentage_error", "percentage_error", b"percentage_error", "rate", b"rate"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["absolute_percentage_error", b"absolute_percentage_error", "error", b"error", "percentage_error", b"percentage_error", "rate", b"rate"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["absolute_percentage_error", b"absolute_percentage_error", "country_code", b"country_code", "country_name", b"country_name", "percentage_error", b"percentage_error", "rate", b"rate"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["absolute_percentage_error", b"absolute_percentage_error", "country_code", b"country_code", "country_name", b"country_name", "error", b"error", "percentage_error", b"percentage_error", "rate", b"rate"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
