@@ -54,13 +54,15 @@ OPERATOR = bearer(ROLE_OPERATOR)
 
 @dataclass
 class FxServer:
-    database_path: Path
+    database_url: str
     bus: InMemoryEventBus
+    schema: str = "fx_model"
     runtime: ServiceRuntime | None = None
 
     async def start(self) -> None:
-        settings = Settings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{self.database_path}",
-                            event_bus="memory", log_level="WARNING")
+        settings = Settings(grpc_port=0, database_url=self.database_url,
+                            database_schema=self.schema, event_bus="memory",
+                            log_level="WARNING")
         self.runtime = ServiceRuntime(settings, build=build_with_test_keys,
                                       migrations=MIGRATIONS, bus=self.bus)
         await self.runtime.start()
@@ -78,7 +80,8 @@ class FxServer:
 
 @pytest_asyncio.fixture
 async def server(tmp_path: Path) -> AsyncIterator[FxServer]:
-    fx = FxServer(tmp_path / f"fx-{uuid.uuid4().hex[:6]}.db", InMemoryEventBus())
+    path = tmp_path / f"fx-{uuid.uuid4().hex[:6]}.db"
+    fx = FxServer(f"sqlite+aiosqlite:///{path}", InMemoryEventBus())
     await fx.start()
     yield fx
     await fx.stop()

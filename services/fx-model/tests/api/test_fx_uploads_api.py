@@ -1,6 +1,6 @@
 """Operator uploads through the real gRPC API: validated with field-level errors, stored
-as numbered versions that survive a restart, idempotent by request id, and a rejected
-upload changes nothing.
+as numbered versions that survive a restart, idempotent by request id, announced once
+with `FxRatesUpdated`, and a rejected upload changes nothing.
 
 How: a running fx-model on a SQLite file; NTB CSV files built from the packaged data,
 World Bank WDI files in the bulk-download layout built here (preamble, years as
@@ -9,6 +9,7 @@ columns, an aggregate row); the server is stopped and started again on the same 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import uuid
@@ -113,6 +114,13 @@ async def test_upload_is_versioned_idempotent_and_survives_restart(
 
     rate = await rate_of(fx)
     assert rate.dataset_id == first.dataset_id
+    announced = [e.key for e in server.bus.broker.logs["ntb.fx_model.rates.v1"]]
+    for _ in range(100):  # the outbox relay publishes the upload's FxRatesUpdated
+        if announced:
+            break
+        await asyncio.sleep(0.02)
+        announced = [e.key for e in server.bus.broker.logs["ntb.fx_model.rates.v1"]]
+    assert announced == [first.dataset_id]
     assert ("JPN", "avg_wage_lcu", "5000000") in {
         (s.country_code, s.column, s.value) for s in rate.inputs}
 

@@ -976,9 +976,11 @@ class UploadIndicatorsRequest(_message.Message):
     """Required. Not UNSPECIFIED."""
     content: _builtins.bytes
     """Required. The file's bytes, UTF-8 (a leading byte-order mark is ignored),
-    1 byte..4 MiB. Every problem in it is reported at once as INVALID_ARGUMENT with
-    one FieldViolation each, field "content.rows[<i>].<column>" (i is the 0-based data
-    record; the description names the file line) or "content.header.<column>".
+    1..4,000,000 bytes. Every problem in it is reported at once as INVALID_ARGUMENT
+    with one FieldViolation each, field "content.rows[<i>].<column>" (i is the 0-based
+    data record; the description names the file line) or "content.header.<column>";
+    for a World Bank file the column is the year ("content.rows[3].2013") or
+    "Country Code" / "Indicator Code".
     """
     description: _builtins.str
     """Optional. Free text for operators, 0..200 characters."""
