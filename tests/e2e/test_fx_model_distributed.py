@@ -91,4 +91,4 @@ async def test_operator_upload_is_served(
     assert after.local_per_usd == before.local_per_usd
 
     compared = await fx.CompareWithOfficial(pb.CompareWithOfficialRequest(year=2013))
-    assert len(compared.comparisons) == 37
+    assert len(compared.comparisons) == 40

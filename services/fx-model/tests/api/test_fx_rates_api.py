@@ -5,9 +5,9 @@ Proves that: reads need no token; GetRate serves each model with its productivit
 price levels (P = 1/R, e = P_d / P_f) and traced source cells; the models that need the
 number of workers answer FAILED_PRECONDITION LABOR_FORCE_MISSING on the packaged data
 (population is never used as L); CompareWithOfficial for 2013 predicts every country
-whose data are complete and in one currency (37) with summaries for all, small and
-large countries; a cross rate equals the ratio of its USD legs; bad requests list every
-bad field.
+whose data are complete (40; pre-euro wages converted at the legal euro rate) with
+summaries for all, small and large countries; a cross rate equals the ratio of its USD
+legs; bad requests list every bad field.
 """
 
 from __future__ import annotations
@@ -60,13 +60,13 @@ async def test_every_model_with_price_levels_and_traced_inputs(fx: FxModelServic
 
 async def test_compare_2013_predicts_every_complete_country(fx: FxModelServiceStub) -> None:
     response = await fx.CompareWithOfficial(pb.CompareWithOfficialRequest(year=2013))
-    assert len(response.comparisons) == 37
-    assert response.median_absolute_percentage_error.value.startswith("9.82")
+    assert len(response.comparisons) == 40
+    assert response.median_absolute_percentage_error.value.startswith("9.945")
     reasons = {s.reason for s in response.skipped}
-    assert reasons == {pb.SKIP_REASON_INPUTS_MISSING, pb.SKIP_REASON_CURRENCY_MISMATCH}
+    assert reasons == {pb.SKIP_REASON_INPUTS_MISSING}
     groups = {s.group: s for s in response.summaries}
     assert list(groups) == ["all", "small", "large"]
-    assert groups["small"].country_count + groups["large"].country_count == 37
+    assert groups["small"].country_count + groups["large"].country_count == 40
     assert Decimal(groups["all"].share_within_25_percent.value) >= \
         Decimal(groups["all"].share_within_10_percent.value)
     for row in response.comparisons:
@@ -75,7 +75,7 @@ async def test_compare_2013_predicts_every_complete_country(fx: FxModelServiceSt
 
     direct = await fx.CompareWithOfficial(pb.CompareWithOfficialRequest(
         year=2013, model=pb.RATE_MODEL_DIRECT_LABOR_VALUE))
-    assert len(direct.comparisons) == 37
+    assert len(direct.comparisons) == 40
     assert Decimal(direct.median_absolute_percentage_error.value) > \
         Decimal(response.median_absolute_percentage_error.value)
 

@@ -161,9 +161,9 @@ def test_summaries_split_small_and_large_countries() -> None:
     comparison = compare_with_official(table, 2013)
     every, small, large = summaries(table, comparison)
     assert (every.group, small.group, large.group) == ("all", "small", "large")
-    assert small.country_count + large.country_count == every.country_count == 37
+    assert small.country_count + large.country_count == every.country_count == 40
     within_10 = sum(1 for c in comparison.countries if c.absolute_percentage_error <= 10)
-    assert every.share_within_10_percent == Decimal(within_10) / 37
+    assert every.share_within_10_percent == Decimal(within_10) / 40
     assert every.median_absolute_percentage_error == comparison.median_absolute_percentage_error
     luxembourg = table.require("LUX", 2013)
     assert luxembourg.population is not None and luxembourg.population < 10_000_000

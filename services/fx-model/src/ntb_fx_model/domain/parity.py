@@ -85,6 +85,28 @@ class RateModel(StrEnum):
     DIRECT_LABOR_VALUE = "DIRECT_LABOR_VALUE"
 
 
+EURO = "EUR"
+EURO_CONVERSION_COLUMN = "euro_conversion_rate"
+# National currency units per EUR, irrevocably fixed when each country adopted the euro
+# (Estonia 2011, Latvia 2014, Lithuania 2015, Croatia 2023). OECD states these countries'
+# wages in EUR for every year, converted at exactly these rates (data/SOURCES.md), so
+# multiplying by them gives the wage back in the currency of the World Bank's official
+# rate for the pre-euro years.
+EURO_CONVERSION_RATES: dict[str, Decimal] = {
+    "EEK": Decimal("15.6466"),
+    "LVL": Decimal("0.702804"),
+    "LTL": Decimal("3.45280"),
+    "HRK": Decimal("7.53450"),
+}
+
+
+@dataclass(frozen=True)
+class EuroConversion:
+    currency: str
+    units_per_euro: Decimal
+    source: str
+
+
 # The data-set columns each model reads, for the country and for the USA.
 MODEL_INPUTS: dict[RateModel, tuple[str, ...]] = {
     RateModel.LABOR_PRODUCTIVITY_PARITY: (COL_GDP, COL_WAGE),
@@ -226,24 +248,21 @@ def labor_productivity_parity(
     if missing:
         raise InputsMissingError(iso3, year, missing)
     assert anchor is not None
-    if COL_WAGE in columns:
-        _check_wage_currencies(domestic, anchor)
+    conversion = _wage_conversion(domestic, anchor) if COL_WAGE in columns else None
 
     ctx = PARITY_CONTEXT.copy()
-    num_d, den_d = _productivity_terms(model, domestic)
-    num_f, den_f = _productivity_terms(model, anchor)
+    num_d, den_d = _productivity_terms(model, domestic, conversion)
+    num_f, den_f = _productivity_terms(model, anchor, None)
     # e = R_f / R_d = (num_f / den_f) / (num_d / den_d) = (num_f * den_d) / (den_f * num_d):
     # one division, and the anchor gives the same two products, so its rate is exactly 1.
     local_per_usd = ctx.divide(ctx.multiply(num_f, den_d), ctx.multiply(den_f, num_d))
     usd_per_local = ctx.divide(ctx.multiply(num_d, den_f), ctx.multiply(den_d, num_f))
 
-    inputs = _trace(domestic, _traced_columns(columns))
-    if anchor is not domestic:
-        inputs += _trace(anchor, _traced_columns(columns))
+    inputs = _model_inputs(domestic, anchor, columns, conversion)
     official = domestic.official_rate_lcu_per_usd
-    if official is not None:
-        inputs += _trace(domestic, (COL_RATE,))
     currency = domestic.wage_currency if COL_WAGE in columns else domestic.rate_currency
+    if conversion is not None:
+        currency = domestic.rate_currency
     return ParityRate(
         iso3=iso3,
         year=year,
@@ -260,23 +279,46 @@ def labor_productivity_parity(
     )
 
 
-def _productivity_terms(model: RateModel, row: IndicatorRow) -> tuple[Decimal, Decimal]:
-    """R = numerator / denominator of one row under `model` (inputs already checked)."""
+def _productivity_terms(
+    model: RateModel, row: IndicatorRow, conversion: EuroConversion | None
+) -> tuple[Decimal, Decimal]:
+    """R = numerator / denominator of one row under `model` (inputs already checked).
+    With a conversion, the wage is brought back from EUR to the national currency."""
     ctx = PARITY_CONTEXT.copy()
+    wage = _annual_wage(row) if row.avg_wage_lcu is not None else _ONE
+    if conversion is not None:
+        wage = ctx.multiply(wage, conversion.units_per_euro)
     if model is RateModel.DIRECT_LABOR_VALUE:
-        return _ONE, _annual_wage(row)
+        return _ONE, wage
     gdp = _positive(row, COL_GDP, row.gdp_per_capita_usd)
     if model is RateModel.LABOR_PRODUCTIVITY_PARITY:
-        return gdp, _annual_wage(row)
+        return gdp, wage
     assert row.population is not None
     output = ctx.multiply(gdp, Decimal(row.population))  # Y = G x population, in USD
     if model is RateModel.OUTPUT_PER_WAGE:
-        return output, _annual_wage(row)
+        return output, wage
     assert row.labor_force is not None
     workers = Decimal(row.labor_force)
     if model is RateModel.OUTPUT_PER_WORKER:
         return output, workers
-    return output, ctx.multiply(workers, _annual_wage(row))
+    return output, ctx.multiply(workers, wage)
+
+
+def _model_inputs(
+    domestic: IndicatorRow,
+    anchor: IndicatorRow,
+    columns: tuple[str, ...],
+    conversion: EuroConversion | None,
+) -> list[SourceRow]:
+    inputs = _trace(domestic, _traced_columns(columns))
+    if anchor is not domestic:
+        inputs += _trace(anchor, _traced_columns(columns))
+    if domestic.official_rate_lcu_per_usd is not None:
+        inputs += _trace(domestic, (COL_RATE,))
+    if conversion is not None:
+        inputs.append(SourceRow(domestic.iso3, domestic.year, EURO_CONVERSION_COLUMN,
+                                str(conversion.units_per_euro), conversion.source))
+    return inputs
 
 
 def _traced_columns(columns: tuple[str, ...]) -> tuple[str, ...]:
@@ -287,8 +329,23 @@ def _has_labor_force(table: IndicatorTable, year: int) -> bool:
     return any(row.labor_force is not None for row in table.rows_for_year(year))
 
 
-def _check_wage_currencies(domestic: IndicatorRow, anchor: IndicatorRow) -> None:
-    _check_currencies(domestic)
+def _wage_conversion(domestic: IndicatorRow, anchor: IndicatorRow) -> EuroConversion | None:
+    """The conversion that brings a pre-euro wage stated in EUR back to the currency of
+    the official rate; None when both are in one currency. Any other mismatch raises."""
+    conversion = None
+    if (
+        domestic.currency_mismatch
+        and domestic.wage_currency == EURO
+        and domestic.rate_currency in EURO_CONVERSION_RATES
+    ):
+        currency = domestic.rate_currency
+        conversion = EuroConversion(
+            currency, EURO_CONVERSION_RATES[currency],
+            f"irrevocable euro conversion rate ({currency} per EUR) fixed by the Council of "
+            "the EU at euro adoption; OECD states this wage in EUR at this rate",
+        )
+    else:
+        _check_currencies(domestic)
     _check_currencies(anchor)
     if anchor.wage_currency not in (None, ANCHOR_CURRENCY):
         raise CurrencyMismatchError(
@@ -298,6 +355,7 @@ def _check_wage_currencies(domestic: IndicatorRow, anchor: IndicatorRow) -> None
             anchor.rate_currency,
             f"the anchor's wage must be in {ANCHOR_CURRENCY}",
         )
+    return conversion
 
 
 def cross_rate(

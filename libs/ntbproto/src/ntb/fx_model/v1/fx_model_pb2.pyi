@@ -26,8 +26,9 @@ Errors common to the rate RPCs:
   INPUTS_MISSING - a model input (GDP per capita or wage of the country or of the
     USA) is blank; ErrorInfo.metadata["missing"] lists "ISO3:YEAR:column" items;
   CURRENCY_MISMATCH - the row's wage and official rate are in different currencies
-    (e.g. OECD wages in EUR before a country adopted the euro); the model refuses to
-    mix them;
+    and no legal conversion joins them; the model refuses to mix them. (A pre-euro
+    wage that OECD states in EUR is converted back at the irrevocable euro conversion
+    rate, which is listed among the inputs as column "euro_conversion_rate".);
   LABOR_FORCE_MISSING - the model needs the number of workers L (OUTPUT_PER_WORKER,
     OUTPUT_PER_WORKER_WAGE) and the data set has no labor_force for the year;
     population is never used instead. Upload World Bank SL.TLF.TOTL.IN to add it.
@@ -226,8 +227,9 @@ class SourceRow(_message.Message):
     """Output only. Year of the row."""
     column: _builtins.str
     """Output only. Column of the data set: "gdp_per_capita_usd",
-    "official_rate_lcu_per_usd", "avg_wage_lcu", "wage_period", "population" or
-    "labor_force".
+    "official_rate_lcu_per_usd", "avg_wage_lcu", "wage_period", "population",
+    "labor_force" or "euro_conversion_rate" (national units per EUR, a legal constant,
+    not a data-set cell; source names it).
     """
     value: _builtins.str
     """Output only. The value exactly as used, in plain decimal notation for numbers
@@ -281,8 +283,9 @@ class Rate(_message.Message):
     """Output only. The model used; never UNSPECIFIED."""
     currency_code: _builtins.str
     """Output only. ISO 4217 code of the local unit, i.e. the currency of the country's
-    wage figure (e.g. "EUR" for euro members, "JPY" for Japan); for OUTPUT_PER_WORKER,
-    which uses no wage, the currency of the official rate.
+    wage figure (e.g. "EUR" for euro members, "JPY" for Japan); the national currency
+    when a pre-euro wage was converted back from EUR (e.g. "HRK" for Croatia 2013); for
+    OUTPUT_PER_WORKER, which uses no wage, the currency of the official rate.
     """
     dataset_id: _builtins.str
     """Output only. The data set the inputs come from (IndicatorDataset.dataset_id)."""

@@ -26,8 +26,9 @@ Errors common to the rate RPCs:
   INPUTS_MISSING - a model input (GDP per capita or wage of the country or of the
     USA) is blank; ErrorInfo.metadata["missing"] lists "ISO3:YEAR:column" items;
   CURRENCY_MISMATCH - the row's wage and official rate are in different currencies
-    (e.g. OECD wages in EUR before a country adopted the euro); the model refuses to
-    mix them;
+    and no legal conversion joins them; the model refuses to mix them. (A pre-euro
+    wage that OECD states in EUR is converted back at the irrevocable euro conversion
+    rate, which is listed among the inputs as column "euro_conversion_rate".);
   LABOR_FORCE_MISSING - the model needs the number of workers L (OUTPUT_PER_WORKER,
     OUTPUT_PER_WORKER_WAGE) and the data set has no labor_force for the year;
     population is never used instead. Upload World Bank SL.TLF.TOTL.IN to add it.
