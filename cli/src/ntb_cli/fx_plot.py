@@ -10,6 +10,7 @@ back from the drawn figure, so a test can check what was plotted.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,6 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 OUTLIER_PERCENT = Decimal(25)
+_NEIGHBOUR_LOG = 0.3  # outliers whose official rates differ by less than ~35% are close
 _LINE_MARGIN = 1.5  # the 45° line reaches this factor past the outermost points
 
 
@@ -58,11 +60,14 @@ def plot_comparison(points: Sequence[PlotPoint], path: Path, *, title: str) -> P
     axes.plot([low, high], [low, high], color="tab:gray", linestyle="--", linewidth=1,
               label="model = official (45°)")
     labelled = []
-    for point, x, y in zip(points, xs, ys, strict=True):
-        if point.absolute_percentage_error > OUTLIER_PERCENT:
-            axes.annotate(point.iso3, (x, y), xytext=(4, 4), textcoords="offset points",
-                          fontsize=8, color="tab:red")
-            labelled.append(point.iso3)
+    outliers = [(p.iso3, x, y) for p, x, y in zip(points, xs, ys, strict=True)
+                if p.absolute_percentage_error > OUTLIER_PERCENT]
+    for iso3, x, y in outliers:
+        # a label goes below its point when an outlier close by sits higher, so both show
+        below = any(abs(math.log(ox / x)) < _NEIGHBOUR_LOG and oy > y for _, ox, oy in outliers)
+        axes.annotate(iso3, (x, y), xytext=(5, -11 if below else 4),
+                      textcoords="offset points", fontsize=8, color="tab:red")
+        labelled.append(iso3)
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xlim(low, high)

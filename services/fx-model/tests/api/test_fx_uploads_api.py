@@ -18,6 +18,7 @@ import grpc
 import pytest
 from fx_api_support import OPERATOR, FxServer, bearer, error_info, violations
 
+from ntb.common.v1 import common_pb2
 from ntb.fx_model.v1 import fx_model_pb2 as pb
 from ntb.fx_model.v1.fx_model_pb2_grpc import FxModelServiceStub
 from ntb_fx_model.domain.indicators import PACKAGED_INDICATORS, read_packaged_text
@@ -123,6 +124,13 @@ async def test_upload_is_versioned_idempotent_and_survives_restart(
     assert announced == [first.dataset_id]
     assert ("JPN", "avg_wage_lcu", "5000000") in {
         (s.country_code, s.column, s.value) for s in rate.inputs}
+
+    page = await fx.ListDatasets(pb.ListDatasetsRequest(page=common_pb2.PageRequest(page_size=1)))
+    assert [d.dataset_id for d in page.datasets] == [first.dataset_id]
+    rest = await fx.ListDatasets(pb.ListDatasetsRequest(
+        page=common_pb2.PageRequest(page_size=1, page_token=page.page.next_page_token)))
+    assert [(d.dataset_id, d.version) for d in rest.datasets] == [("packaged", 0)]
+    assert rest.page.next_page_token == ""
 
     await server.stop()
     await server.start()

@@ -51,6 +51,18 @@ class DatasetRepository:
         ).mappings().first()
         return None if row is None else _dataset_from_row(row)
 
+    async def page(self, *, before_version: int, size: int) -> list[IndicatorDataset]:
+        """Up to `size` data sets older than `before_version`, newest first."""
+        rows = (
+            await self._session.execute(
+                sa.select(*_INFO_COLUMNS)
+                .where(indicator_datasets.c.version < before_version)
+                .order_by(indicator_datasets.c.version.desc())
+                .limit(size)
+            )
+        ).mappings().all()
+        return [_dataset_from_row(row) for row in rows]
+
     async def content(self, version: int) -> str:
         text = await self._session.scalar(
             sa.select(indicator_datasets.c.content).where(

@@ -144,6 +144,17 @@ def list_countries_request(request: pb.ListCountriesRequest) -> tuple[int, bool,
     return request.year, request.parity_only, size or PAGE_SIZE_DEFAULT, token
 
 
+def list_datasets_request(request: pb.ListDatasetsRequest) -> tuple[int | None, int]:
+    v = Violations()
+    size = request.page.page_size
+    v.check(0 <= size <= PAGE_SIZE_MAX, "page.page_size", f"must be 0..{PAGE_SIZE_MAX}")
+    token = request.page.page_token
+    v.check(not token or token.isdigit(), "page.page_token",
+            "must be a token from a previous response")
+    v.raise_if_any()
+    return (int(token) if token else None), size or PAGE_SIZE_DEFAULT
+
+
 def _decimal(value: Decimal) -> common_pb2.Decimal:
     return common_pb2.Decimal(value=to_plain_string(value))
 

@@ -17,7 +17,7 @@ _SERVICE = "/ntb.fx_model.v1.FxModelService/"
 PUBLIC_METHODS = tuple(
     _SERVICE + name
     for name in ("GetRate", "GetCrossRate", "CompareWithOfficial", "GetAnchorRates",
-                 "ListCountries")
+                 "ListCountries", "ListDatasets")
 )
 
 
@@ -73,3 +73,13 @@ class FxModelApi(fx_model_pb2_grpc.FxModelServiceServicer):
         return pb.ListCountriesResponse(
             countries=[codec.country(c) for c in page],
             page=common_pb2.PageResponse(next_page_token=next_token))
+
+    async def ListDatasets(
+        self, request: pb.ListDatasetsRequest, context: ServicerContext
+    ) -> pb.ListDatasetsResponse:
+        before, size = codec.list_datasets_request(request)
+        found, next_before = await self.queries.datasets(before_version=before, size=size)
+        token = "" if next_before is None else str(next_before)
+        return pb.ListDatasetsResponse(
+            datasets=[codec.dataset(d) for d in found],
+            page=common_pb2.PageResponse(next_page_token=token))

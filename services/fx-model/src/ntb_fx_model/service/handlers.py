@@ -89,6 +89,10 @@ class ActiveDatasets:
         self._packaged = packaged_dataset()
         self._cached: Active | None = None
 
+    @property
+    def packaged(self) -> IndicatorDataset:
+        return self._packaged.dataset
+
     async def current(self, unit: FxUnitOfWork) -> Active:
         latest = await unit.datasets.latest()
         if latest is None:
@@ -153,6 +157,19 @@ class FxQueries:
         except FxModelError as error:
             to_ntb_error(error)
         return result, current.dataset.dataset_id
+
+    async def datasets(
+        self, *, before_version: int | None, size: int
+    ) -> tuple[list[IndicatorDataset], int | None]:
+        """A page of data sets, newest first, the packaged one last; and the version to
+        continue before (None at the end)."""
+        start = before_version if before_version is not None else 2**62
+        async with self.new_unit() as unit:
+            stored = await unit.datasets.page(before_version=start, size=size + 1)
+        found = stored + ([self.active.packaged] if start > 0 else [])
+        if len(found) > size:
+            return found[:size], found[size - 1].version
+        return found, None
 
     async def table(self) -> IndicatorTable:
         return (await self._current()).table

@@ -67,6 +67,11 @@ class FxModelServiceStub:
                 request_serializer=ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListCountriesRequest.SerializeToString,
                 response_deserializer=ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListCountriesResponse.FromString,
                 _registered_method=True)
+        self.ListDatasets = channel.unary_unary(
+                '/ntb.fx_model.v1.FxModelService/ListDatasets',
+                request_serializer=ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListDatasetsRequest.SerializeToString,
+                response_deserializer=ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListDatasetsResponse.FromString,
+                _registered_method=True)
 
 
 class FxModelServiceServicer:
@@ -124,6 +129,14 @@ class FxModelServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListDatasets(self, request, context):
+        """Every data-set version, newest (the active one) first, ending with the packaged
+        data set (version 0).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FxModelServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -156,6 +169,11 @@ def add_FxModelServiceServicer_to_server(servicer, server):
                     servicer.ListCountries,
                     request_deserializer=ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListCountriesRequest.FromString,
                     response_serializer=ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListCountriesResponse.SerializeToString,
+            ),
+            'ListDatasets': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDatasets,
+                    request_deserializer=ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListDatasetsRequest.FromString,
+                    response_serializer=ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListDatasetsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -323,6 +341,33 @@ class FxModelService:
             '/ntb.fx_model.v1.FxModelService/ListCountries',
             ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListCountriesRequest.SerializeToString,
             ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListCountriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDatasets(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ntb.fx_model.v1.FxModelService/ListDatasets',
+            ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListDatasetsRequest.SerializeToString,
+            ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListDatasetsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -89,6 +89,10 @@ class FxModelServiceStub:
     """
     ListCountries: _grpc.UnaryUnaryMultiCallable[_fx_model_pb2.ListCountriesRequest, _fx_model_pb2.ListCountriesResponse]
     """The countries of the active data set, with the years they have data for."""
+    ListDatasets: _grpc.UnaryUnaryMultiCallable[_fx_model_pb2.ListDatasetsRequest, _fx_model_pb2.ListDatasetsResponse]
+    """Every data-set version, newest (the active one) first, ending with the packaged
+    data set (version 0).
+    """
 
 @_typing.type_check_only
 class FxModelServiceAsyncStub(FxModelServiceStub):
@@ -120,6 +124,10 @@ class FxModelServiceAsyncStub(FxModelServiceStub):
     """
     ListCountries: _aio.UnaryUnaryMultiCallable[_fx_model_pb2.ListCountriesRequest, _fx_model_pb2.ListCountriesResponse]  # type: ignore[assignment]
     """The countries of the active data set, with the years they have data for."""
+    ListDatasets: _aio.UnaryUnaryMultiCallable[_fx_model_pb2.ListDatasetsRequest, _fx_model_pb2.ListDatasetsResponse]  # type: ignore[assignment]
+    """Every data-set version, newest (the active one) first, ending with the packaged
+    data set (version 0).
+    """
 
 class FxModelServiceServicer:
     """Model exchange rates, their comparison with official rates, the Labor Coin currency
@@ -178,5 +186,14 @@ class FxModelServiceServicer:
         context: _ServicerContext,
     ) -> _typing.Union[_fx_model_pb2.ListCountriesResponse, _abc.Awaitable[_fx_model_pb2.ListCountriesResponse]]:
         """The countries of the active data set, with the years they have data for."""
+
+    def ListDatasets(
+        self,
+        request: _fx_model_pb2.ListDatasetsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_fx_model_pb2.ListDatasetsResponse, _abc.Awaitable[_fx_model_pb2.ListDatasetsResponse]]:
+        """Every data-set version, newest (the active one) first, ending with the packaged
+        data set (version 0).
+        """
 
 def add_FxModelServiceServicer_to_server(servicer: FxModelServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
