@@ -74,3 +74,7 @@ test: venv infra-up lint ## everything: lint, unit, integration, e2e (on real Po
 .PHONY: bench-events
 bench-events: venv infra-up ## outbox -> Kafka -> inbox latency at 500 events/s for 60 s
 	$(BIN)/python bench/event_latency.py --rate 500 --duration-s 60
+
+.PHONY: bench-ledger
+bench-ledger: venv infra-up ## ledger throughput via gRPC vs pgbench TPC-B in the same run
+	$(BIN)/python bench/ledger_bench.py --seconds 20

@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from ntb_cli import distributed, embedded, fx
+from ntb_cli import distributed, embedded, fx, verify
 
 app = typer.Typer(help="NTB platform: run the suite and use its tools.", no_args_is_help=True)
+app.add_typer(verify.app, name="verify")
 app.add_typer(fx.app, name="fx")
 
 

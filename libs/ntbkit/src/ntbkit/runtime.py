@@ -112,6 +112,7 @@ class ServiceRuntime:
             engine, self._publisher, service=settings.service_name,
             batch_size_max=settings.relay_batch_size_max,
             poll_interval_s=settings.relay_poll_interval_s,
+            linger_s=settings.relay_linger_s,
         )
         infrastructure = Infrastructure(settings, engine, session_factory(engine), relay)
         parts = await self._build(infrastructure)

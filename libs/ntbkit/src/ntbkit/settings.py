@@ -41,6 +41,10 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_s: float = Field(
         0.05, description="Outbox poll period when no commit wakes the relay."
     )
+    relay_linger_s: float = Field(
+        0.005, description="After a wake-up, wait this long so one relay pass publishes "
+        "the commits of a busy moment together."
+    )
     consumer_batch_size_max: int = Field(200, description="Events handled per consumer poll.")
     consumer_attempts_max: int = Field(
         8, description="Attempts at a failing event before it goes to <topic>.dlq."

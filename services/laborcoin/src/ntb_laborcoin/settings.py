@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from ntb_laborcoin.adapters.log_signer import Ed25519NoteSigner
+from ntb_laborcoin.domain.log_entry import LOG_ORIGIN
 from ntbkit.settings import ServiceSettings
+
+# Embedded mode and tests only; deployments set NTB_LABORCOIN_LOG_SIGNING_KEY.
+_DEVELOPMENT_SEED = hashlib.sha256(b"ntb development log key - not for production").digest()
 
 
 class LaborCoinSettings(ServiceSettings):
@@ -14,3 +22,14 @@ class LaborCoinSettings(ServiceSettings):
     grpc_port: int = 50052
     database_url: str = "sqlite+aiosqlite:///data/laborcoin.db"
     database_schema: str = "laborcoin"
+    log_signing_key: SecretStr | None = Field(
+        None,
+        description="C2SP signer key (PRIVATE+KEY+ntb.laborcoin/transfers+...) that signs "
+        "checkpoints; unset uses a development key.",
+    )
+    log_seal_period_s: float = Field(0.5, description="How often the log sealer runs.")
+
+    def log_signer(self) -> Ed25519NoteSigner:
+        if self.log_signing_key is None:
+            return Ed25519NoteSigner.from_seed(LOG_ORIGIN, _DEVELOPMENT_SEED)
+        return Ed25519NoteSigner.from_skey(self.log_signing_key.get_secret_value())

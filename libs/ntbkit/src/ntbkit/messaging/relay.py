@@ -45,6 +45,7 @@ class OutboxRelay:
         service: str,
         batch_size_max: int = 500,
         poll_interval_s: float = 0.05,
+        linger_s: float = 0.0,
     ) -> None:
         assert batch_size_max > 0
         self._engine = engine
@@ -52,6 +53,7 @@ class OutboxRelay:
         self._service = service
         self._batch_size_max = batch_size_max
         self._poll_interval_s = poll_interval_s
+        self._linger_s = linger_s
         self._wakeup = asyncio.Event()
 
     def wake(self) -> None:
@@ -71,6 +73,8 @@ class OutboxRelay:
             self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), self._poll_interval_s)
+            if self._linger_s > 0:
+                await asyncio.sleep(self._linger_s)  # gather a busy moment's commits
 
     async def publish_batch(self) -> int:
         """Publish one batch of committed rows; the number published."""

@@ -17,10 +17,18 @@ from sqlalchemy.exc import IntegrityError
 from ntbkit.storage.unit_of_work import UnitOfWork
 
 ResultT = TypeVar("ResultT")
+UnitT = TypeVar("UnitT", bound=UnitOfWork)
 
 
 def fingerprint(command: Any) -> str:
-    """SHA-256 of a command dataclass in canonical JSON: same id + other body differ."""
+    """SHA-256 of a command dataclass in canonical JSON: same id + other body differ.
+
+    A command with a `fingerprint()` method (e.g. a large batch that already hashes
+    its parts) supplies its own.
+    """
+    own = getattr(command, "fingerprint", None)
+    if callable(own):
+        return str(own())
     is_instance = dataclasses.is_dataclass(command) and not isinstance(command, type)
     body = dataclasses.asdict(command) if is_instance else command
     canonical = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
@@ -28,12 +36,12 @@ def fingerprint(command: Any) -> str:
 
 
 async def run_idempotent(
-    new_unit: Callable[[], UnitOfWork],
+    new_unit: Callable[[], UnitT],
     *,
     operation: str,
     request_id: str,
     command: Any,
-    perform: Callable[[UnitOfWork], Awaitable[ResultT]],
+    perform: Callable[[UnitT], Awaitable[ResultT]],
     encode: Callable[[ResultT], bytes],
     decode: Callable[[bytes], ResultT],
 ) -> ResultT:
@@ -43,23 +51,23 @@ async def run_idempotent(
     rolls back and returns the winner's stored result.
     """
     hashed = fingerprint(command)
-    for attempt in (1, 2):
+    for attempt in (1, 2, 3):
         async with new_unit() as unit:
             stored = await unit.previous_response(
                 operation=operation, request_id=request_id, fingerprint=hashed
             )
             if stored is not None:
                 return decode(stored)
-            result = await perform(unit)
-            await unit.remember_response(
-                operation=operation, request_id=request_id, fingerprint=hashed,
-                response=encode(result),
-            )
             try:
+                result = await perform(unit)
+                await unit.remember_response(
+                    operation=operation, request_id=request_id, fingerprint=hashed,
+                    response=encode(result),
+                )
                 await unit.commit()
             except IntegrityError:
-                if attempt == 2:
+                if attempt == 3:
                     raise
-                continue  # a concurrent twin committed first: read its result
+                continue  # a concurrent twin (same request or same unique key) won: look again
             return result
     raise AssertionError("unreachable")

@@ -14,14 +14,22 @@ from ntbkit.messaging.envelope import EventEnvelope, PoisonEvent, decode
 from ntbkit.messaging.inbox import InboxHandler
 
 PRICE_TOPIC = "ntb.laborcoin.price.v1"
-_PLAIN_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
+# ntb.common.v1.Decimal is plain notation; an exponent (str(Decimal) may produce one) is
+# accepted too, since the value is still exact.
+_PRICE_MAGNITUDE_MAX = 12  # a CNY price per coin between 1e-12 and 1e12
+_PLAIN_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 
 
 def coin_price(event: laborcoin_events_pb2.PriceUpdated) -> CoinPrice:
     """The price point of a PriceUpdated event; a malformed one is poison (DLQ)."""
     text = event.price.value
-    if not _PLAIN_DECIMAL.fullmatch(text) or Decimal(text) <= 0 or len(text) > 64:
-        raise PoisonEvent(f"PriceUpdated.price {text!r} is not a positive plain decimal")
+    if (
+        len(text) > 64
+        or not _PLAIN_DECIMAL.fullmatch(text)
+        or Decimal(text) <= 0
+        or abs(Decimal(text).adjusted()) > _PRICE_MAGNITUDE_MAX
+    ):
+        raise PoisonEvent(f"PriceUpdated.price {text!r} is not a positive decimal")
     if event.sequence <= 0:
         raise PoisonEvent(f"PriceUpdated.sequence {event.sequence} must be positive")
     effective_at = event.effective_at.ToDatetime(tzinfo=UTC)

@@ -207,7 +207,7 @@ async def upload_indicators(
 
     return await run_idempotent(
         new_unit, operation=UPLOAD_OPERATION, request_id=command.request_id,
-        command=command, perform=perform,  # type: ignore[arg-type]
+        command=command, perform=perform,
         encode=_encode_dataset, decode=_decode_dataset,
     )
 

@@ -80,7 +80,7 @@ async def register_principal(
         operation="RegisterPrincipal",
         request_id=command.request_id,
         command=command,
-        perform=perform,  # type: ignore[arg-type]
+        perform=perform,
         encode=principal_to_bytes,
         decode=principal_from_bytes,
     )

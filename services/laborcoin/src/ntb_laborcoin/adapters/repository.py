@@ -12,7 +12,7 @@ from ntb_laborcoin.adapters.tables import accounts
 from ntb_laborcoin.domain.model import Account, AccountFlags, AccountKind
 
 
-def _account_from_row(row: Any) -> Account:
+def account_from_row(row: Any) -> Account:
     created_at: datetime = row["created_at"]
     return Account(
         account_id=row["account_id"],
@@ -66,6 +66,12 @@ class AccountRepository:
             )
         )
 
+    async def of_owner(self, owner_id: str) -> list[Account]:
+        rows = await self._session.execute(
+            sa.select(accounts).where(accounts.c.owner_id == owner_id)
+            .order_by(accounts.c.asset, accounts.c.kind))
+        return [account_from_row(row) for row in rows.mappings()]
+
     async def count_for_owner(self, owner_id: str) -> int:
         count = await self._session.scalar(
             sa.select(sa.func.count()).select_from(accounts).where(accounts.c.owner_id == owner_id)
@@ -76,4 +82,4 @@ class AccountRepository:
         row = (
             await self._session.execute(sa.select(accounts).where(condition))
         ).mappings().first()
-        return None if row is None else _account_from_row(row)
+        return None if row is None else account_from_row(row)

@@ -19,6 +19,7 @@ class AccountKind(enum.Enum):
     ISSUANCE = "ISSUANCE"
     PLATFORM_REVENUE = "PLATFORM_REVENUE"
     DIVIDEND = "DIVIDEND"
+    EXTERNAL_SETTLEMENT = "EXTERNAL_SETTLEMENT"  # where fiat enters and leaves the ledger
 
 
 @dataclass(frozen=True)

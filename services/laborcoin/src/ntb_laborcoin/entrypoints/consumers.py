@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from ntb.events.v1 import identity_events_pb2
+from decimal import Decimal, InvalidOperation
+
+from ntb.events.v1 import identity_events_pb2, matching_events_pb2
 from ntb.identity.v1 import identity_pb2
-from ntb_laborcoin.service import handlers
-from ntb_laborcoin.service.unit_of_work import LaborCoinUnitOfWork
-from ntbkit.messaging.envelope import EventEnvelope, decode
+from ntb_laborcoin.service import handlers, labor_basis
+from ntb_laborcoin.service.unit_of_work import LaborCoinUnitOfWork, NewUnit
+from ntbkit.messaging.envelope import EventEnvelope, PoisonEvent, decode
 from ntbkit.messaging.inbox import InboxHandler
 
 PRINCIPAL_TOPIC = "ntb.identity.principal.v1"
@@ -23,5 +25,46 @@ async def principal_registered(unit: LaborCoinUnitOfWork, envelope: EventEnvelop
     )
 
 
-def wallet_opener(new_unit: handlers.NewUnit) -> InboxHandler[LaborCoinUnitOfWork]:
+def wallet_opener(new_unit: NewUnit) -> InboxHandler[LaborCoinUnitOfWork]:
     return InboxHandler(new_unit, group=handlers.WALLET_OPENER_GROUP, apply=principal_registered)
+
+
+LABOR_TOPIC = "ntb.matching.labor.v1"
+VALUE_TOPIC = "ntb.identity.value.v1"
+LABOR_BASIS_GROUP = "laborcoin.labor-basis"
+_HOUR_EVENTS = (matching_events_pb2.LaborEntrusted, matching_events_pb2.LaborReleased,
+                matching_events_pb2.LaborReturned)
+
+
+async def labor_basis_changed(unit: LaborCoinUnitOfWork, envelope: EventEnvelope) -> None:
+    """Entrusted hours (matching) and hourly values (identity) move the issuance cap."""
+    for event_type in _HOUR_EVENTS:
+        if envelope.event_type == event_type.DESCRIPTOR.full_name:
+            hours = decode(envelope, event_type)
+            await labor_basis.set_available_hours(
+                unit, entrustment_id=hours.entrustment_id,  # type: ignore[attr-defined]
+                person_id=hours.person_id,  # type: ignore[attr-defined]
+                available_hours=_hours(hours.available_hours.value))  # type: ignore[attr-defined]
+            return
+    if envelope.event_type == identity_events_pb2.ValueUpdated.DESCRIPTOR.full_name:
+        value = decode(envelope, identity_events_pb2.ValueUpdated)
+        assert isinstance(value, identity_events_pb2.ValueUpdated)
+        if value.hourly_value.asset != "CNY" or value.hourly_value.units < 0:
+            raise PoisonEvent(f"hourly value must be CNY >= 0, got {value.hourly_value}")
+        await labor_basis.set_person_value(
+            unit, person_id=value.principal_id, value_fen_per_hour=value.hourly_value.units,
+            sequence=value.sequence)
+
+
+def _hours(text: str) -> Decimal:
+    try:
+        hours = Decimal(text)
+    except InvalidOperation as error:
+        raise PoisonEvent(f"available_hours {text!r} is not a decimal") from error
+    if not hours.is_finite() or hours < 0:
+        raise PoisonEvent(f"available_hours {text!r} must be a finite number >= 0")
+    return hours
+
+
+def labor_basis_keeper(new_unit: NewUnit) -> InboxHandler[LaborCoinUnitOfWork]:
+    return InboxHandler(new_unit, group=LABOR_BASIS_GROUP, apply=labor_basis_changed)

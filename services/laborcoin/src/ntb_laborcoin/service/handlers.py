@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ntb_laborcoin.domain.errors import AccountNotFound
 from ntb_laborcoin.domain.events import AccountOpened
 from ntb_laborcoin.domain.model import LBC, Account, AccountKind, new_wallet
-from ntb_laborcoin.service.unit_of_work import LaborCoinUnitOfWork
+from ntb_laborcoin.service.unit_of_work import LaborCoinUnitOfWork, NewUnit
 from ntbkit.auth import Caller
 
-NewUnit = Callable[[], LaborCoinUnitOfWork]
 WALLET_OPENER_GROUP = "laborcoin.wallet-opener"
 # Operators hold no wallet: they move nothing of their own.
 WALLET_KINDS = frozenset({"PERSON", "ENTERPRISE", "FINANCIAL_INSTITUTION"})

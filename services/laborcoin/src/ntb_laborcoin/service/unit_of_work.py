@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
-from ntb_laborcoin.domain.events import AccountOpened
+from ntb_laborcoin.domain.coin import Policy
+from ntb_laborcoin.domain.events import (
+    AccountOpened,
+    CheckpointSigned,
+    CoinMinted,
+    CoinRetired,
+    PolicyChanged,
+    PricePoint,
+    PriceUpdated,
+    TransferPosted,
+)
+from ntb_laborcoin.domain.ledger import StoredOutcome
+from ntb_laborcoin.domain.merkle import NodeId
 from ntb_laborcoin.domain.model import Account, AccountKind
+from ntb_laborcoin.domain.transfers import (
+    BalanceChange,
+    BatchOutcome,
+    PendingTransfer,
+    Transfer,
+)
 from ntbkit.storage.unit_of_work import UnitOfWork
 
 
@@ -16,11 +37,121 @@ class AccountRepository(Protocol):
 
     async def find(self, owner_id: str, asset: str, kind: AccountKind) -> Account | None: ...
 
+    async def of_owner(self, owner_id: str) -> list[Account]: ...
+
+
+class TransferRepository(Protocol):
+    async def get(self, transfer_id: str) -> Transfer | None: ...
+
+    async def page(
+        self, *, account_id: str, start: datetime | None, end: datetime | None, code: str,
+        reference: str, after_seq: int, size: int, newest_first: bool,
+    ) -> list[tuple[int, Transfer]]: ...
+
+    async def history(
+        self, account_id: str, *, after_version: int, size: int
+    ) -> list[tuple[BalanceChange, Transfer]]: ...
+
+
+class LedgerStore(Protocol):
+    async def pendings(self, ids: Iterable[str]) -> dict[str, PendingTransfer]: ...
+
+    async def accounts(self, ids: Iterable[str]) -> dict[str, Account]: ...
+
+    async def outcomes(self, ids: Iterable[str]) -> dict[str, StoredOutcome]: ...
+
+    async def save(
+        self,
+        outcome: BatchOutcome,
+        fingerprints: dict[str, str],
+        ledger_accounts: dict[str, Account],
+        ledger_pendings: dict[str, PendingTransfer],
+        *,
+        new_outcome_ids: set[str],
+    ) -> None: ...
+
+    async def due_pending_ids(self, now: datetime, limit: int) -> list[str]: ...
+
+
+class CoinStore(Protocol):
+    async def policy(self, *, for_update: bool = False) -> Policy: ...
+
+    async def policies(self) -> list[Policy]: ...
+
+    async def add_policy(self, policy: Policy) -> None: ...
+
+    async def weighted_basis(self, *, exclusive: bool) -> int: ...
+
+    async def add_to_basis(self, delta: int) -> None: ...
+
+    async def set_entrustment_hours(
+        self, entrustment_id: str, person_id: str, milli_hours: int
+    ) -> int: ...
+
+    async def person_hours(self, person_id: str) -> int: ...
+
+    async def person_value(self, person_id: str) -> tuple[int, int]: ...
+
+    async def set_person_value(self, person_id: str, value_fen: int, sequence: int) -> None: ...
+
+    async def persons_and_hours(self) -> tuple[int, int]: ...
+
+    async def add_price_point(self, point: PricePoint) -> int: ...
+
+    async def price_points(self, *, after: int, size: int) -> list[tuple[int, PricePoint]]: ...
+
+    async def last_price_point(self) -> tuple[int, PricePoint] | None: ...
+
+
+@dataclass(frozen=True)
+class LogCheckpoint:
+    tree_size: int
+    root_hash: bytes
+    note: str
+    key_id: str
+    signed_at: datetime
+
+
+class LogStore(Protocol):
+    async def claim_sealer(self) -> bool: ...
+
+    async def state(self) -> tuple[int, int, int]: ...
+
+    async def unsealed(
+        self, *, last_txid: int, last_seq: int, limit: int
+    ) -> list[tuple[int, int, Transfer]]: ...
+
+    async def nodes(self, ids: Sequence[NodeId]) -> dict[NodeId, bytes]: ...
+
+    async def append(
+        self, *, first_index: int, leaves: Sequence[tuple[str, bytes]],
+        nodes: Sequence[tuple[NodeId, bytes]], cursor: tuple[int, int],
+    ) -> None: ...
+
+    async def add_checkpoint(self, checkpoint: LogCheckpoint) -> None: ...
+
+    async def checkpoint(self, tree_size: int = 0) -> LogCheckpoint | None: ...
+
+    async def leaf(
+        self, *, transfer_id: str = "", leaf_index: int = -1
+    ) -> tuple[int, bytes, Transfer] | None: ...
+
+
+Event = (AccountOpened | TransferPosted | CoinMinted | CoinRetired | PriceUpdated
+         | PolicyChanged | CheckpointSigned)
+
 
 class LaborCoinUnitOfWork(UnitOfWork):
     """ntbkit's transaction (outbox, inbox, idempotency) plus the ledger's repositories."""
 
     accounts: AccountRepository
+    ledger: LedgerStore
+    transfers: TransferRepository
+    coin: CoinStore
+    log: LogStore
 
-    def record(self, event: AccountOpened) -> None:
+    def record(self, event: Event) -> None:
         raise NotImplementedError
+
+
+NewUnit = Callable[[], LaborCoinUnitOfWork]

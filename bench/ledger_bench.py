@@ -1,0 +1,218 @@
+"""Ledger throughput through laborcoin's real gRPC API, against pgbench in the same run.
+
+Starts identity and laborcoin as processes on the test PostgreSQL (fresh schemas) and
+Kafka, opens 10,000 CNY wallets, funds them, then measures:
+  (a) batches of 1,000 transfers across the 10,000 accounts,
+  (b) single-transfer RPCs from 32 concurrent clients,
+  (c) the same with 80% of transfers touching 10 hot accounts.
+Baseline: pgbench TPC-B (tpcb-like, 32 clients) on the same server just before.
+Prints each figure and ends with one JSON line.
+
+usage: python bench/ledger_bench.py [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import grpc
+import sqlalchemy as sa
+
+from ntb.common.v1 import common_pb2
+from ntb.identity.v1 import identity_pb2, identity_pb2_grpc
+from ntb.laborcoin.v1 import laborcoin_pb2 as pb
+from ntb.laborcoin.v1 import laborcoin_pb2_grpc
+from ntb_cli.health import wait_serving
+from ntbkit.storage.engine import create_engine
+
+DATABASE_URL = os.environ.get(
+    "NTB_TEST_DATABASE_URL", "postgresql+asyncpg://ntb:ntb@127.0.0.1:55432/ntb_test")
+KAFKA = os.environ.get("NTB_TEST_KAFKA_BOOTSTRAP", "127.0.0.1:59092")
+ACCOUNTS = 10_000
+CLIENTS = 32
+IDENTITY_PORT, LABORCOIN_PORT = 58151, 58152
+SECRET = "bench-operator-secret"
+
+
+def pgbench_tps(seconds: int) -> float:
+    """TPC-B-like TPS of this PostgreSQL, 32 clients, 2 threads."""
+    binary = next(Path("/usr/lib/postgresql").glob("*/bin/pgbench"))
+    env = dict(os.environ, PGPASSWORD="ntb")
+    common = ["-h", "127.0.0.1", "-p", "55432", "-U", "ntb", "ntb_test"]
+    subprocess.run([str(binary), "-i", "-q", "-s", "10", *common], env=env, check=True,
+                   capture_output=True)
+    done = subprocess.run([str(binary), "-c", str(CLIENTS), "-j", "2", "-T", str(seconds),
+                           "-b", "tpcb-like", *common], env=env, check=True,
+                          capture_output=True, text=True)
+    subprocess.run([str(binary), "-i", "-I", "d", *common], env=env, check=True,
+                   capture_output=True)
+    match = re.search(r"tps = ([0-9.]+)", done.stdout)
+    assert match, done.stdout
+    return float(match.group(1))
+
+
+def start_services(run: str) -> list[subprocess.Popen[bytes]]:
+    processes = []
+    for module, prefix, port in (("ntb_identity", "NTB_IDENTITY_", IDENTITY_PORT),
+                                 ("ntb_laborcoin", "NTB_LABORCOIN_", LABORCOIN_PORT)):
+        env = dict(os.environ, **{
+            f"{prefix}DATABASE_URL": DATABASE_URL, f"{prefix}DATABASE_SCHEMA": f"bench_{run}_"
+            f"{module[4:]}", f"{prefix}EVENT_BUS": "kafka", f"{prefix}KAFKA_BOOTSTRAP": KAFKA,
+            f"{prefix}GRPC_PORT": str(port), f"{prefix}IDENTITY_TARGET":
+            f"127.0.0.1:{IDENTITY_PORT}", f"{prefix}LOG_LEVEL": "WARNING",
+            f"{prefix}CONSUMER_GROUP_PREFIX": f"bench-{run}.",
+            f"{prefix}DATABASE_POOL_SIZE_MAX": "20",
+            "NTB_IDENTITY_BOOTSTRAP_CLIENT_SECRET": SECRET,
+        })
+        processes.append(subprocess.Popen([sys.executable, "-m", module], env=env))
+    return processes
+
+
+async def token() -> str:
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{IDENTITY_PORT}") as channel:
+        response = await identity_pb2_grpc.IdentityServiceStub(channel).IssueToken(
+            identity_pb2.IssueTokenRequest(grant_type="client_credentials",
+                                           client_id="ntb-operator", client_secret=SECRET))
+    return str(response.access_token)
+
+
+def transfer(debit: str, credit: str, units: int, code: int = pb.TRANSFER_CODE_PAYMENT
+             ) -> pb.Transfer:
+    return pb.Transfer(transfer_id=str(uuid.uuid4()), debit_account_id=debit,
+                       credit_account_id=credit, amount=common_pb2.Money(asset="CNY", units=units),
+                       code=code)
+
+
+async def open_and_fund(stub: laborcoin_pb2_grpc.LaborCoinServiceStub, meta: object
+                        ) -> list[str]:
+    bank = str(uuid.uuid4())
+    await stub.CreateAccounts(pb.CreateAccountsRequest(request_id=str(uuid.uuid4()), accounts=[
+        pb.Account(account_id=bank, owner_id="bench-bank", asset="CNY",
+                   kind=pb.ACCOUNT_KIND_EXTERNAL_SETTLEMENT)]), metadata=meta)
+    ids = [str(uuid.uuid4()) for _ in range(ACCOUNTS)]
+    wallet = pb.AccountFlags(debits_must_not_exceed_credits=True)
+    for start in range(0, ACCOUNTS, 1000):
+        await stub.CreateAccounts(pb.CreateAccountsRequest(request_id=str(uuid.uuid4()), accounts=[
+            pb.Account(account_id=i, owner_id=f"bench-{i[:8]}", asset="CNY",
+                       kind=pb.ACCOUNT_KIND_WALLET, flags=wallet) for i in ids[start:start + 1000]
+        ]), metadata=meta, timeout=120)
+        await stub.CreateTransfers(pb.CreateTransfersRequest(request_id=str(uuid.uuid4()),
+            transfers=[transfer(bank, i, 10**9, pb.TRANSFER_CODE_DEPOSIT)
+                       for i in ids[start:start + 1000]]), metadata=meta, timeout=120)
+    return ids
+
+
+def _pair(ids: list[str], hot: list[str] | None) -> tuple[str, str]:
+    if hot is not None and random.random() < 0.8:
+        return random.choice(hot), random.choice(ids)
+    debit, credit = random.sample(ids, 2)
+    return debit, credit
+
+
+async def batched(stub, meta, ids: list[str], seconds: float) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    latencies, count, started = [], 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        batch = [transfer(*random.sample(ids, 2), 1) for _ in range(1000)]
+        t0 = time.perf_counter()
+        response = await stub.CreateTransfers(pb.CreateTransfersRequest(
+            request_id=str(uuid.uuid4()), transfers=batch, mode=pb.TRANSFER_BATCH_MODE_CHAINS),
+            metadata=meta, timeout=120)
+        latencies.append(time.perf_counter() - t0)
+        count += sum(r.code == pb.CREATE_TRANSFER_RESULT_CODE_OK for r in response.results)
+    return _figures(count, time.perf_counter() - started, latencies)
+
+
+async def singles(stub, meta, ids: list[str], seconds: float, hot: list[str] | None  # type: ignore[no-untyped-def]
+                  ) -> dict[str, float]:
+    latencies: list[float] = []
+    count = 0
+    deadline = time.perf_counter() + seconds
+
+    async def client() -> None:
+        nonlocal count
+        while time.perf_counter() < deadline:
+            debit, credit = _pair(ids, hot)
+            if debit == credit:
+                continue
+            t0 = time.perf_counter()
+            response = await stub.CreateTransfers(pb.CreateTransfersRequest(
+                request_id=str(uuid.uuid4()), transfers=[transfer(debit, credit, 1)]),
+                metadata=meta, timeout=30)
+            latencies.append(time.perf_counter() - t0)
+            count += response.results[0].code == pb.CREATE_TRANSFER_RESULT_CODE_OK
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(CLIENTS)))
+    return _figures(count, time.perf_counter() - started, latencies)
+
+
+def _figures(count: int, elapsed_s: float, latencies: list[float]) -> dict[str, float]:
+    ordered = sorted(latencies) or [float("nan")]
+    return {"tps": round(count / elapsed_s, 1),
+            "p50_ms": round(ordered[len(ordered) // 2] * 1000, 2),
+            "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2)}
+
+
+async def drop_schemas(run: str) -> None:
+    engine = create_engine(DATABASE_URL, schema="public")
+    async with engine.begin() as connection:
+        for name in ("identity", "laborcoin"):
+            await connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "bench_{run}_{name}" CASCADE'))
+    await engine.dispose()
+
+
+async def ledger(seconds: float) -> dict[str, dict[str, float]]:
+    run = uuid.uuid4().hex[:8]
+    processes = start_services(run)
+    try:
+        for port in (IDENTITY_PORT, LABORCOIN_PORT):
+            await wait_serving(f"127.0.0.1:{port}", timeout_s=60)
+        meta = (("authorization", f"Bearer {await token()}"),)
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{LABORCOIN_PORT}") as channel:
+            stub = laborcoin_pb2_grpc.LaborCoinServiceStub(channel)
+            print("opening and funding 10,000 accounts ...", flush=True)
+            ids = await open_and_fund(stub, meta)
+            results = {"batched": await batched(stub, meta, ids, seconds)}
+            print(f"  batched: {results['batched']}", flush=True)
+            results["single"] = await singles(stub, meta, ids, seconds, hot=None)
+            print(f"  single:  {results['single']}", flush=True)
+            results["hot"] = await singles(stub, meta, ids, seconds, hot=random.sample(ids, 10))
+            print(f"  hot:     {results['hot']}", flush=True)
+        return results
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+        await drop_schemas(run)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    print(f"baseline: pgbench tpcb-like, {CLIENTS} clients, {int(args.seconds)} s ...", flush=True)
+    tps = pgbench_tps(int(args.seconds))
+    print(f"  pgbench_tps = {tps}", flush=True)
+    results = asyncio.run(ledger(args.seconds))
+    for name, figures in results.items():
+        print(f"{name:8} {figures['tps']:>9} transfers/s  p50 {figures['p50_ms']} ms  "
+              f"p99 {figures['p99_ms']} ms  ratio to pgbench {figures['tps'] / tps:.2f}")
+    print(json.dumps({"pgbench_tps": tps, "batched_tps": results["batched"]["tps"],
+                      "single_tps": results["single"]["tps"],
+                      "single_p99_ms": results["single"]["p99_ms"],
+                      "hot_tps": results["hot"]["tps"], "details": results}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+"""Protobuf <-> domain for accounts and transfers, with request validation."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from ntb.common.v1 import common_pb2
+from ntb.laborcoin.v1 import laborcoin_pb2 as pb
+from ntb_laborcoin.domain.model import Account, AccountFlags, AccountKind
+from ntb_laborcoin.domain.transfers import (
+    BATCH_SIZE_MAX,
+    TIMEOUT_MAX_S,
+    BatchMode,
+    ResultCode,
+    Transfer,
+    TransferKind,
+    TransferRequest,
+    TransferResult,
+)
+from ntb_laborcoin.service.accounts import CreateAccounts
+from ntb_laborcoin.service.ledger import CreateTransfers
+from ntb_laborcoin.service.queries import TransferFilter
+from ntbkit import paging
+from ntbkit.validation import Violations
+
+_ASSET = re.compile(r"^[A-Z]{3,8}$")
+_KIND_OF = {pb.AccountKind.Value(f"ACCOUNT_KIND_{k.value}"): k for k in AccountKind}
+_KIND_TO_PB = {k: n for n, k in _KIND_OF.items()}
+_CODES: dict[int, str] = {
+    number: name.removeprefix("TRANSFER_CODE_") for name, number in pb.TransferCode.items()
+    if number != pb.TRANSFER_CODE_UNSPECIFIED
+}
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _timestamp(moment: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp
+
+
+def create_accounts(request: pb.CreateAccountsRequest) -> CreateAccounts:
+    v = Violations()
+    v.require_uuid(request.request_id, "request_id")
+    v.check(1 <= len(request.accounts) <= BATCH_SIZE_MAX, "accounts",
+            f"1..{BATCH_SIZE_MAX} accounts")
+    ids = [a.account_id for a in request.accounts]
+    v.check(len(set(ids)) == len(ids), "accounts", "account_id must be unique in the batch")
+    for i, a in enumerate(request.accounts):
+        v.check(_is_uuid(a.account_id), f"accounts[{i}].account_id", "must be a UUID")
+        v.require_text(a.owner_id, f"accounts[{i}].owner_id", length_max=64)
+        v.check(bool(_ASSET.match(a.asset)), f"accounts[{i}].asset", "3..8 upper-case letters")
+        v.check(a.kind in _KIND_OF, f"accounts[{i}].kind", "must be set")
+        v.check(not (a.flags.debits_must_not_exceed_credits
+                     and a.flags.credits_must_not_exceed_debits),
+                f"accounts[{i}].flags", "at most one balance constraint")
+    v.raise_if_any()
+    return CreateAccounts(request.request_id, tuple(
+        (a.account_id, a.owner_id, a.asset, _KIND_OF[a.kind],
+         AccountFlags(a.flags.debits_must_not_exceed_credits,
+                      a.flags.credits_must_not_exceed_debits))
+        for a in request.accounts))
+
+
+def create_transfers(request: pb.CreateTransfersRequest) -> CreateTransfers:
+    v = Violations()
+    v.require_uuid(request.request_id, "request_id")
+    v.check(1 <= len(request.transfers) <= BATCH_SIZE_MAX, "transfers",
+            f"1..{BATCH_SIZE_MAX} transfers")
+    ids = [t.transfer_id for t in request.transfers]
+    v.check(len(set(ids)) == len(ids), "transfers", "transfer_id must be unique in the batch")
+    if request.transfers and request.transfers[-1].flags.linked:
+        v.add(f"transfers[{len(ids) - 1}].flags.linked", "the last transfer cannot be linked")
+    requests = tuple(_transfer(t, f"transfers[{i}]", v) for i, t in enumerate(request.transfers))
+    v.raise_if_any()
+    mode = BatchMode.CHAINS if request.mode == pb.TRANSFER_BATCH_MODE_CHAINS else BatchMode.ATOMIC
+    return CreateTransfers(request.request_id, requests, mode)
+
+
+def _transfer(t: pb.Transfer, path: str, v: Violations) -> TransferRequest:
+    flags = t.flags
+    kinds = [k for k, on in ((TransferKind.PENDING, flags.pending),
+                             (TransferKind.POST_PENDING, flags.post_pending_transfer),
+                             (TransferKind.VOID_PENDING, flags.void_pending_transfer)) if on]
+    v.check(len(kinds) <= 1, f"{path}.flags", "at most one of pending, post, void")
+    kind = kinds[0] if kinds else TransferKind.POSTED
+    resolving = kind in (TransferKind.POST_PENDING, TransferKind.VOID_PENDING)
+    v.check(_is_uuid(t.transfer_id), f"{path}.transfer_id", "must be a UUID")
+    v.check(not (flags.balancing_debit or flags.balancing_credit), f"{path}.flags",
+            "balancing transfers are not supported yet")
+    if resolving:
+        v.check(_is_uuid(t.pending_id), f"{path}.pending_id", "must name the pending transfer")
+        v.check(t.amount.units >= 0, f"{path}.amount.units", "must be >= 0")
+    else:
+        v.check(not t.pending_id, f"{path}.pending_id", "only with post/void")
+        v.check(_is_uuid(t.debit_account_id), f"{path}.debit_account_id", "must be a UUID")
+        v.check(_is_uuid(t.credit_account_id), f"{path}.credit_account_id", "must be a UUID")
+        v.check(t.debit_account_id != t.credit_account_id, f"{path}.credit_account_id",
+                "must differ from the debit account")
+        v.check(t.amount.units > 0, f"{path}.amount.units", "must be > 0")
+        v.check(bool(_ASSET.match(t.amount.asset)), f"{path}.amount.asset",
+                "3..8 upper-case letters")
+        v.check(t.code in _CODES, f"{path}.code", "must be set")
+    v.check(kind is TransferKind.PENDING or t.timeout_s == 0, f"{path}.timeout_s",
+            "only with pending")
+    v.check(0 <= t.timeout_s <= TIMEOUT_MAX_S, f"{path}.timeout_s", f"0..{TIMEOUT_MAX_S}")
+    v.check(len(t.reference) <= 128, f"{path}.reference", "at most 128 characters")
+    v.check(len(t.memo) <= 500, f"{path}.memo", "at most 500 characters")
+    return TransferRequest(
+        transfer_id=t.transfer_id, debit_account_id=t.debit_account_id,
+        credit_account_id=t.credit_account_id, asset=t.amount.asset,
+        amount=max(0, t.amount.units), code=_CODES.get(t.code, ""), kind=kind,
+        pending_id=t.pending_id, timeout_s=max(0, min(t.timeout_s, TIMEOUT_MAX_S)),
+        linked=flags.linked, reference=t.reference, memo=t.memo,
+    )
+
+
+def account(model: Account) -> pb.Account:
+    return pb.Account(
+        account_id=model.account_id, owner_id=model.owner_id, asset=model.asset,
+        kind=_KIND_TO_PB[model.kind],
+        flags=pb.AccountFlags(
+            debits_must_not_exceed_credits=model.flags.debits_must_not_exceed_credits,
+            credits_must_not_exceed_debits=model.flags.credits_must_not_exceed_debits),
+        debits_posted=model.debits_posted, credits_posted=model.credits_posted,
+        debits_pending=model.debits_pending, credits_pending=model.credits_pending,
+        version=model.version, created_at=_timestamp(model.created_at),
+    )
+
+
+def balance(model: Account) -> pb.Balance:
+    def money(units: int) -> common_pb2.Money:
+        return common_pb2.Money(asset=model.asset, units=units)
+
+    posted = model.credits_posted - model.debits_posted
+    return pb.Balance(
+        account_id=model.account_id, owner_id=model.owner_id, kind=_KIND_TO_PB[model.kind],
+        posted=money(posted), available=money(posted - model.debits_pending),
+        pending_debits=money(model.debits_pending),
+        pending_credits=money(model.credits_pending), version=model.version,
+    )
+
+
+def transfer(model: Transfer) -> pb.Transfer:
+    message = pb.Transfer(
+        transfer_id=model.transfer_id, debit_account_id=model.debit_account_id,
+        credit_account_id=model.credit_account_id,
+        amount=common_pb2.Money(asset=model.asset, units=model.amount),
+        pending_id=model.pending_id, timeout_s=model.timeout_s,
+        code=pb.TransferCode.Value(f"TRANSFER_CODE_{model.code or 'UNSPECIFIED'}"),
+        flags=pb.TransferFlags(
+            pending=model.kind is TransferKind.PENDING,
+            post_pending_transfer=model.kind is TransferKind.POST_PENDING,
+            void_pending_transfer=model.kind is TransferKind.VOID_PENDING),
+        reference=model.reference, memo=model.memo, created_at=_timestamp(model.created_at),
+    )
+    if model.log_index is not None:
+        message.log_index = model.log_index
+    return message
+
+
+def transfer_results(results: list[TransferResult]) -> pb.CreateTransfersResponse:
+    return pb.CreateTransfersResponse(results=[
+        pb.CreateTransferResult(
+            index=r.index, transfer_id=r.transfer_id,
+            code=pb.CreateTransferResultCode.Value(f"CREATE_TRANSFER_RESULT_CODE_{r.code.value}"),
+            transfer=transfer(r.transfer) if r.transfer else None)
+        for r in results])
+
+
+def result_code_name(code: ResultCode) -> str:
+    return code.value
+
+
+def list_transfers(request: pb.ListTransfersRequest) -> tuple[TransferFilter, int, int]:
+    v = Violations()
+    if request.account_id:
+        v.require_uuid(request.account_id, "account_id")
+    v.check(request.code in _CODES or request.code == pb.TRANSFER_CODE_UNSPECIFIED, "code",
+            "unknown transfer code")
+    start = request.range.start_time.ToDatetime(UTC) if request.range.HasField(
+        "start_time") else None
+    end = request.range.end_time.ToDatetime(UTC) if request.range.HasField("end_time") else None
+    query = TransferFilter(account_id=request.account_id, start=start, end=end,
+                           code=_CODES.get(request.code, ""), reference=request.reference,
+                           newest_first=request.newest_first)
+    after, size = paging.decode_page(request.page.page_size, request.page.page_token, query, v)
+    v.raise_if_any()
+    return query, after, size
