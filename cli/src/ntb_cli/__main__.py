@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 
-from ntb_cli import distributed, embedded, verify
+from ntb_cli import distributed, embedded, fx, verify
 
 app = typer.Typer(help="NTB platform: run the suite and use its tools.", no_args_is_help=True)
 app.add_typer(verify.app, name="verify")
+app.add_typer(fx.app, name="fx")
 
 
 @app.command()

@@ -21,7 +21,9 @@ ROLE_OPERATOR = "operator"
 ROLE_AUDITOR = "auditor"
 _PRIVILEGED = frozenset({ROLE_OPERATOR, ROLE_AUDITOR})
 _CLOCK_SKEW_S = 30
-_REFRESH_INTERVAL_MIN_S = 5.0
+# A token with an unknown key id refetches the keys (rotation), at most this often, so
+# forged key ids cannot turn every call into a request to identity.
+_REFRESH_INTERVAL_MIN_S = 0.5
 
 
 @dataclass(frozen=True)

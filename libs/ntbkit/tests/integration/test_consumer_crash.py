@@ -25,9 +25,9 @@ EVENTS = 300
 SCRIPT = Path(__file__).with_name("consumer_process.py")
 
 
-async def _start(schema: str, group: str) -> asyncio.subprocess.Process:
+async def _start(schema: str, group: str, delay_s: float) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, str(SCRIPT), schema, group, TOPIC, "0.01",
+        sys.executable, str(SCRIPT), schema, group, TOPIC, str(delay_s),
         stdout=asyncio.subprocess.DEVNULL,
     )
 
@@ -46,7 +46,7 @@ async def test_consumer_killed_mid_batch_resumes_without_loss_or_duplicate() -> 
         await publisher.close()
         group = f"crash-{run}"
 
-        process = await _start(schema, group)
+        process = await _start(schema, group, 0.01)  # slow: the kill lands mid-stream
         while len(await effect_rows(engine, run)) < 60:
             assert process.returncode is None
             await asyncio.sleep(0.05)
@@ -55,8 +55,9 @@ async def test_consumer_killed_mid_batch_resumes_without_loss_or_duplicate() -> 
         applied_before_restart = len(await effect_rows(engine, run))
         assert 60 <= applied_before_restart < EVENTS, "the kill must land mid-stream"
 
-        process = await _start(schema, group)
-        deadline = asyncio.get_running_loop().time() + 60
+        process = await _start(schema, group, 0.0)
+        # The group reassigns the partitions once the killed member's session expires.
+        deadline = asyncio.get_running_loop().time() + 120
         while len(await effect_rows(engine, run)) < EVENTS:
             assert asyncio.get_running_loop().time() < deadline
             await asyncio.sleep(0.1)

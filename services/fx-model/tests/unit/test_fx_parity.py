@@ -9,7 +9,9 @@ Proves that:
 - cross rates agree with the USD legs (B/A = e_B / e_A), are inverse of each other,
   chain (A->B->C == A->C) and give 1 for a country against itself;
 - a row whose wage and official rate are in different currencies is refused with
-  CURRENCY_MISMATCH (by currency columns or by the notes flag), also in a cross rate;
+  CURRENCY_MISMATCH (by currency columns or by the notes flag), also in a cross rate,
+  unless the wage is a pre-euro wage that OECD stated in EUR: it is converted back at
+  the irrevocable euro conversion rate, which is traced like a data cell;
 - a missing wage, GDP or anchor input is refused with INPUTS_MISSING naming each cell;
 - an unknown country-year is COUNTRY_YEAR_NOT_FOUND;
 - a monthly wage is annualised (x 12);
@@ -176,18 +178,40 @@ def test_cross_rates_chain_and_reduce_to_the_usd_quotes(table: IndicatorTable) -
     assert cross_rate(table, "KOR", "KOR", 2015).quote_per_base == 1
 
 
-def test_currency_mismatch_is_refused(table: IndicatorTable) -> None:
+def test_currency_mismatch_is_refused(indicator_csv: CsvBuilder) -> None:
+    small = load_indicators(indicator_csv(
+        {}, {"iso3": "BIH", "wage_currency": "EUR", "rate_currency": "BAM",
+             "notes": "CURRENCY MISMATCH: no legal conversion"}))
     with pytest.raises(CurrencyMismatchError) as caught:
-        labor_productivity_parity(table, "HRV", 2013)
+        labor_productivity_parity(small, "BIH", 2013)
     error = caught.value
     assert error.reason == "CURRENCY_MISMATCH"
-    assert (error.iso3, error.year) == ("HRV", 2013)
-    assert (error.wage_currency, error.rate_currency) == ("EUR", "HRK")
+    assert (error.iso3, error.year) == ("BIH", 2013)
+    assert (error.wage_currency, error.rate_currency) == ("EUR", "BAM")
     assert "CURRENCY MISMATCH" in error.detail
-    assert error.metadata["rate_currency"] == "HRK"
+    assert error.metadata["rate_currency"] == "BAM"
 
     with pytest.raises(CurrencyMismatchError):
-        cross_rate(table, "JPN", "LVA", 2013)
+        cross_rate(small, "USA", "BIH", 2013)
+
+
+def test_pre_euro_wage_in_eur_is_converted_at_the_legal_rate(table: IndicatorTable) -> None:
+    croatia = labor_productivity_parity(table, "HRV", 2013)
+    cells = _raw_cells("HRV", 2013)
+    usa = _raw_cells("USA", 2013)
+    with localcontext() as ctx:
+        ctx.prec = 60
+        wage_hrk = Decimal(cells["avg_wage_lcu"]) * Decimal("7.53450")
+        expected = (Decimal(usa["gdp_per_capita_usd"]) / Decimal(usa["avg_wage_lcu"])) / (
+            Decimal(cells["gdp_per_capita_usd"]) / wage_hrk)
+    assert _close(croatia.local_per_usd, expected)
+    assert croatia.currency == "HRK"
+    conversion = [s for s in croatia.inputs if s.column == "euro_conversion_rate"]
+    assert [(s.iso3, s.value) for s in conversion] == [("HRV", "7.53450")]
+    assert "irrevocable" in conversion[0].source
+    assert labor_productivity_parity(table, "LVA", 2013).currency == "LVL"
+    assert labor_productivity_parity(table, "EST", 2010).currency == "EEK"
+    assert labor_productivity_parity(table, "LVA", 2014).currency == "EUR"  # euro member
 
 
 def test_currency_mismatch_flagged_only_in_notes_is_refused(
@@ -287,12 +311,11 @@ def test_results_ignore_the_callers_decimal_context(table: IndicatorTable) -> No
 def test_comparison_with_official_rates_for_2013(table: IndicatorTable) -> None:
     comparison = compare_with_official(table, 2013)
     compared = {c.iso3 for c in comparison.countries}
-    # 41 OECD wage countries, minus the anchor, minus 3 currency mismatches in 2013
-    assert len(compared) == 37
+    # 41 OECD wage countries minus the anchor; HRV, LTU and LVA via the legal euro rates
+    assert len(compared) == 40
     assert ANCHOR_ISO3 not in compared
-    mismatched = {s.iso3 for s in comparison.skipped if s.reason == "CURRENCY_MISMATCH"}
-    assert mismatched == {"HRV", "LTU", "LVA"}
-    assert {s.reason for s in comparison.skipped} == {"CURRENCY_MISMATCH", "INPUTS_MISSING"}
+    assert {"HRV", "LTU", "LVA"} <= compared
+    assert {s.reason for s in comparison.skipped} == {"INPUTS_MISSING"}
     assert len(comparison.countries) + len(comparison.skipped) == 217 - 1
 
     japan = next(c for c in comparison.countries if c.iso3 == "JPN")
@@ -308,10 +331,10 @@ def test_comparison_with_official_rates_for_2013(table: IndicatorTable) -> None:
 
     mape = comparison.median_absolute_percentage_error
     assert mape == median(c.absolute_percentage_error for c in comparison.countries)
-    assert mape is not None and mape.quantize(Decimal("0.01")) == Decimal("9.82")
+    assert mape is not None and mape.quantize(Decimal("0.01")) == Decimal("9.95")
 
     with_anchor = compare_with_official(table, 2013, include_anchor=True)
-    assert len(with_anchor.countries) == 38
+    assert len(with_anchor.countries) == 41
 
 
 def test_median() -> None:

@@ -10,6 +10,7 @@ without parsing messages. Suggested status mapping for the servicer:
 | CountryYearNotFoundError   | COUNTRY_YEAR_NOT_FOUND   | NOT_FOUND            |
 | InputsMissingError         | INPUTS_MISSING           | FAILED_PRECONDITION  |
 | CurrencyMismatchError      | CURRENCY_MISMATCH        | FAILED_PRECONDITION  |
+| LaborForceUnavailableError | LABOR_FORCE_MISSING      | FAILED_PRECONDITION  |
 
 `IndicatorsInvalidError.problems` maps one-to-one onto `google.rpc.BadRequest`
 field violations (`FieldProblem.field` / `.description`).
@@ -149,3 +150,26 @@ class CurrencyMismatchError(FxModelError):
             "wage_currency": self.wage_currency or "",
             "rate_currency": self.rate_currency or "",
         }
+
+
+class LaborForceUnavailableError(FxModelError):
+    """A model needs the number of workers L and the data set has none for the year.
+
+    Population is not L (it counts children and retirees), so it is never used instead.
+    An operator can add L by uploading World Bank SL.TLF.TOTL.IN (labor force, total).
+    """
+
+    reason: ClassVar[str] = "LABOR_FORCE_MISSING"
+
+    def __init__(self, model: str, year: int) -> None:
+        self.model = model
+        self.year = year
+        super().__init__(
+            f"model {model} needs the number of workers L, and the data set has no "
+            f"labor_force for {year}; population is not L. Upload World Bank "
+            "SL.TLF.TOTL.IN (labor force, total) to add it"
+        )
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        return {"model": self.model, "year": str(self.year)}

@@ -44,6 +44,8 @@ COL_SOURCE_POPULATION = "source_population"
 COL_WAGE_CURRENCY = "wage_currency"
 COL_RATE_CURRENCY = "rate_currency"
 COL_NOTES = "notes"
+COL_LABOR_FORCE = "labor_force"
+COL_SOURCE_LABOR_FORCE = "source_labor_force"
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
     COL_ISO3,
@@ -63,6 +65,8 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     COL_POPULATION,
     COL_SOURCE_POPULATION,
     COL_NOTES,
+    COL_LABOR_FORCE,
+    COL_SOURCE_LABOR_FORCE,
 )
 
 # value column -> the column that names its source
@@ -72,6 +76,7 @@ SOURCE_COLUMN_OF: Mapping[str, str] = {
     COL_WAGE: COL_SOURCE_WAGE,
     COL_WAGE_PERIOD: COL_SOURCE_WAGE,
     COL_POPULATION: COL_SOURCE_POPULATION,
+    COL_LABOR_FORCE: COL_SOURCE_LABOR_FORCE,
 }
 
 YEAR_MIN = 1900
@@ -115,6 +120,8 @@ class IndicatorRow:
     source_wage: str | None
     population: int | None = None
     source_population: str | None = None
+    labor_force: int | None = None
+    source_labor_force: str | None = None
 
     @property
     def currency_mismatch(self) -> bool:
@@ -306,102 +313,19 @@ class _Parser:
             self._problem(at, f"line {line}: has {len(record)} fields; the header has {width}")
             return None
         before = len(self._problems)
-
-        def cell(column: str) -> str:
-            position = header.get(column)
-            return "" if position is None else record[position].strip()
-
-        def bad(column: str, description: str) -> None:
-            self._problem(f"{at}.{column}", f"line {line}: {description}")
-
-        iso3 = cell(COL_ISO3)
-        if not iso3:
-            bad(COL_ISO3, "required")
-        elif not _ISO3_RE.fullmatch(iso3):
-            bad(COL_ISO3, f"{iso3!r} is not an ISO 3166-1 alpha-3 code (3 capital letters)")
-        elif iso3 not in KNOWN_COUNTRY_CODES:
-            bad(COL_ISO3, f"{iso3!r} is not a known ISO 3166-1 alpha-3 country code")
-
-        country = cell(COL_COUNTRY)
-        if not country:
-            bad(COL_COUNTRY, "required")
-
-        year_text = cell(COL_YEAR)
-        year = 0
-        if not year_text:
-            bad(COL_YEAR, "required")
-        elif not _YEAR_RE.fullmatch(year_text):
-            bad(COL_YEAR, f"{year_text!r} is not a 4-digit year")
-        else:
-            year = int(year_text)
-            if not YEAR_MIN <= year <= YEAR_MAX:
-                bad(COL_YEAR, f"{year} is outside {YEAR_MIN}..{YEAR_MAX}")
-
-        def positive_decimal(column: str) -> Decimal | None:
-            text = cell(column)
-            if not text:
-                return None
-            if not _DECIMAL_RE.fullmatch(text):
-                bad(column, f"{text!r} is not a plain decimal number")
-                return None
-            value = Decimal(text)
-            if value <= 0:
-                bad(column, f"must be greater than zero, got {text}")
-                return None
-            return value
-
-        def source(column: str, value_present: bool) -> str | None:
-            source_column = SOURCE_COLUMN_OF[column]
-            text = cell(source_column)
-            if value_present and not text:
-                bad(source_column, f"required when {column} has a value")
-            return text or None
-
-        def currency(column: str, required_by: str | None) -> str | None:
-            text = cell(column)
-            if not text:
-                if required_by is not None:
-                    bad(column, f"required when {required_by} has a value")
-                return None
-            if not _CURRENCY_RE.fullmatch(text):
-                bad(column, f"{text!r} is not an ISO 4217 code (3 capital letters)")
-                return None
-            return text
-
-        gdp = positive_decimal(COL_GDP)
-        rate = positive_decimal(COL_RATE)
-        wage = positive_decimal(COL_WAGE)
-        wage_given = bool(cell(COL_WAGE))
-
-        period_text = cell(COL_WAGE_PERIOD)
-        period: WagePeriod | None = None
-        if period_text:
-            if period_text in WAGE_PERIODS:
-                period = period_text
-                if not wage_given:
-                    bad(COL_WAGE_PERIOD, f"given without a value in {COL_WAGE}")
-            else:
-                bad(COL_WAGE_PERIOD, f"{period_text!r} must be one of {list(WAGE_PERIODS)}")
-        elif wage_given:
-            bad(COL_WAGE_PERIOD, f"required when {COL_WAGE} has a value")
-
-        population: int | None = None
-        population_text = cell(COL_POPULATION)
-        if population_text:
-            if not _INTEGER_RE.fullmatch(population_text):
-                bad(COL_POPULATION, f"{population_text!r} is not a whole number")
-            elif int(population_text) <= 0:
-                bad(COL_POPULATION, f"must be greater than zero, got {population_text}")
-            else:
-                population = int(population_text)
-
-        source_gdp = source(COL_GDP, bool(cell(COL_GDP)))
-        source_rate = source(COL_RATE, bool(cell(COL_RATE)))
-        source_wage = source(COL_WAGE, wage_given)
-        source_population = source(COL_POPULATION, bool(population_text))
-        wage_currency = currency(COL_WAGE_CURRENCY, COL_WAGE if wage_given else None)
-        rate_currency = currency(COL_RATE_CURRENCY, None)
-
+        fields = _Record(self._problems, at, line, header, record)
+        iso3, country, year = fields.iso3(), fields.required(COL_COUNTRY), fields.year()
+        gdp = fields.positive_decimal(COL_GDP)
+        rate = fields.positive_decimal(COL_RATE)
+        wage = fields.positive_decimal(COL_WAGE)
+        wage_given = bool(fields.cell(COL_WAGE))
+        period = fields.wage_period(wage_given)
+        population = fields.positive_integer(COL_POPULATION)
+        labor_force = fields.positive_integer(COL_LABOR_FORCE)
+        sources = {column: fields.source(column) for column in
+                   (COL_GDP, COL_RATE, COL_WAGE, COL_POPULATION, COL_LABOR_FORCE)}
+        wage_currency = fields.currency(COL_WAGE_CURRENCY, COL_WAGE if wage_given else None)
+        rate_currency = fields.currency(COL_RATE_CURRENCY, None)
         if len(self._problems) > before:
             return None
         return IndicatorRow(
@@ -414,10 +338,118 @@ class _Parser:
             wage_period=period,
             wage_currency=wage_currency,
             rate_currency=rate_currency,
-            notes=cell(COL_NOTES),
-            source_gdp=source_gdp,
-            source_rate=source_rate,
-            source_wage=source_wage,
+            notes=fields.cell(COL_NOTES),
+            source_gdp=sources[COL_GDP],
+            source_rate=sources[COL_RATE],
+            source_wage=sources[COL_WAGE],
             population=population,
-            source_population=source_population,
+            source_population=sources[COL_POPULATION],
+            labor_force=labor_force,
+            source_labor_force=sources[COL_LABOR_FORCE],
         )
+
+
+class _Record:
+    """The cells of one data record, each read and checked once; problems are appended
+    to the parser's list with the record's field path and file line."""
+
+    def __init__(
+        self, problems: list[FieldProblem], at: str, line: int, header: dict[str, int],
+        record: list[str],
+    ) -> None:
+        self._problems = problems
+        self._at = at
+        self._line = line
+        self._header = header
+        self._record = record
+
+    def cell(self, column: str) -> str:
+        position = self._header.get(column)
+        return "" if position is None else self._record[position].strip()
+
+    def bad(self, column: str, description: str) -> None:
+        self._problems.append(
+            FieldProblem(f"{self._at}.{column}", f"line {self._line}: {description}"))
+
+    def required(self, column: str) -> str:
+        text = self.cell(column)
+        if not text:
+            self.bad(column, "required")
+        return text
+
+    def iso3(self) -> str:
+        iso3 = self.required(COL_ISO3)
+        if iso3 and not _ISO3_RE.fullmatch(iso3):
+            self.bad(COL_ISO3, f"{iso3!r} is not an ISO 3166-1 alpha-3 code (3 capital letters)")
+        elif iso3 and iso3 not in KNOWN_COUNTRY_CODES:
+            self.bad(COL_ISO3, f"{iso3!r} is not a known ISO 3166-1 alpha-3 country code")
+        return iso3
+
+    def year(self) -> int:
+        text = self.required(COL_YEAR)
+        if not text:
+            return 0
+        if not _YEAR_RE.fullmatch(text):
+            self.bad(COL_YEAR, f"{text!r} is not a 4-digit year")
+            return 0
+        year = int(text)
+        if not YEAR_MIN <= year <= YEAR_MAX:
+            self.bad(COL_YEAR, f"{year} is outside {YEAR_MIN}..{YEAR_MAX}")
+        return year
+
+    def positive_decimal(self, column: str) -> Decimal | None:
+        text = self.cell(column)
+        if not text:
+            return None
+        if not _DECIMAL_RE.fullmatch(text):
+            self.bad(column, f"{text!r} is not a plain decimal number")
+            return None
+        value = Decimal(text)
+        if value <= 0:
+            self.bad(column, f"must be greater than zero, got {text}")
+            return None
+        return value
+
+    def positive_integer(self, column: str) -> int | None:
+        text = self.cell(column)
+        if not text:
+            return None
+        if not _INTEGER_RE.fullmatch(text):
+            self.bad(column, f"{text!r} is not a whole number")
+        elif int(text) <= 0:
+            self.bad(column, f"must be greater than zero, got {text}")
+        else:
+            return int(text)
+        return None
+
+    def wage_period(self, wage_given: bool) -> WagePeriod | None:
+        text = self.cell(COL_WAGE_PERIOD)
+        if not text:
+            if wage_given:
+                self.bad(COL_WAGE_PERIOD, f"required when {COL_WAGE} has a value")
+            return None
+        if text in WAGE_PERIODS:
+            if not wage_given:
+                self.bad(COL_WAGE_PERIOD, f"given without a value in {COL_WAGE}")
+            return text
+        self.bad(COL_WAGE_PERIOD, f"{text!r} must be one of {list(WAGE_PERIODS)}")
+        return None
+
+    def source(self, column: str) -> str | None:
+        """The source of a value column; required when the value cell is not blank."""
+        source_column = SOURCE_COLUMN_OF[column]
+        text = self.cell(source_column)
+        if self.cell(column) and not text:
+            self.bad(source_column, f"required when {column} has a value")
+        return text or None
+
+    def currency(self, column: str, required_by: str | None) -> str | None:
+        text = self.cell(column)
+        if not text:
+            if required_by is not None:
+                self.bad(column, f"required when {required_by} has a value")
+            return None
+        if not _CURRENCY_RE.fullmatch(text):
+            self.bad(column, f"{text!r} is not an ISO 4217 code (3 capital letters)")
+            return None
+        return text

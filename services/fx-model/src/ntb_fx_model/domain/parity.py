@@ -29,6 +29,7 @@ from decimal import (
     InvalidOperation,
     Overflow,
 )
+from enum import StrEnum
 
 from .errors import (
     CountryYearNotFoundError,
@@ -36,10 +37,13 @@ from .errors import (
     FieldProblem,
     IndicatorsInvalidError,
     InputsMissingError,
+    LaborForceUnavailableError,
     MissingInput,
 )
 from .indicators import (
     COL_GDP,
+    COL_LABOR_FORCE,
+    COL_POPULATION,
     COL_RATE,
     COL_WAGE,
     COL_WAGE_PERIOD,
@@ -63,6 +67,54 @@ ANCHOR_CURRENCY = "USD"
 MONTHS_PER_YEAR = Decimal(12)
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
+
+
+class RateModel(StrEnum):
+    """How productivity R is measured (paper 3.4.1); every model predicts e = R_f / R_d.
+
+    G is GDP per capita (USD), w the annual wage (local currency), Y = G x population the
+    output (USD), L the number of workers (labor force; not in the packaged data).
+    """
+
+    LABOR_PRODUCTIVITY_PARITY = "LABOR_PRODUCTIVITY_PARITY"  # R = G / w (paper 3.4.2)
+    OUTPUT_PER_WORKER = "OUTPUT_PER_WORKER"  # R = Y / L
+    OUTPUT_PER_WAGE = "OUTPUT_PER_WAGE"  # R = Y / w
+    OUTPUT_PER_WORKER_WAGE = "OUTPUT_PER_WORKER_WAGE"  # R = Y / (L w)
+    # The variant the paper rejected (3.4.5): one unit of labor is worth the same
+    # everywhere, so R = 1 / w and e = w_d / w_f (wages compared directly).
+    DIRECT_LABOR_VALUE = "DIRECT_LABOR_VALUE"
+
+
+EURO = "EUR"
+EURO_CONVERSION_COLUMN = "euro_conversion_rate"
+# National currency units per EUR, irrevocably fixed when each country adopted the euro
+# (Estonia 2011, Latvia 2014, Lithuania 2015, Croatia 2023). OECD states these countries'
+# wages in EUR for every year, converted at exactly these rates (data/SOURCES.md), so
+# multiplying by them gives the wage back in the currency of the World Bank's official
+# rate for the pre-euro years.
+EURO_CONVERSION_RATES: dict[str, Decimal] = {
+    "EEK": Decimal("15.6466"),
+    "LVL": Decimal("0.702804"),
+    "LTL": Decimal("3.45280"),
+    "HRK": Decimal("7.53450"),
+}
+
+
+@dataclass(frozen=True)
+class EuroConversion:
+    currency: str
+    units_per_euro: Decimal
+    source: str
+
+
+# The data-set columns each model reads, for the country and for the USA.
+MODEL_INPUTS: dict[RateModel, tuple[str, ...]] = {
+    RateModel.LABOR_PRODUCTIVITY_PARITY: (COL_GDP, COL_WAGE),
+    RateModel.OUTPUT_PER_WORKER: (COL_GDP, COL_POPULATION, COL_LABOR_FORCE),
+    RateModel.OUTPUT_PER_WAGE: (COL_GDP, COL_POPULATION, COL_WAGE),
+    RateModel.OUTPUT_PER_WORKER_WAGE: (COL_GDP, COL_POPULATION, COL_LABOR_FORCE, COL_WAGE),
+    RateModel.DIRECT_LABOR_VALUE: (COL_WAGE,),
+}
 
 
 @dataclass(frozen=True)
@@ -92,6 +144,12 @@ class ParityRate:
     usd_per_local: Decimal
     official_local_per_usd: Decimal | None
     inputs: tuple[SourceRow, ...]
+    model: RateModel = RateModel.LABOR_PRODUCTIVITY_PARITY
+    # R_d and R_f of the model, and the price levels P = 1 / R (e = P_d / P_f = R_f / R_d).
+    productivity: Decimal | None = None
+    anchor_productivity: Decimal | None = None
+    price_level: Decimal | None = None
+    anchor_price_level: Decimal | None = None
 
     def percentage_error(self) -> Decimal | None:
         """(model - official) / official x 100 on the local-per-USD quote, or None."""
@@ -129,6 +187,7 @@ class CountryComparison:
     official_local_per_usd: Decimal
     percentage_error: Decimal
     absolute_percentage_error: Decimal
+    error: Decimal | None = None  # model - official, local units per USD
 
 
 @dataclass(frozen=True)
@@ -155,77 +214,163 @@ class OfficialComparison:
     countries: tuple[CountryComparison, ...]
     skipped: tuple[SkippedCountry, ...]
     median_absolute_percentage_error: Decimal | None
+    model: RateModel = RateModel.LABOR_PRODUCTIVITY_PARITY
 
 
-def labor_productivity_parity(table: IndicatorTable, iso3: str, year: int) -> ParityRate:
-    """The parity rate of `iso3`'s currency against the USD in `year`.
+def labor_productivity_parity(
+    table: IndicatorTable,
+    iso3: str,
+    year: int,
+    model: RateModel = RateModel.LABOR_PRODUCTIVITY_PARITY,
+) -> ParityRate:
+    """The model rate of `iso3`'s currency against the USD in `year` (e = R_f / R_d).
 
     Raises:
         CountryYearNotFoundError: the table has no row for `iso3` in `year`.
-        InputsMissingError: GDP per capita or wage of the country or of the USA is
-            missing (every missing cell is named).
+        LaborForceUnavailableError: the model needs the number of workers L and the
+            data set has none for the year.
+        InputsMissingError: an input of the country or of the USA is missing (every
+            missing cell is named).
         CurrencyMismatchError: the row's wage and official rate are in different
             currencies, or the anchor's wage is not in USD.
     """
     domestic = table.require(iso3, year)
     anchor = table.get(ANCHOR_ISO3, year)
+    columns = MODEL_INPUTS[model]
+    if COL_LABOR_FORCE in columns and not _has_labor_force(table, year):
+        raise LaborForceUnavailableError(model.value, year)
 
-    missing = _missing_inputs(domestic, iso3, year)
+    missing = _missing_inputs(domestic, iso3, year, columns)
     if anchor is None:
-        missing += [MissingInput(ANCHOR_ISO3, year, c) for c in (COL_GDP, COL_WAGE)]
+        missing += [MissingInput(ANCHOR_ISO3, year, c) for c in columns]
     elif anchor is not domestic:
-        missing += _missing_inputs(anchor, ANCHOR_ISO3, year)
+        missing += _missing_inputs(anchor, ANCHOR_ISO3, year, columns)
     if missing:
         raise InputsMissingError(iso3, year, missing)
     assert anchor is not None
-
-    _check_currencies(domestic)
-    _check_currencies(anchor)
-    if anchor.wage_currency not in (None, ANCHOR_CURRENCY):
-        raise CurrencyMismatchError(
-            ANCHOR_ISO3,
-            year,
-            anchor.wage_currency,
-            anchor.rate_currency,
-            f"the anchor's wage must be in {ANCHOR_CURRENCY}",
-        )
+    conversion = _wage_conversion(domestic, anchor) if COL_WAGE in columns else None
 
     ctx = PARITY_CONTEXT.copy()
-    g_d = _positive(domestic, COL_GDP, domestic.gdp_per_capita_usd)
-    w_d = _annual_wage(domestic)
-    g_f = _positive(anchor, COL_GDP, anchor.gdp_per_capita_usd)
-    w_f = _annual_wage(anchor)
+    num_d, den_d = _productivity_terms(model, domestic, conversion)
+    num_f, den_f = _productivity_terms(model, anchor, None)
+    # e = R_f / R_d = (num_f / den_f) / (num_d / den_d) = (num_f * den_d) / (den_f * num_d):
+    # one division, and the anchor gives the same two products, so its rate is exactly 1.
+    local_per_usd = ctx.divide(ctx.multiply(num_f, den_d), ctx.multiply(den_f, num_d))
+    usd_per_local = ctx.divide(ctx.multiply(num_d, den_f), ctx.multiply(den_d, num_f))
 
-    # e = (G_f / w_f) / (G_d / w_d) = (G_f * w_d) / (w_f * G_d): one division, and the
-    # anchor gives the same two products in both places, so its rate is exactly 1.
-    local_per_usd = ctx.divide(ctx.multiply(g_f, w_d), ctx.multiply(w_f, g_d))
-    usd_per_local = ctx.divide(ctx.multiply(g_d, w_f), ctx.multiply(w_d, g_f))
-
-    inputs = _trace(domestic, (COL_GDP, COL_WAGE, COL_WAGE_PERIOD))
-    if anchor is not domestic:
-        inputs += _trace(anchor, (COL_GDP, COL_WAGE, COL_WAGE_PERIOD))
+    inputs = _model_inputs(domestic, anchor, columns, conversion)
     official = domestic.official_rate_lcu_per_usd
-    if official is not None:
-        inputs += _trace(domestic, (COL_RATE,))
-
+    currency = domestic.wage_currency if COL_WAGE in columns else domestic.rate_currency
+    if conversion is not None:
+        currency = domestic.rate_currency
     return ParityRate(
         iso3=iso3,
         year=year,
-        currency=domestic.wage_currency,
+        currency=currency,
         local_per_usd=local_per_usd,
         usd_per_local=usd_per_local,
         official_local_per_usd=official,
         inputs=tuple(inputs),
+        model=model,
+        productivity=ctx.divide(num_d, den_d),
+        anchor_productivity=ctx.divide(num_f, den_f),
+        price_level=ctx.divide(den_d, num_d),
+        anchor_price_level=ctx.divide(den_f, num_f),
     )
 
 
-def cross_rate(table: IndicatorTable, base_iso3: str, quote_iso3: str, year: int) -> CrossRate:
+def _productivity_terms(
+    model: RateModel, row: IndicatorRow, conversion: EuroConversion | None
+) -> tuple[Decimal, Decimal]:
+    """R = numerator / denominator of one row under `model` (inputs already checked).
+    With a conversion, the wage is brought back from EUR to the national currency."""
+    ctx = PARITY_CONTEXT.copy()
+    wage = _annual_wage(row) if row.avg_wage_lcu is not None else _ONE
+    if conversion is not None:
+        wage = ctx.multiply(wage, conversion.units_per_euro)
+    if model is RateModel.DIRECT_LABOR_VALUE:
+        return _ONE, wage
+    gdp = _positive(row, COL_GDP, row.gdp_per_capita_usd)
+    if model is RateModel.LABOR_PRODUCTIVITY_PARITY:
+        return gdp, wage
+    assert row.population is not None
+    output = ctx.multiply(gdp, Decimal(row.population))  # Y = G x population, in USD
+    if model is RateModel.OUTPUT_PER_WAGE:
+        return output, wage
+    assert row.labor_force is not None
+    workers = Decimal(row.labor_force)
+    if model is RateModel.OUTPUT_PER_WORKER:
+        return output, workers
+    return output, ctx.multiply(workers, wage)
+
+
+def _model_inputs(
+    domestic: IndicatorRow,
+    anchor: IndicatorRow,
+    columns: tuple[str, ...],
+    conversion: EuroConversion | None,
+) -> list[SourceRow]:
+    inputs = _trace(domestic, _traced_columns(columns))
+    if anchor is not domestic:
+        inputs += _trace(anchor, _traced_columns(columns))
+    if domestic.official_rate_lcu_per_usd is not None:
+        inputs += _trace(domestic, (COL_RATE,))
+    if conversion is not None:
+        inputs.append(SourceRow(domestic.iso3, domestic.year, EURO_CONVERSION_COLUMN,
+                                str(conversion.units_per_euro), conversion.source))
+    return inputs
+
+
+def _traced_columns(columns: tuple[str, ...]) -> tuple[str, ...]:
+    return columns + ((COL_WAGE_PERIOD,) if COL_WAGE in columns else ())
+
+
+def _has_labor_force(table: IndicatorTable, year: int) -> bool:
+    return any(row.labor_force is not None for row in table.rows_for_year(year))
+
+
+def _wage_conversion(domestic: IndicatorRow, anchor: IndicatorRow) -> EuroConversion | None:
+    """The conversion that brings a pre-euro wage stated in EUR back to the currency of
+    the official rate; None when both are in one currency. Any other mismatch raises."""
+    conversion = None
+    if (
+        domestic.currency_mismatch
+        and domestic.wage_currency == EURO
+        and domestic.rate_currency in EURO_CONVERSION_RATES
+    ):
+        currency = domestic.rate_currency
+        conversion = EuroConversion(
+            currency, EURO_CONVERSION_RATES[currency],
+            f"irrevocable euro conversion rate ({currency} per EUR) fixed by the Council of "
+            "the EU at euro adoption; OECD states this wage in EUR at this rate",
+        )
+    else:
+        _check_currencies(domestic)
+    _check_currencies(anchor)
+    if anchor.wage_currency not in (None, ANCHOR_CURRENCY):
+        raise CurrencyMismatchError(
+            ANCHOR_ISO3,
+            anchor.year,
+            anchor.wage_currency,
+            anchor.rate_currency,
+            f"the anchor's wage must be in {ANCHOR_CURRENCY}",
+        )
+    return conversion
+
+
+def cross_rate(
+    table: IndicatorTable,
+    base_iso3: str,
+    quote_iso3: str,
+    year: int,
+    model: RateModel = RateModel.LABOR_PRODUCTIVITY_PARITY,
+) -> CrossRate:
     """Units of `quote_iso3`'s currency per unit of `base_iso3`'s currency in `year`,
-    from the two parity rates against the USD. Raises what `labor_productivity_parity`
+    from the two model rates against the USD. Raises what `labor_productivity_parity`
     raises, for either country."""
     ctx = PARITY_CONTEXT.copy()
-    base = labor_productivity_parity(table, base_iso3, year)
-    quote = labor_productivity_parity(table, quote_iso3, year)
+    base = labor_productivity_parity(table, base_iso3, year, model)
+    quote = labor_productivity_parity(table, quote_iso3, year, model)
     official: Decimal | None = None
     if base.official_local_per_usd is not None and quote.official_local_per_usd is not None:
         official = ctx.divide(quote.official_local_per_usd, base.official_local_per_usd)
@@ -243,7 +388,11 @@ def cross_rate(table: IndicatorTable, base_iso3: str, quote_iso3: str, year: int
 
 
 def compare_with_official(
-    table: IndicatorTable, year: int, *, include_anchor: bool = False
+    table: IndicatorTable,
+    year: int,
+    *,
+    include_anchor: bool = False,
+    model: RateModel = RateModel.LABOR_PRODUCTIVITY_PARITY,
 ) -> OfficialComparison:
     """Parity rate against official rate for every country of `year`.
 
@@ -256,7 +405,7 @@ def compare_with_official(
         if row.iso3 == ANCHOR_ISO3 and not include_anchor:
             continue
         try:
-            rate = labor_productivity_parity(table, row.iso3, year)
+            rate = labor_productivity_parity(table, row.iso3, year, model)
         except (InputsMissingError, CurrencyMismatchError, CountryYearNotFoundError) as exc:
             skipped.append(SkippedCountry(row.iso3, row.country, exc.reason, exc.message))
             continue
@@ -280,6 +429,7 @@ def compare_with_official(
                 official_local_per_usd=official,
                 percentage_error=error,
                 absolute_percentage_error=abs(error),
+                error=PARITY_CONTEXT.copy().subtract(rate.local_per_usd, official),
             )
         )
     return OfficialComparison(
@@ -287,6 +437,7 @@ def compare_with_official(
         countries=tuple(compared),
         skipped=tuple(skipped),
         median_absolute_percentage_error=median(c.absolute_percentage_error for c in compared),
+        model=model,
     )
 
 
@@ -316,13 +467,11 @@ def _percentage_error(model: Decimal, official: Decimal) -> Decimal:
     return ctx.multiply(ctx.divide(ctx.subtract(model, official), official), _HUNDRED)
 
 
-def _missing_inputs(row: IndicatorRow, iso3: str, year: int) -> list[MissingInput]:
-    missing: list[MissingInput] = []
-    if row.gdp_per_capita_usd is None:
-        missing.append(MissingInput(iso3, year, COL_GDP))
-    if row.avg_wage_lcu is None:
-        missing.append(MissingInput(iso3, year, COL_WAGE))
-    elif row.wage_period is None:
+def _missing_inputs(
+    row: IndicatorRow, iso3: str, year: int, columns: tuple[str, ...]
+) -> list[MissingInput]:
+    missing = [MissingInput(iso3, year, c) for c in columns if getattr(row, c) is None]
+    if COL_WAGE in columns and row.avg_wage_lcu is not None and row.wage_period is None:
         missing.append(MissingInput(iso3, year, COL_WAGE_PERIOD))
     return missing
 

@@ -42,7 +42,9 @@ class FxRate(_message.Message):
     currency: _builtins.str
     """ISO 4217 currency code, e.g. "CNY"."""
     country_code: _builtins.str
-    """ISO 3166-1 alpha-2 country code the indicators are for, e.g. "CN"."""
+    """ISO 3166-1 alpha-2 country code the indicators are for, e.g. "CN"; empty for the
+    World Bank codes without one (Channel Islands).
+    """
     @_builtins.property
     def model_local_per_usd(self) -> _common_pb2.Decimal:
         """Labor productivity parity rate, local units per USD: e = R_f / R_d."""
@@ -91,14 +93,18 @@ class FxRatesUpdated(_message.Message):
     RATES_FIELD_NUMBER: _builtins.int
     UPDATED_AT_FIELD_NUMBER: _builtins.int
     dataset_version: _builtins.str
-    """Identifier of the indicator data set and model run, e.g. "2023-wb-2024-06-01"."""
+    """Identifier of the indicator data set version, e.g. "packaged" or "v3-<uuid>"."""
     year: _builtins.int
-    """Indicator year the rates are for."""
+    """Indicator year the rates are for: the latest year of the data set with a USA
+    model rate. The model is always labor productivity parity.
+    """
     base_currency: _builtins.str
     """Always "USD" (the f country in e = R_f / R_d)."""
     @_builtins.property
     def rates(self) -> _containers.RepeatedCompositeFieldContainer[Global___FxRate]:
-        """One entry per currency, sorted by currency."""
+        """One entry per country with a model rate, sorted by currency then country (euro
+        members share EUR but each has its own model rate).
+        """
 
     @_builtins.property
     def updated_at(self) -> _timestamp_pb2.Timestamp:

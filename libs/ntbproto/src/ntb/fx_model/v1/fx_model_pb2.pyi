@@ -26,9 +26,12 @@ Errors common to the rate RPCs:
   INPUTS_MISSING - a model input (GDP per capita or wage of the country or of the
     USA) is blank; ErrorInfo.metadata["missing"] lists "ISO3:YEAR:column" items;
   CURRENCY_MISMATCH - the row's wage and official rate are in different currencies
-    (e.g. OECD wages in EUR before a country adopted the euro); the model refuses to
-    mix them;
-  RATE_MODEL_NOT_AVAILABLE - the requested model is not computed by this server yet.
+    and no legal conversion joins them; the model refuses to mix them. (A pre-euro
+    wage that OECD states in EUR is converted back at the irrevocable euro conversion
+    rate, which is listed among the inputs as column "euro_conversion_rate".);
+  LABOR_FORCE_MISSING - the model needs the number of workers L (OUTPUT_PER_WORKER,
+    OUTPUT_PER_WORKER_WAGE) and the data set has no labor_force for the year;
+    population is never used instead. Upload World Bank SL.TLF.TOTL.IN to add it.
 """
 
 from collections import abc as _abc
@@ -59,40 +62,43 @@ class _RateModelEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_RateModel.V
     """Not given: requests treat it as RATE_MODEL_LABOR_PRODUCTIVITY_PARITY."""
     RATE_MODEL_LABOR_PRODUCTIVITY_PARITY: _RateModel.ValueType  # 1
     """R = G / w with G the GDP per capita in USD and w the annual wage in local currency
-    (the paper's simplified equation, section 3.4.2). The only model served so far.
+    (the paper's simplified equation, section 3.4.2).
     """
     RATE_MODEL_OUTPUT_PER_WORKER: _RateModel.ValueType  # 2
-    """R = Y / L, output per worker (first expression). Comparison only; not served yet."""
+    """R = Y / L, output per worker (first expression). Needs labor_force."""
     RATE_MODEL_OUTPUT_PER_WAGE: _RateModel.ValueType  # 3
-    """R = Y / w, output per unit of wage (second expression). Not served yet."""
+    """R = Y / w, output per unit of wage (second expression)."""
     RATE_MODEL_OUTPUT_PER_WORKER_WAGE: _RateModel.ValueType  # 4
-    """R = Y / (L w), output per worker-wage (third expression). Not served yet."""
+    """R = Y / (L w), output per worker-wage (third expression). Needs labor_force."""
     RATE_MODEL_DIRECT_LABOR_VALUE: _RateModel.ValueType  # 5
     """Direct comparison of unit-time labor value, the variant the paper rejected
-    (section 3.4.5). Comparison only; not served yet.
+    (section 3.4.5): a unit of labor is worth the same everywhere, so R = 1 / w and
+    e = w_d / w_f (wages compared without productivity).
     """
 
 class RateModel(_RateModel, metaclass=_RateModelEnumTypeWrapper):
-    """How a rate is modelled (paper section 3.4.1). R is labor productivity, Y output
-    (GDP per capita in USD), L the number of workers, w the average wage in local
-    currency; every model predicts e = R_f / R_d with the USA as f.
+    """How a rate is modelled (paper section 3.4.1). R is labor productivity, G the GDP per
+    capita in USD, Y = G x population the output in USD, L the number of workers (labor
+    force), w the average annual wage in local currency; every model predicts
+    e = R_f / R_d = P_d / P_f with the USA as f, where P = 1 / R is the price level.
     """
 
 RATE_MODEL_UNSPECIFIED: RateModel.ValueType  # 0
 """Not given: requests treat it as RATE_MODEL_LABOR_PRODUCTIVITY_PARITY."""
 RATE_MODEL_LABOR_PRODUCTIVITY_PARITY: RateModel.ValueType  # 1
 """R = G / w with G the GDP per capita in USD and w the annual wage in local currency
-(the paper's simplified equation, section 3.4.2). The only model served so far.
+(the paper's simplified equation, section 3.4.2).
 """
 RATE_MODEL_OUTPUT_PER_WORKER: RateModel.ValueType  # 2
-"""R = Y / L, output per worker (first expression). Comparison only; not served yet."""
+"""R = Y / L, output per worker (first expression). Needs labor_force."""
 RATE_MODEL_OUTPUT_PER_WAGE: RateModel.ValueType  # 3
-"""R = Y / w, output per unit of wage (second expression). Not served yet."""
+"""R = Y / w, output per unit of wage (second expression)."""
 RATE_MODEL_OUTPUT_PER_WORKER_WAGE: RateModel.ValueType  # 4
-"""R = Y / (L w), output per worker-wage (third expression). Not served yet."""
+"""R = Y / (L w), output per worker-wage (third expression). Needs labor_force."""
 RATE_MODEL_DIRECT_LABOR_VALUE: RateModel.ValueType  # 5
 """Direct comparison of unit-time labor value, the variant the paper rejected
-(section 3.4.5). Comparison only; not served yet.
+(section 3.4.5): a unit of labor is worth the same everywhere, so R = 1 / w and
+e = w_d / w_f (wages compared without productivity).
 """
 Global___RateModel: _TypeAlias = RateModel  # noqa: Y015
 
@@ -110,6 +116,8 @@ class _SkipReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_SkipReason
     """The country's wage and official rate are in different currencies."""
     SKIP_REASON_OFFICIAL_RATE_MISSING: _SkipReason.ValueType  # 3
     """The model rate exists but the data set has no official rate to compare with."""
+    SKIP_REASON_COUNTRY_YEAR_NOT_FOUND: _SkipReason.ValueType  # 4
+    """The data set has no row for the requested country in that year."""
 
 class SkipReason(_SkipReason, metaclass=_SkipReasonEnumTypeWrapper):
     """Why a country of the year has no comparison."""
@@ -122,6 +130,8 @@ SKIP_REASON_CURRENCY_MISMATCH: SkipReason.ValueType  # 2
 """The country's wage and official rate are in different currencies."""
 SKIP_REASON_OFFICIAL_RATE_MISSING: SkipReason.ValueType  # 3
 """The model rate exists but the data set has no official rate to compare with."""
+SKIP_REASON_COUNTRY_YEAR_NOT_FOUND: SkipReason.ValueType  # 4
+"""The data set has no row for the requested country in that year."""
 Global___SkipReason: _TypeAlias = SkipReason  # noqa: Y015
 
 class _CnyRateBasis:
@@ -169,9 +179,12 @@ class _IndicatorFormatEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Indic
     a blank cell for "no value"; a source for every value.
     """
     INDICATOR_FORMAT_WORLD_BANK_CSV: _IndicatorFormat.ValueType  # 2
-    """A World Bank WDI bulk-download CSV of one indicator (PA.NUS.FCRF, NY.GDP.PCAP.CD
-    or SP.POP.TOTL; years as columns). Its values replace that column in a copy of the
-    active data set; wages are not in WDI and are kept.
+    """A World Bank WDI bulk-download CSV of one indicator (PA.NUS.FCRF -> official rate,
+    NY.GDP.PCAP.CD -> GDP per capita, SP.POP.TOTL -> population, SL.TLF.TOTL.IN ->
+    labor force; years as columns, optional preamble). Its values replace that column
+    in a copy of the active data set, from the active data set's first year on; blank
+    cells keep the old value; wages are not in WDI and are kept; aggregates (WLD,
+    EUU, ...) are skipped; other unknown country codes are errors.
     """
 
 class IndicatorFormat(_IndicatorFormat, metaclass=_IndicatorFormatEnumTypeWrapper):
@@ -188,9 +201,12 @@ source_population, notes); one row per country and year; plain decimal numbers;
 a blank cell for "no value"; a source for every value.
 """
 INDICATOR_FORMAT_WORLD_BANK_CSV: IndicatorFormat.ValueType  # 2
-"""A World Bank WDI bulk-download CSV of one indicator (PA.NUS.FCRF, NY.GDP.PCAP.CD
-or SP.POP.TOTL; years as columns). Its values replace that column in a copy of the
-active data set; wages are not in WDI and are kept.
+"""A World Bank WDI bulk-download CSV of one indicator (PA.NUS.FCRF -> official rate,
+NY.GDP.PCAP.CD -> GDP per capita, SP.POP.TOTL -> population, SL.TLF.TOTL.IN ->
+labor force; years as columns, optional preamble). Its values replace that column
+in a copy of the active data set, from the active data set's first year on; blank
+cells keep the old value; wages are not in WDI and are kept; aggregates (WLD,
+EUU, ...) are skipped; other unknown country codes are errors.
 """
 Global___IndicatorFormat: _TypeAlias = IndicatorFormat  # noqa: Y015
 
@@ -211,7 +227,9 @@ class SourceRow(_message.Message):
     """Output only. Year of the row."""
     column: _builtins.str
     """Output only. Column of the data set: "gdp_per_capita_usd",
-    "official_rate_lcu_per_usd", "avg_wage_lcu" or "wage_period".
+    "official_rate_lcu_per_usd", "avg_wage_lcu", "wage_period", "population",
+    "labor_force" or "euro_conversion_rate" (national units per EUR, a legal constant,
+    not a data-set cell; source names it).
     """
     value: _builtins.str
     """Output only. The value exactly as used, in plain decimal notation for numbers
@@ -252,6 +270,11 @@ class Rate(_message.Message):
     OFFICIAL_LOCAL_PER_USD_FIELD_NUMBER: _builtins.int
     INPUTS_FIELD_NUMBER: _builtins.int
     CURRENCY_CODE_FIELD_NUMBER: _builtins.int
+    PRODUCTIVITY_FIELD_NUMBER: _builtins.int
+    ANCHOR_PRODUCTIVITY_FIELD_NUMBER: _builtins.int
+    PRICE_LEVEL_FIELD_NUMBER: _builtins.int
+    ANCHOR_PRICE_LEVEL_FIELD_NUMBER: _builtins.int
+    DATASET_ID_FIELD_NUMBER: _builtins.int
     country_code: _builtins.str
     """Output only. ISO 3166-1 alpha-3 code of the country."""
     year: _builtins.int
@@ -260,8 +283,12 @@ class Rate(_message.Message):
     """Output only. The model used; never UNSPECIFIED."""
     currency_code: _builtins.str
     """Output only. ISO 4217 code of the local unit, i.e. the currency of the country's
-    wage figure (e.g. "EUR" for euro members, "JPY" for Japan).
+    wage figure (e.g. "EUR" for euro members, "JPY" for Japan); the national currency
+    when a pre-euro wage was converted back from EUR (e.g. "HRK" for Croatia 2013); for
+    OUTPUT_PER_WORKER, which uses no wage, the currency of the official rate.
     """
+    dataset_id: _builtins.str
+    """Output only. The data set the inputs come from (IndicatorDataset.dataset_id)."""
     @_builtins.property
     def local_per_usd(self) -> _common_pb2.Decimal:
         """Output only. Model rate in local currency units per 1 USD (e = R_f / R_d), e.g.
@@ -284,9 +311,28 @@ class Rate(_message.Message):
 
     @_builtins.property
     def inputs(self) -> _containers.RepeatedCompositeFieldContainer[Global___SourceRow]:
-        """Output only. Every data-set cell used: the country's and the USA's GDP per capita,
-        wage and wage period, and the official rate when set; the USA's cells once.
+        """Output only. Every data-set cell used: the country's and the USA's inputs of the
+        model (e.g. GDP per capita, wage and wage period), and the official rate when set;
+        the USA's cells once.
         """
+
+    @_builtins.property
+    def productivity(self) -> _common_pb2.Decimal:
+        """Output only. R_d, the country's productivity under the model (units depend on the
+        model, e.g. USD per local unit for R = G / w).
+        """
+
+    @_builtins.property
+    def anchor_productivity(self) -> _common_pb2.Decimal:
+        """Output only. R_f, the USA's productivity under the model."""
+
+    @_builtins.property
+    def price_level(self) -> _common_pb2.Decimal:
+        """Output only. P_d = 1 / R_d, the country's price level (paper 3.4.1)."""
+
+    @_builtins.property
+    def anchor_price_level(self) -> _common_pb2.Decimal:
+        """Output only. P_f = 1 / R_f; local_per_usd = price_level / anchor_price_level."""
 
     def __init__(
         self,
@@ -299,10 +345,15 @@ class Rate(_message.Message):
         official_local_per_usd: _common_pb2.Decimal | None = ...,
         inputs: _abc.Iterable[Global___SourceRow] | None = ...,
         currency_code: _builtins.str = ...,
+        productivity: _common_pb2.Decimal | None = ...,
+        anchor_productivity: _common_pb2.Decimal | None = ...,
+        price_level: _common_pb2.Decimal | None = ...,
+        anchor_price_level: _common_pb2.Decimal | None = ...,
+        dataset_id: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["local_per_usd", b"local_per_usd", "official_local_per_usd", b"official_local_per_usd", "usd_per_local", b"usd_per_local"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["anchor_price_level", b"anchor_price_level", "anchor_productivity", b"anchor_productivity", "local_per_usd", b"local_per_usd", "official_local_per_usd", b"official_local_per_usd", "price_level", b"price_level", "productivity", b"productivity", "usd_per_local", b"usd_per_local"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["country_code", b"country_code", "currency_code", b"currency_code", "inputs", b"inputs", "local_per_usd", b"local_per_usd", "model", b"model", "official_local_per_usd", b"official_local_per_usd", "usd_per_local", b"usd_per_local", "year", b"year"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor_price_level", b"anchor_price_level", "anchor_productivity", b"anchor_productivity", "country_code", b"country_code", "currency_code", b"currency_code", "dataset_id", b"dataset_id", "inputs", b"inputs", "local_per_usd", b"local_per_usd", "model", b"model", "official_local_per_usd", b"official_local_per_usd", "price_level", b"price_level", "productivity", b"productivity", "usd_per_local", b"usd_per_local", "year", b"year"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -499,6 +550,7 @@ class CountryComparison(_message.Message):
     RATE_FIELD_NUMBER: _builtins.int
     PERCENTAGE_ERROR_FIELD_NUMBER: _builtins.int
     ABSOLUTE_PERCENTAGE_ERROR_FIELD_NUMBER: _builtins.int
+    ERROR_FIELD_NUMBER: _builtins.int
     country_code: _builtins.str
     """Output only. ISO 3166-1 alpha-3 code."""
     country_name: _builtins.str
@@ -517,6 +569,10 @@ class CountryComparison(_message.Message):
     def absolute_percentage_error(self) -> _common_pb2.Decimal:
         """Output only. |percentage_error|."""
 
+    @_builtins.property
+    def error(self) -> _common_pb2.Decimal:
+        """Output only. model - official, in local units per USD."""
+
     def __init__(
         self,
         *,
@@ -525,10 +581,11 @@ class CountryComparison(_message.Message):
         rate: Global___Rate | None = ...,
         percentage_error: _common_pb2.Decimal | None = ...,
         absolute_percentage_error: _common_pb2.Decimal | None = ...,
+        error: _common_pb2.Decimal | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["absolute_percentage_error", b"absolute_percentage_error", "percentage_error", b"percentage_error", "rate", b"rate"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["absolute_percentage_error", b"absolute_percentage_error", "error", b"error", "percentage_error", b"percentage_error", "rate", b"rate"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["absolute_percentage_error", b"absolute_percentage_error", "country_code", b"country_code", "country_name", b"country_name", "percentage_error", b"percentage_error", "rate", b"rate"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["absolute_percentage_error", b"absolute_percentage_error", "country_code", b"country_code", "country_name", b"country_name", "error", b"error", "percentage_error", b"percentage_error", "rate", b"rate"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -575,7 +632,6 @@ class CompareWithOfficialRequest(_message.Message):
     YEAR_FIELD_NUMBER: _builtins.int
     MODEL_FIELD_NUMBER: _builtins.int
     INCLUDE_ANCHOR_FIELD_NUMBER: _builtins.int
-    INCLUDE_PLOT_FIELD_NUMBER: _builtins.int
     year: _builtins.int
     """Required. Year to compare, 1900..2100. A year without rows gives empty lists."""
     model: Global___RateModel.ValueType
@@ -584,25 +640,72 @@ class CompareWithOfficialRequest(_message.Message):
     """Optional. Also list the USA, whose error is zero by construction; default false
     (the USA is then neither compared nor skipped, and not in the median).
     """
-    include_plot: _builtins.bool
-    """Optional. Also return an SVG scatter plot of model against official rates;
-    default false.
-    """
     def __init__(
         self,
         *,
         year: _builtins.int = ...,
         model: Global___RateModel.ValueType = ...,
         include_anchor: _builtins.bool = ...,
-        include_plot: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["include_anchor", b"include_anchor", "include_plot", b"include_plot", "model", b"model", "year", b"year"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["include_anchor", b"include_anchor", "model", b"model", "year", b"year"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___CompareWithOfficialRequest: _TypeAlias = CompareWithOfficialRequest  # noqa: Y015
+
+@_typing.final
+class ComparisonSummary(_message.Message):
+    """How close a group of countries' model rates are to the official rates."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    GROUP_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    COUNTRY_COUNT_FIELD_NUMBER: _builtins.int
+    MEDIAN_ABSOLUTE_PERCENTAGE_ERROR_FIELD_NUMBER: _builtins.int
+    SHARE_WITHIN_10_PERCENT_FIELD_NUMBER: _builtins.int
+    SHARE_WITHIN_25_PERCENT_FIELD_NUMBER: _builtins.int
+    group: _builtins.str
+    """Output only. "all", "small", "large" or "population_unknown"."""
+    description: _builtins.str
+    """Output only. Which countries the group holds, e.g. "population below 10,000,000 in
+    2013" (small countries have fewer than 10 million people).
+    """
+    country_count: _builtins.int
+    """Output only. Number of compared countries in the group."""
+    @_builtins.property
+    def median_absolute_percentage_error(self) -> _common_pb2.Decimal:
+        """Output only. Median absolute percentage error; unset for an empty group."""
+
+    @_builtins.property
+    def share_within_10_percent(self) -> _common_pb2.Decimal:
+        """Output only. Share (0..1) of the group within 10% of the official rate; unset for
+        an empty group.
+        """
+
+    @_builtins.property
+    def share_within_25_percent(self) -> _common_pb2.Decimal:
+        """Output only. Share (0..1) within 25%; unset for an empty group."""
+
+    def __init__(
+        self,
+        *,
+        group: _builtins.str = ...,
+        description: _builtins.str = ...,
+        country_count: _builtins.int = ...,
+        median_absolute_percentage_error: _common_pb2.Decimal | None = ...,
+        share_within_10_percent: _common_pb2.Decimal | None = ...,
+        share_within_25_percent: _common_pb2.Decimal | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["median_absolute_percentage_error", b"median_absolute_percentage_error", "share_within_10_percent", b"share_within_10_percent", "share_within_25_percent", b"share_within_25_percent"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["country_count", b"country_count", "description", b"description", "group", b"group", "median_absolute_percentage_error", b"median_absolute_percentage_error", "share_within_10_percent", b"share_within_10_percent", "share_within_25_percent", b"share_within_25_percent"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ComparisonSummary: _TypeAlias = ComparisonSummary  # noqa: Y015
 
 @_typing.final
 class CompareWithOfficialResponse(_message.Message):
@@ -613,15 +716,14 @@ class CompareWithOfficialResponse(_message.Message):
     COMPARISONS_FIELD_NUMBER: _builtins.int
     SKIPPED_FIELD_NUMBER: _builtins.int
     MEDIAN_ABSOLUTE_PERCENTAGE_ERROR_FIELD_NUMBER: _builtins.int
-    PLOT_SVG_FIELD_NUMBER: _builtins.int
+    SUMMARIES_FIELD_NUMBER: _builtins.int
+    DATASET_ID_FIELD_NUMBER: _builtins.int
     year: _builtins.int
     """Output only. The year compared."""
     model: Global___RateModel.ValueType
     """Output only. The model used; never UNSPECIFIED."""
-    plot_svg: _builtins.str
-    """Output only. SVG document (UTF-8) plotting model against official rates on log
-    axes; empty unless include_plot was set.
-    """
+    dataset_id: _builtins.str
+    """Output only. The data set compared (IndicatorDataset.dataset_id)."""
     @_builtins.property
     def comparisons(self) -> _containers.RepeatedCompositeFieldContainer[Global___CountryComparison]:
         """Output only. One entry per compared country, ordered by country_code."""
@@ -636,6 +738,12 @@ class CompareWithOfficialResponse(_message.Message):
         two middle values for an even count); unset when there are no comparisons.
         """
 
+    @_builtins.property
+    def summaries(self) -> _containers.RepeatedCompositeFieldContainer[Global___ComparisonSummary]:
+        """Output only. The group "all" first, then "small" and "large" (by population in the
+        year), then "population_unknown" when some compared country has no population.
+        """
+
     def __init__(
         self,
         *,
@@ -644,11 +752,12 @@ class CompareWithOfficialResponse(_message.Message):
         comparisons: _abc.Iterable[Global___CountryComparison] | None = ...,
         skipped: _abc.Iterable[Global___SkippedCountry] | None = ...,
         median_absolute_percentage_error: _common_pb2.Decimal | None = ...,
-        plot_svg: _builtins.str = ...,
+        summaries: _abc.Iterable[Global___ComparisonSummary] | None = ...,
+        dataset_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["median_absolute_percentage_error", b"median_absolute_percentage_error"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["comparisons", b"comparisons", "median_absolute_percentage_error", b"median_absolute_percentage_error", "model", b"model", "plot_svg", b"plot_svg", "skipped", b"skipped", "year", b"year"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["comparisons", b"comparisons", "dataset_id", b"dataset_id", "median_absolute_percentage_error", b"median_absolute_percentage_error", "model", b"model", "skipped", b"skipped", "summaries", b"summaries", "year", b"year"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -744,12 +853,15 @@ class GetAnchorRatesResponse(_message.Message):
     CNY_PER_USD_BASIS_FIELD_NUMBER: _builtins.int
     ANCHOR_RATES_FIELD_NUMBER: _builtins.int
     SKIPPED_FIELD_NUMBER: _builtins.int
+    DATASET_ID_FIELD_NUMBER: _builtins.int
     year: _builtins.int
     """Output only. Year of the model rates."""
     model: Global___RateModel.ValueType
     """Output only. The model used; never UNSPECIFIED."""
     cny_per_usd_basis: Global___CnyRateBasis.ValueType
     """Output only. Where cny_per_usd comes from."""
+    dataset_id: _builtins.str
+    """Output only. The data set used (IndicatorDataset.dataset_id)."""
     @_builtins.property
     def lbc_price_cny(self) -> _common_pb2.Decimal:
         """Output only. The Labor Coin price in CNY per LBC used, as quoted by laborcoin."""
@@ -783,10 +895,11 @@ class GetAnchorRatesResponse(_message.Message):
         cny_per_usd_basis: Global___CnyRateBasis.ValueType = ...,
         anchor_rates: _abc.Iterable[Global___AnchorRate] | None = ...,
         skipped: _abc.Iterable[Global___SkippedCountry] | None = ...,
+        dataset_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["cny_per_usd", b"cny_per_usd", "lbc_price_cny", b"lbc_price_cny", "lbc_price_time", b"lbc_price_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor_rates", b"anchor_rates", "cny_per_usd", b"cny_per_usd", "cny_per_usd_basis", b"cny_per_usd_basis", "lbc_price_cny", b"lbc_price_cny", "lbc_price_time", b"lbc_price_time", "model", b"model", "skipped", b"skipped", "year", b"year"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor_rates", b"anchor_rates", "cny_per_usd", b"cny_per_usd", "cny_per_usd_basis", b"cny_per_usd_basis", "dataset_id", b"dataset_id", "lbc_price_cny", b"lbc_price_cny", "lbc_price_time", b"lbc_price_time", "model", b"model", "skipped", b"skipped", "year", b"year"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -806,6 +919,7 @@ class IndicatorDataset(_message.Message):
     YEARS_FIELD_NUMBER: _builtins.int
     DESCRIPTION_FIELD_NUMBER: _builtins.int
     CREATE_TIME_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
     dataset_id: _builtins.str
     """Output only. Server-assigned id (UUID); "packaged" for the data set shipped with
     the service.
@@ -820,13 +934,15 @@ class IndicatorDataset(_message.Message):
     """Output only. Number of distinct countries."""
     description: _builtins.str
     """Output only. The uploader's description."""
+    version: _builtins.int
+    """Output only. 0 for the packaged data set, then 1, 2, ... per accepted upload."""
     @_builtins.property
     def years(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
         """Output only. Distinct years, ascending."""
 
     @_builtins.property
     def create_time(self) -> _timestamp_pb2.Timestamp:
-        """Output only. When it was loaded."""
+        """Output only. When it was loaded (unset for the packaged data set)."""
 
     def __init__(
         self,
@@ -839,10 +955,11 @@ class IndicatorDataset(_message.Message):
         years: _abc.Iterable[_builtins.int] | None = ...,
         description: _builtins.str = ...,
         create_time: _timestamp_pb2.Timestamp | None = ...,
+        version: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["create_time", b"create_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["country_count", b"country_count", "create_time", b"create_time", "dataset_id", b"dataset_id", "description", b"description", "format", b"format", "row_count", b"row_count", "sha256", b"sha256", "years", b"years"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["country_count", b"country_count", "create_time", b"create_time", "dataset_id", b"dataset_id", "description", b"description", "format", b"format", "row_count", b"row_count", "sha256", b"sha256", "version", b"version", "years", b"years"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -862,9 +979,11 @@ class UploadIndicatorsRequest(_message.Message):
     """Required. Not UNSPECIFIED."""
     content: _builtins.bytes
     """Required. The file's bytes, UTF-8 (a leading byte-order mark is ignored),
-    1 byte..4 MiB. Every problem in it is reported at once as INVALID_ARGUMENT with
-    one FieldViolation each, field "content.rows[<i>].<column>" (i is the 0-based data
-    record; the description names the file line) or "content.header.<column>".
+    1..4,000,000 bytes. Every problem in it is reported at once as INVALID_ARGUMENT
+    with one FieldViolation each, field "content.rows[<i>].<column>" (i is the 0-based
+    data record; the description names the file line) or "content.header.<column>";
+    for a World Bank file the column is the year ("content.rows[3].2013") or
+    "Country Code" / "Indicator Code".
     """
     description: _builtins.str
     """Optional. Free text for operators, 0..200 characters."""
@@ -889,6 +1008,14 @@ class UploadIndicatorsResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     DATASET_FIELD_NUMBER: _builtins.int
+    INDICATOR_CODE_FIELD_NUMBER: _builtins.int
+    VALUES_APPLIED_FIELD_NUMBER: _builtins.int
+    indicator_code: _builtins.str
+    """Output only. For a World Bank upload: the indicator code, e.g. "PA.NUS.FCRF";
+    empty for an NTB CSV upload.
+    """
+    values_applied: _builtins.int
+    """Output only. For a World Bank upload: the number of country-year values applied."""
     @_builtins.property
     def dataset(self) -> Global___IndicatorDataset:
         """Output only. The new active data set."""
@@ -897,10 +1024,12 @@ class UploadIndicatorsResponse(_message.Message):
         self,
         *,
         dataset: Global___IndicatorDataset | None = ...,
+        indicator_code: _builtins.str = ...,
+        values_applied: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["dataset", b"dataset"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["dataset", b"dataset"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dataset", b"dataset", "indicator_code", b"indicator_code", "values_applied", b"values_applied"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1005,3 +1134,53 @@ class ListCountriesResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListCountriesResponse: _TypeAlias = ListCountriesResponse  # noqa: Y015
+
+@_typing.final
+class ListDatasetsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PAGE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def page(self) -> _common_pb2.PageRequest:
+        """Optional. Paging; results ordered by version, newest first."""
+
+    def __init__(
+        self,
+        *,
+        page: _common_pb2.PageRequest | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["page", b"page"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["page", b"page"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListDatasetsRequest: _TypeAlias = ListDatasetsRequest  # noqa: Y015
+
+@_typing.final
+class ListDatasetsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DATASETS_FIELD_NUMBER: _builtins.int
+    PAGE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def datasets(self) -> _containers.RepeatedCompositeFieldContainer[Global___IndicatorDataset]:
+        """Output only. The data sets of this page."""
+
+    @_builtins.property
+    def page(self) -> _common_pb2.PageResponse:
+        """Output only. Where the list continues."""
+
+    def __init__(
+        self,
+        *,
+        datasets: _abc.Iterable[Global___IndicatorDataset] | None = ...,
+        page: _common_pb2.PageResponse | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["page", b"page"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["datasets", b"datasets", "page", b"page"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListDatasetsResponse: _TypeAlias = ListDatasetsResponse  # noqa: Y015

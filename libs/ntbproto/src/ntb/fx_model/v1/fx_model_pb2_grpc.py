@@ -27,8 +27,8 @@ if _version_not_supported:
 
 class FxModelServiceStub:
     """Model exchange rates, their comparison with official rates, the Labor Coin currency
-    anchor, and the indicator data they are computed from. Reads need any valid token;
-    UploadIndicators is operator only.
+    anchor, and the indicator data they are computed from. Reads are public (no token:
+    they serve public statistics); UploadIndicators needs a token with the operator role.
     """
 
     def __init__(self, channel):
@@ -67,12 +67,17 @@ class FxModelServiceStub:
                 request_serializer=ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListCountriesRequest.SerializeToString,
                 response_deserializer=ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListCountriesResponse.FromString,
                 _registered_method=True)
+        self.ListDatasets = channel.unary_unary(
+                '/ntb.fx_model.v1.FxModelService/ListDatasets',
+                request_serializer=ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListDatasetsRequest.SerializeToString,
+                response_deserializer=ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListDatasetsResponse.FromString,
+                _registered_method=True)
 
 
 class FxModelServiceServicer:
     """Model exchange rates, their comparison with official rates, the Labor Coin currency
-    anchor, and the indicator data they are computed from. Reads need any valid token;
-    UploadIndicators is operator only.
+    anchor, and the indicator data they are computed from. Reads are public (no token:
+    they serve public statistics); UploadIndicators needs a token with the operator role.
     """
 
     def GetRate(self, request, context):
@@ -90,8 +95,9 @@ class FxModelServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def CompareWithOfficial(self, request, context):
-        """Model against official rates for every country of a year: the error per country
-        and the median absolute percentage error.
+        """Model against official rates for every country of a year: the error per country,
+        and summaries (median absolute percentage error, shares within 10% and 25%) for all
+        countries and for small and large ones.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -99,15 +105,18 @@ class FxModelServiceServicer:
 
     def GetAnchorRates(self, request, context):
         """The value of each currency in Labor Coin, from the model rates and the coin's CNY
-        price (laborcoin).
+        price (laborcoin's latest price.updated event). FAILED_PRECONDITION
+        COIN_PRICE_UNKNOWN until a price has arrived; CNY_RATE_MISSING when the year has
+        neither a model nor an official CNY rate.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UploadIndicators(self, request, context):
-        """Operator only. Loads a new indicator data set; after validation it replaces the
-        active data set for every later request.
+        """Operator only. Loads a new indicator data set; after validation it is stored as the
+        next version and replaces the active data set for every later request (and after a
+        restart). A rejected upload changes nothing.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -115,6 +124,14 @@ class FxModelServiceServicer:
 
     def ListCountries(self, request, context):
         """The countries of the active data set, with the years they have data for.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDatasets(self, request, context):
+        """Every data-set version, newest (the active one) first, ending with the packaged
+        data set (version 0).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -153,6 +170,11 @@ def add_FxModelServiceServicer_to_server(servicer, server):
                     request_deserializer=ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListCountriesRequest.FromString,
                     response_serializer=ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListCountriesResponse.SerializeToString,
             ),
+            'ListDatasets': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDatasets,
+                    request_deserializer=ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListDatasetsRequest.FromString,
+                    response_serializer=ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListDatasetsResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'ntb.fx_model.v1.FxModelService', rpc_method_handlers)
@@ -163,8 +185,8 @@ def add_FxModelServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class FxModelService:
     """Model exchange rates, their comparison with official rates, the Labor Coin currency
-    anchor, and the indicator data they are computed from. Reads need any valid token;
-    UploadIndicators is operator only.
+    anchor, and the indicator data they are computed from. Reads are public (no token:
+    they serve public statistics); UploadIndicators needs a token with the operator role.
     """
 
     @staticmethod
@@ -319,6 +341,33 @@ class FxModelService:
             '/ntb.fx_model.v1.FxModelService/ListCountries',
             ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListCountriesRequest.SerializeToString,
             ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListCountriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDatasets(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ntb.fx_model.v1.FxModelService/ListDatasets',
+            ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListDatasetsRequest.SerializeToString,
+            ntb_dot_fx__model_dot_v1_dot_fx__model__pb2.ListDatasetsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -26,9 +26,12 @@ Errors common to the rate RPCs:
   INPUTS_MISSING - a model input (GDP per capita or wage of the country or of the
     USA) is blank; ErrorInfo.metadata["missing"] lists "ISO3:YEAR:column" items;
   CURRENCY_MISMATCH - the row's wage and official rate are in different currencies
-    (e.g. OECD wages in EUR before a country adopted the euro); the model refuses to
-    mix them;
-  RATE_MODEL_NOT_AVAILABLE - the requested model is not computed by this server yet.
+    and no legal conversion joins them; the model refuses to mix them. (A pre-euro
+    wage that OECD states in EUR is converted back at the irrevocable euro conversion
+    rate, which is listed among the inputs as column "euro_conversion_rate".);
+  LABOR_FORCE_MISSING - the model needs the number of workers L (OUTPUT_PER_WORKER,
+    OUTPUT_PER_WORKER_WAGE) and the data set has no labor_force for the year;
+    population is never used instead. Upload World Bank SL.TLF.TOTL.IN to add it.
 """
 
 from collections import abc as _abc
@@ -56,8 +59,8 @@ GRPC_VERSION: str
 
 class FxModelServiceStub:
     """Model exchange rates, their comparison with official rates, the Labor Coin currency
-    anchor, and the indicator data they are computed from. Reads need any valid token;
-    UploadIndicators is operator only.
+    anchor, and the indicator data they are computed from. Reads are public (no token:
+    they serve public statistics); UploadIndicators needs a token with the operator role.
     """
 
     @_typing.overload
@@ -69,25 +72,33 @@ class FxModelServiceStub:
     GetCrossRate: _grpc.UnaryUnaryMultiCallable[_fx_model_pb2.GetCrossRateRequest, _fx_model_pb2.GetCrossRateResponse]
     """The model rate between two countries' currencies, derived through the USD."""
     CompareWithOfficial: _grpc.UnaryUnaryMultiCallable[_fx_model_pb2.CompareWithOfficialRequest, _fx_model_pb2.CompareWithOfficialResponse]
-    """Model against official rates for every country of a year: the error per country
-    and the median absolute percentage error.
+    """Model against official rates for every country of a year: the error per country,
+    and summaries (median absolute percentage error, shares within 10% and 25%) for all
+    countries and for small and large ones.
     """
     GetAnchorRates: _grpc.UnaryUnaryMultiCallable[_fx_model_pb2.GetAnchorRatesRequest, _fx_model_pb2.GetAnchorRatesResponse]
     """The value of each currency in Labor Coin, from the model rates and the coin's CNY
-    price (laborcoin).
+    price (laborcoin's latest price.updated event). FAILED_PRECONDITION
+    COIN_PRICE_UNKNOWN until a price has arrived; CNY_RATE_MISSING when the year has
+    neither a model nor an official CNY rate.
     """
     UploadIndicators: _grpc.UnaryUnaryMultiCallable[_fx_model_pb2.UploadIndicatorsRequest, _fx_model_pb2.UploadIndicatorsResponse]
-    """Operator only. Loads a new indicator data set; after validation it replaces the
-    active data set for every later request.
+    """Operator only. Loads a new indicator data set; after validation it is stored as the
+    next version and replaces the active data set for every later request (and after a
+    restart). A rejected upload changes nothing.
     """
     ListCountries: _grpc.UnaryUnaryMultiCallable[_fx_model_pb2.ListCountriesRequest, _fx_model_pb2.ListCountriesResponse]
     """The countries of the active data set, with the years they have data for."""
+    ListDatasets: _grpc.UnaryUnaryMultiCallable[_fx_model_pb2.ListDatasetsRequest, _fx_model_pb2.ListDatasetsResponse]
+    """Every data-set version, newest (the active one) first, ending with the packaged
+    data set (version 0).
+    """
 
 @_typing.type_check_only
 class FxModelServiceAsyncStub(FxModelServiceStub):
     """Model exchange rates, their comparison with official rates, the Labor Coin currency
-    anchor, and the indicator data they are computed from. Reads need any valid token;
-    UploadIndicators is operator only.
+    anchor, and the indicator data they are computed from. Reads are public (no token:
+    they serve public statistics); UploadIndicators needs a token with the operator role.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -96,24 +107,32 @@ class FxModelServiceAsyncStub(FxModelServiceStub):
     GetCrossRate: _aio.UnaryUnaryMultiCallable[_fx_model_pb2.GetCrossRateRequest, _fx_model_pb2.GetCrossRateResponse]  # type: ignore[assignment]
     """The model rate between two countries' currencies, derived through the USD."""
     CompareWithOfficial: _aio.UnaryUnaryMultiCallable[_fx_model_pb2.CompareWithOfficialRequest, _fx_model_pb2.CompareWithOfficialResponse]  # type: ignore[assignment]
-    """Model against official rates for every country of a year: the error per country
-    and the median absolute percentage error.
+    """Model against official rates for every country of a year: the error per country,
+    and summaries (median absolute percentage error, shares within 10% and 25%) for all
+    countries and for small and large ones.
     """
     GetAnchorRates: _aio.UnaryUnaryMultiCallable[_fx_model_pb2.GetAnchorRatesRequest, _fx_model_pb2.GetAnchorRatesResponse]  # type: ignore[assignment]
     """The value of each currency in Labor Coin, from the model rates and the coin's CNY
-    price (laborcoin).
+    price (laborcoin's latest price.updated event). FAILED_PRECONDITION
+    COIN_PRICE_UNKNOWN until a price has arrived; CNY_RATE_MISSING when the year has
+    neither a model nor an official CNY rate.
     """
     UploadIndicators: _aio.UnaryUnaryMultiCallable[_fx_model_pb2.UploadIndicatorsRequest, _fx_model_pb2.UploadIndicatorsResponse]  # type: ignore[assignment]
-    """Operator only. Loads a new indicator data set; after validation it replaces the
-    active data set for every later request.
+    """Operator only. Loads a new indicator data set; after validation it is stored as the
+    next version and replaces the active data set for every later request (and after a
+    restart). A rejected upload changes nothing.
     """
     ListCountries: _aio.UnaryUnaryMultiCallable[_fx_model_pb2.ListCountriesRequest, _fx_model_pb2.ListCountriesResponse]  # type: ignore[assignment]
     """The countries of the active data set, with the years they have data for."""
+    ListDatasets: _aio.UnaryUnaryMultiCallable[_fx_model_pb2.ListDatasetsRequest, _fx_model_pb2.ListDatasetsResponse]  # type: ignore[assignment]
+    """Every data-set version, newest (the active one) first, ending with the packaged
+    data set (version 0).
+    """
 
 class FxModelServiceServicer:
     """Model exchange rates, their comparison with official rates, the Labor Coin currency
-    anchor, and the indicator data they are computed from. Reads need any valid token;
-    UploadIndicators is operator only.
+    anchor, and the indicator data they are computed from. Reads are public (no token:
+    they serve public statistics); UploadIndicators needs a token with the operator role.
     """
 
     def GetRate(
@@ -135,8 +154,9 @@ class FxModelServiceServicer:
         request: _fx_model_pb2.CompareWithOfficialRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_fx_model_pb2.CompareWithOfficialResponse, _abc.Awaitable[_fx_model_pb2.CompareWithOfficialResponse]]:
-        """Model against official rates for every country of a year: the error per country
-        and the median absolute percentage error.
+        """Model against official rates for every country of a year: the error per country,
+        and summaries (median absolute percentage error, shares within 10% and 25%) for all
+        countries and for small and large ones.
         """
 
     def GetAnchorRates(
@@ -145,7 +165,9 @@ class FxModelServiceServicer:
         context: _ServicerContext,
     ) -> _typing.Union[_fx_model_pb2.GetAnchorRatesResponse, _abc.Awaitable[_fx_model_pb2.GetAnchorRatesResponse]]:
         """The value of each currency in Labor Coin, from the model rates and the coin's CNY
-        price (laborcoin).
+        price (laborcoin's latest price.updated event). FAILED_PRECONDITION
+        COIN_PRICE_UNKNOWN until a price has arrived; CNY_RATE_MISSING when the year has
+        neither a model nor an official CNY rate.
         """
 
     def UploadIndicators(
@@ -153,8 +175,9 @@ class FxModelServiceServicer:
         request: _fx_model_pb2.UploadIndicatorsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_fx_model_pb2.UploadIndicatorsResponse, _abc.Awaitable[_fx_model_pb2.UploadIndicatorsResponse]]:
-        """Operator only. Loads a new indicator data set; after validation it replaces the
-        active data set for every later request.
+        """Operator only. Loads a new indicator data set; after validation it is stored as the
+        next version and replaces the active data set for every later request (and after a
+        restart). A rejected upload changes nothing.
         """
 
     def ListCountries(
@@ -163,5 +186,14 @@ class FxModelServiceServicer:
         context: _ServicerContext,
     ) -> _typing.Union[_fx_model_pb2.ListCountriesResponse, _abc.Awaitable[_fx_model_pb2.ListCountriesResponse]]:
         """The countries of the active data set, with the years they have data for."""
+
+    def ListDatasets(
+        self,
+        request: _fx_model_pb2.ListDatasetsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_fx_model_pb2.ListDatasetsResponse, _abc.Awaitable[_fx_model_pb2.ListDatasetsResponse]]:
+        """Every data-set version, newest (the active one) first, ending with the packaged
+        data set (version 0).
+        """
 
 def add_FxModelServiceServicer_to_server(servicer: FxModelServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
