@@ -349,8 +349,9 @@ async def test_one_registration_is_one_trace_through_identity_kafka_and_laborcoi
                       ("traceparent", traceparent)),
         )
 
-    def hop_complete() -> bool:
+    def hop_complete() -> bool:  # a registration also emits value and credit events
         return any(service == "laborcoin" and span.kind == trace_pb2.Span.SPAN_KIND_CONSUMER
+                   and span.name == "consume ntb.identity.principal.v1"
                    for service, span in observed.receiver.trace(trace_id))
 
     await wait_until(hop_complete, DATA_DEADLINE_S, interval_s=0.2)
