@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ntb.common.v1 import common_pb2
 from ntb.laborcoin.v1 import laborcoin_pb2 as pb
-from ntb_laborcoin.entrypoints import coin_codec, transfer_codec
+from ntb_laborcoin.entrypoints import coin_codec, metrics, transfer_codec
 from ntb_laborcoin.service import coin_commands, coin_queries
 from ntb_laborcoin.service.unit_of_work import NewUnit
 from ntbkit import paging
@@ -20,6 +20,7 @@ class CoinApi:
     async def Mint(self, request: pb.MintRequest, context: ServicerContext) -> pb.MintResponse:
         command = coin_codec.mint(request)
         transfer = await coin_commands.mint(self.new_unit, command, current_caller())
+        metrics.TRANSFERS.labels("MINT", "OK").inc()
         report = await coin_queries.cap_report(self.new_unit)
         return pb.MintResponse(
             transfer=transfer_codec.transfer(transfer),
@@ -31,6 +32,8 @@ class CoinApi:
     ) -> pb.PurchaseCoinsResponse:
         command = coin_codec.purchase(request)
         done = await coin_commands.purchase(self.new_unit, command, current_caller())
+        metrics.TRANSFERS.labels("COIN_PURCHASE", "OK").inc()
+        metrics.TRANSFERS.labels("MINT", "OK").inc()
         return pb.PurchaseCoinsResponse(purchase=pb.Purchase(
             purchase_id=command.request_id, buyer_id=command.buyer_id,
             paid=common_pb2.Money(asset="CNY", units=done.paid_fen),
@@ -43,6 +46,10 @@ class CoinApi:
     ) -> pb.SettleEscrowResponse:
         command = coin_codec.settle(request)
         done = await coin_commands.settle_escrow(self.new_unit, command, current_caller())
+        for code, amount in (("ORDER_SETTLEMENT", done.split.net),
+                             ("PLATFORM_FEE", done.split.fee), ("RETIREMENT", done.split.retired)):
+            if amount:
+                metrics.TRANSFERS.labels(code, "OK").inc()
         return pb.SettleEscrowResponse(settlement=pb.EscrowSettlement(
             pending_id=command.pending_id, gross=coin_codec.lbc(done.split.gross),
             fee=coin_codec.lbc(done.split.fee), net=coin_codec.lbc(done.split.net),
