@@ -8,6 +8,7 @@ from ntb.common.v1 import common_pb2
 from ntb.events.v1 import identity_events_pb2 as ev
 from ntb.identity.v1 import identity_pb2
 from ntb_identity.adapters import wave_messages as m
+from ntb_identity.adapters.contract_key_messages import principal_signing_key
 from ntb_identity.domain import events
 from ntb_identity.domain.model import KycStatus
 
@@ -74,6 +75,13 @@ def encode(event: events.IdentityEvent) -> tuple[str, str, Message]:
             version=event.version, updated_at=m.timestamp(event.updated_at))
     if isinstance(event, events.EnterpriseRatingChanged):
         return CREDIT_TOPIC, event.principal_id, _rating(event)
+    if isinstance(event, events.SigningPublicKeyRegistered):
+        return PRINCIPAL_TOPIC, event.key.principal_id, ev.SigningPublicKeyRegistered(
+            principal_id=event.key.principal_id, key=principal_signing_key(event.key))
+    if isinstance(event, events.SigningPublicKeyRevoked):
+        return PRINCIPAL_TOPIC, event.key.principal_id, ev.SigningPublicKeyRevoked(
+            principal_id=event.key.principal_id, key=principal_signing_key(event.key),
+            reason=event.key.revocation_reason)
     if isinstance(event, events.EnterpriseProfileUpdated):
         return PRINCIPAL_TOPIC, event.principal_id, ev.EnterpriseProfileUpdated(
             principal_id=event.principal_id, enterprise=m.enterprise(event.enterprise),

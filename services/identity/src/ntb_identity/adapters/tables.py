@@ -55,6 +55,23 @@ signing_keys = sa.Table(
     sa.Column("not_after", sa.DateTime(timezone=True), nullable=True),
 )
 
+contract_keys = sa.Table(
+    "contract_keys",
+    metadata,
+    sa.Column("key_id", sa.String(32), primary_key=True),
+    sa.Column(
+        "principal_id", sa.String(36), sa.ForeignKey("principals.principal_id"), nullable=False
+    ),
+    sa.Column("public_key", sa.LargeBinary(), nullable=False),
+    sa.Column("label", sa.String(100), nullable=False),
+    sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("revocation_reason", sa.String(500), nullable=False, server_default=""),
+)
+
+sa.Index("ix_contract_keys_principal", contract_keys.c.principal_id,
+         contract_keys.c.registered_at)
+
 value_points = sa.Table(
     "value_points",
     metadata,

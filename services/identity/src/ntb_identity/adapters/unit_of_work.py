@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Self
 
 from ntb_identity.adapters import event_codec
+from ntb_identity.adapters.contract_key_repository import ContractKeyRepository
 from ntb_identity.adapters.repository import ApiClientRepository, PrincipalRepository
 from ntb_identity.adapters.wave_repository import BehaviourRepository, WaveRepository
 from ntb_identity.domain.events import IdentityEvent
@@ -18,6 +19,7 @@ class SqlIdentityUnitOfWork(unit_of_work.IdentityUnitOfWork):
         self.clients = ApiClientRepository(self.session)
         self.waves = WaveRepository(self.session)
         self.behaviour = BehaviourRepository(self.session)
+        self.contract_keys = ContractKeyRepository(self.session)
         return self
 
     def record(self, event: IdentityEvent) -> None:

@@ -112,3 +112,20 @@ class PayBandQuery:
     region: str
     experience_years: int
     skills: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RegisterSigningPublicKey:
+    request_id: str
+    principal_id: str
+    public_key: bytes
+    proof_of_possession: bytes
+    label: str
+
+
+@dataclass(frozen=True)
+class RevokeSigningPublicKey:
+    request_id: str
+    principal_id: str
+    key_id: str
+    reason: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ntbkit.errors import FailedPrecondition, NotFound, Unauthenticated
+from ntbkit.errors import AlreadyExists, FailedPrecondition, NotFound, Unauthenticated
 
 
 class PrincipalNotFound(NotFound):
@@ -60,3 +60,30 @@ class WrongPrincipalKind(FailedPrecondition):
 class WaveNotFound(NotFound):
     def __init__(self, wave: str, principal_id: str) -> None:
         super().__init__(wave, principal_id)
+
+
+class SigningPublicKeyNotFound(NotFound):
+    def __init__(self, key_id: str) -> None:
+        super().__init__("signing public key", key_id)
+
+
+class SigningPublicKeyTaken(AlreadyExists):
+    """The public key is registered to another principal (which one is not said)."""
+
+    def __init__(self, key_id: str) -> None:
+        super().__init__(f"signing public key {key_id} is registered to another principal",
+                         "SIGNING_KEY_TAKEN")
+
+
+class SigningPublicKeyAlreadyRevoked(FailedPrecondition):
+    def __init__(self, key_id: str) -> None:
+        super().__init__("SIGNING_KEY_REVOKED",
+                         f"signing public key {key_id} was revoked and cannot be registered "
+                         "again", {"key_id": key_id})
+
+
+class SigningPublicKeysLimit(FailedPrecondition):
+    def __init__(self, principal_id: str, limit: int) -> None:
+        super().__init__("SIGNING_KEYS_LIMIT",
+                         f"principal {principal_id} already has {limit} signing keys",
+                         {"principal_id": principal_id, "limit": str(limit)})

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ntb_identity.domain.commands import Evidence
+from ntb_identity.domain.contract_keys import PrincipalSigningKey
 from ntb_identity.domain.model import (
     EnterpriseProfile,
     KycStatus,
@@ -65,8 +66,6 @@ class CreditUpdated:
     previous_score: int | None
 
 
-
-
 @dataclass(frozen=True)
 class EnterpriseRatingChanged:
     principal_id: str
@@ -76,7 +75,18 @@ class EnterpriseRatingChanged:
     rated_at: datetime
 
 
+@dataclass(frozen=True)
+class SigningPublicKeyRegistered:
+    key: PrincipalSigningKey
+
+
+@dataclass(frozen=True)
+class SigningPublicKeyRevoked:
+    key: PrincipalSigningKey
+
+
 IdentityEvent = (
     PrincipalRegistered | PersonProfileUpdated | EnterpriseProfileUpdated
     | KycStatusChanged | ValueUpdated | CreditUpdated | EnterpriseRatingChanged
+    | SigningPublicKeyRegistered | SigningPublicKeyRevoked
 )

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 from ntb.identity.v1 import identity_pb2 as pb
 from ntb_identity.adapters import wave_messages as m
+from ntb_identity.adapters.contract_key_messages import principal_signing_key
 from ntb_identity.adapters.signing_keys import SigningKeyStore
 from ntb_identity.entrypoints import codec, requests, responses
-from ntb_identity.service import api_clients, principals, signing, wave_queries
+from ntb_identity.service import api_clients, contract_keys, principals, signing, wave_queries
 from ntb_identity.service.unit_of_work import NewUnit
 from ntbkit.auth import current_caller
 from ntbkit.grpc import ServicerContext
@@ -105,6 +106,27 @@ class LifecycleApi:
                                       current.not_after),
             retired=codec.signing_key(retired.key_id, retired.public_key, retired.not_before,
                                       retired.not_after))
+
+    async def RegisterSigningPublicKey(
+        self, request: pb.RegisterSigningPublicKeyRequest, context: ServicerContext
+    ) -> pb.RegisterSigningPublicKeyResponse:
+        command = requests.register_signing_key(request)
+        key = await contract_keys.register_key(self.new_unit, command, current_caller())
+        return pb.RegisterSigningPublicKeyResponse(key=principal_signing_key(key))
+
+    async def ListSigningPublicKeys(
+        self, request: pb.ListSigningPublicKeysRequest, context: ServicerContext
+    ) -> pb.ListSigningPublicKeysResponse:
+        principal_id = requests.principal_id(request.principal_id)
+        found = await contract_keys.list_keys(self.new_unit, principal_id, current_caller())
+        return pb.ListSigningPublicKeysResponse(keys=[principal_signing_key(k) for k in found])
+
+    async def RevokeSigningPublicKey(
+        self, request: pb.RevokeSigningPublicKeyRequest, context: ServicerContext
+    ) -> pb.RevokeSigningPublicKeyResponse:
+        command = requests.revoke_signing_key(request)
+        key = await contract_keys.revoke_key(self.new_unit, command, current_caller())
+        return pb.RevokeSigningPublicKeyResponse(key=principal_signing_key(key))
 
     async def GetValueWave(
         self, request: pb.GetValueWaveRequest, context: ServicerContext

@@ -1,4 +1,5 @@
-"""Decoding (and validating) the requests of principals, clients, waves and pay bands."""
+"""Decoding (and validating) the requests of principals, clients, contract keys, waves and
+pay bands."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from google.protobuf.message import Message
 from ntb.common.v1 import common_pb2
 from ntb.identity.v1 import identity_pb2 as pb
 from ntb_identity.adapters import model_files
+from ntb_identity.domain import contract_keys as keys
 from ntb_identity.domain.commands import (
     CreateApiClient,
     Evidence,
     PayBandQuery,
     PrincipalSearch,
+    RegisterSigningPublicKey,
     RevokeApiClient,
+    RevokeSigningPublicKey,
     RotateApiClientSecret,
     SetKycStatus,
     UpdateEnterpriseProfile,
@@ -27,6 +31,7 @@ from ntb_identity.domain.commands import (
 from ntb_identity.domain.model import ROLES, SCOPES, KycStatus
 from ntb_identity.domain.value_model import ValueModel
 from ntb_identity.entrypoints import codec
+from ntb_identity.service import contract_keys
 from ntb_identity.service.api_clients import ClientListing
 from ntb_identity.service.wave_queries import WaveQuery
 from ntbkit.errors import NotFound
@@ -213,7 +218,6 @@ def pay_band(request: pb.RecommendPayBandRequest) -> PayBandQuery:
                         tuple(request.skills))
 
 
-
 def request_id(value: str) -> str:
     v = Violations()
     v.require_uuid(value, "request_id")
@@ -238,3 +242,38 @@ def client_listing(request: pb.ListApiClientsRequest) -> ClientListing:
     v.raise_if_any()
     after = None if cursor is None else (datetime.fromisoformat(cursor[0]), cursor[1])
     return ClientListing(request.principal_id, request.include_revoked, after, size)
+
+
+def register_signing_key(request: pb.RegisterSigningPublicKeyRequest) -> RegisterSigningPublicKey:
+    """Every bad field at once; the proof is verified once the fields it signs are sound."""
+    v = Violations()
+    ids_ok = v.require_uuid(request.request_id, "request_id")
+    ids_ok = v.require_uuid(request.principal_id, "principal_id") and ids_ok
+    key_ok = v.check(len(request.public_key) == keys.PUBLIC_KEY_SIZE, "public_key",
+                     "must be a raw Ed25519 public key of exactly 32 bytes")
+    proof_ok = v.check(len(request.proof_of_possession) == keys.PROOF_SIZE,
+                       contract_keys.PROOF_FIELD, "must be an Ed25519 signature of 64 bytes")
+    v.check(len(request.label) <= keys.LABEL_LENGTH_MAX, "label",
+            f"at most {keys.LABEL_LENGTH_MAX} characters")
+    if ids_ok and key_ok and proof_ok:
+        v.check(contract_keys.proves_possession(
+            public_key=request.public_key, proof=request.proof_of_possession,
+            principal_id=request.principal_id, request_id=request.request_id),
+            contract_keys.PROOF_FIELD, contract_keys.PROOF_INVALID)
+    v.raise_if_any()
+    return RegisterSigningPublicKey(request.request_id, request.principal_id,
+                                    request.public_key, request.proof_of_possession,
+                                    request.label.strip())
+
+
+def revoke_signing_key(request: pb.RevokeSigningPublicKeyRequest) -> RevokeSigningPublicKey:
+    v = Violations()
+    v.require_uuid(request.request_id, "request_id")
+    v.require_uuid(request.principal_id, "principal_id")
+    v.check(bool(keys.KEY_ID.match(request.key_id)), "key_id",
+            "must be a key id: 32 lowercase hex digits")
+    v.check(len(request.reason) <= keys.REASON_LENGTH_MAX, "reason",
+            f"at most {keys.REASON_LENGTH_MAX} characters")
+    v.raise_if_any()
+    return RevokeSigningPublicKey(request.request_id, request.principal_id, request.key_id,
+                                  request.reason.strip())

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from ntb_identity.domain.behaviour import BehaviourRecord
 from ntb_identity.domain.commands import PrincipalSearch
+from ntb_identity.domain.contract_keys import PrincipalSigningKey
 from ntb_identity.domain.events import IdentityEvent
 from ntb_identity.domain.model import ApiClient, Principal
 from ntb_identity.domain.waves import CreditPoint, ValuePoint
@@ -68,6 +69,18 @@ class BehaviourRepository(Protocol):
     async def of(self, principal_id: str) -> list[BehaviourRecord]: ...
 
 
+class ContractKeyRepository(Protocol):
+    async def get(self, key_id: str) -> PrincipalSigningKey | None: ...
+
+    async def add(self, key: PrincipalSigningKey) -> None: ...
+
+    async def revoke(self, key: PrincipalSigningKey) -> bool: ...
+
+    async def of(self, principal_id: str, *, limit: int) -> list[PrincipalSigningKey]: ...
+
+    async def count(self, principal_id: str) -> int: ...
+
+
 class IdentityUnitOfWork(UnitOfWork):
     """ntbkit's transaction (outbox, inbox, idempotency) plus identity's repositories."""
 
@@ -75,6 +88,7 @@ class IdentityUnitOfWork(UnitOfWork):
     clients: ApiClientRepository
     waves: WaveRepository
     behaviour: BehaviourRepository
+    contract_keys: ContractKeyRepository
 
     def record(self, event: IdentityEvent) -> None:
         raise NotImplementedError

@@ -3,7 +3,8 @@
 isort:skip_file
 Events published by identity (DESIGN.md section 4.1). Kafka topics:
   ntb.identity.principal.v1  PrincipalRegistered, PersonProfileUpdated,
-                             EnterpriseProfileUpdated, KycStatusChanged
+                             EnterpriseProfileUpdated, KycStatusChanged,
+                             SigningPublicKeyRegistered, SigningPublicKeyRevoked
   ntb.identity.value.v1      ValueUpdated
   ntb.identity.credit.v1     CreditUpdated, EnterpriseRatingChanged
 Every record is keyed by principal_id. The payload is the message; the ce_type
@@ -369,3 +370,69 @@ class EnterpriseRatingChanged(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___EnterpriseRatingChanged: _TypeAlias = EnterpriseRatingChanged  # noqa: Y015
+
+@_typing.final
+class SigningPublicKeyRegistered(_message.Message):
+    """A principal registered an Ed25519 key for signing electronic contracts (its proof
+    of possession verified). matching keeps a projection of these keys to verify
+    entrustment signatures. Topic ntb.identity.principal.v1.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PRINCIPAL_ID_FIELD_NUMBER: _builtins.int
+    KEY_FIELD_NUMBER: _builtins.int
+    principal_id: _builtins.str
+    """UUID of the key's owner (a person or an enterprise)."""
+    @_builtins.property
+    def key(self) -> _identity_pb2.PrincipalSigningKey:
+        """The registered key; revoked_at is unset."""
+
+    def __init__(
+        self,
+        *,
+        principal_id: _builtins.str = ...,
+        key: _identity_pb2.PrincipalSigningKey | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["key", b"key"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "principal_id", b"principal_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SigningPublicKeyRegistered: _TypeAlias = SigningPublicKeyRegistered  # noqa: Y015
+
+@_typing.final
+class SigningPublicKeyRevoked(_message.Message):
+    """A contract signing key was revoked: signatures made after key.revoked_at are
+    rejected, earlier ones stay valid. Emitted once per key (a repeated revocation
+    emits nothing). Topic ntb.identity.principal.v1.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PRINCIPAL_ID_FIELD_NUMBER: _builtins.int
+    KEY_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    principal_id: _builtins.str
+    """UUID of the key's owner."""
+    reason: _builtins.str
+    """Reason given by the revoker, 0..500 chars; may be empty."""
+    @_builtins.property
+    def key(self) -> _identity_pb2.PrincipalSigningKey:
+        """The revoked key; revoked_at is set."""
+
+    def __init__(
+        self,
+        *,
+        principal_id: _builtins.str = ...,
+        key: _identity_pb2.PrincipalSigningKey | None = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["key", b"key"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "principal_id", b"principal_id", "reason", b"reason"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SigningPublicKeyRevoked: _TypeAlias = SigningPublicKeyRevoked  # noqa: Y015

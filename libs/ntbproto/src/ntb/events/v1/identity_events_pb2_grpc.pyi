@@ -3,7 +3,8 @@
 isort:skip_file
 Events published by identity (DESIGN.md section 4.1). Kafka topics:
   ntb.identity.principal.v1  PrincipalRegistered, PersonProfileUpdated,
-                             EnterpriseProfileUpdated, KycStatusChanged
+                             EnterpriseProfileUpdated, KycStatusChanged,
+                             SigningPublicKeyRegistered, SigningPublicKeyRevoked
   ntb.identity.value.v1      ValueUpdated
   ntb.identity.credit.v1     CreditUpdated, EnterpriseRatingChanged
 Every record is keyed by principal_id. The payload is the message; the ce_type

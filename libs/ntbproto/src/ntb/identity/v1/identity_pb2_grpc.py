@@ -261,14 +261,24 @@ class IdentityServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RegisterSigningPublicKey(self, request, context):
-        """Registers a person's Ed25519 key for signing electronic contracts (matching).
+        """Registers a person's (or enterprise's) Ed25519 key for signing electronic contracts
+        (matching). The principal itself or an operator; PERMISSION_DENIED for others.
+        A bad proof of possession is INVALID_ARGUMENT (field proof_of_possession); a key
+        registered to another principal is ALREADY_EXISTS; the caller's own active key
+        registered again is returned as it is; its own revoked key is FAILED_PRECONDITION
+        (SIGNING_KEY_REVOKED); at most 100 keys per principal, revoked ones included
+        (FAILED_PRECONDITION SIGNING_KEYS_LIMIT). A principal that is neither PERSON nor
+        ENTERPRISE: FAILED_PRECONDITION (WRONG_PRINCIPAL_KIND). Emits
+        SigningPublicKeyRegistered.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListSigningPublicKeys(self, request, context):
-        """Lists a principal's contract signing keys, revoked ones included. Any caller.
+        """Lists a principal's contract signing keys, revoked ones included. Readable by the
+        principal, operators, auditors and callers with the "service" role (matching);
+        PERMISSION_DENIED for others.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -276,6 +286,9 @@ class IdentityServiceServicer:
 
     def RevokeSigningPublicKey(self, request, context):
         """Revokes a contract signing key; signatures made before revocation stay valid.
+        The owner or an operator. Revoking a revoked key returns it unchanged (the first
+        revoked_at). NOT_FOUND if the principal has no such key. Emits
+        SigningPublicKeyRevoked on the first revocation only.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -84,11 +84,27 @@ class IdentityServiceStub:
     token it signed has expired.
     """
     RegisterSigningPublicKey: _grpc.UnaryUnaryMultiCallable[_identity_pb2.RegisterSigningPublicKeyRequest, _identity_pb2.RegisterSigningPublicKeyResponse]
-    """Registers a person's Ed25519 key for signing electronic contracts (matching)."""
+    """Registers a person's (or enterprise's) Ed25519 key for signing electronic contracts
+    (matching). The principal itself or an operator; PERMISSION_DENIED for others.
+    A bad proof of possession is INVALID_ARGUMENT (field proof_of_possession); a key
+    registered to another principal is ALREADY_EXISTS; the caller's own active key
+    registered again is returned as it is; its own revoked key is FAILED_PRECONDITION
+    (SIGNING_KEY_REVOKED); at most 100 keys per principal, revoked ones included
+    (FAILED_PRECONDITION SIGNING_KEYS_LIMIT). A principal that is neither PERSON nor
+    ENTERPRISE: FAILED_PRECONDITION (WRONG_PRINCIPAL_KIND). Emits
+    SigningPublicKeyRegistered.
+    """
     ListSigningPublicKeys: _grpc.UnaryUnaryMultiCallable[_identity_pb2.ListSigningPublicKeysRequest, _identity_pb2.ListSigningPublicKeysResponse]
-    """Lists a principal's contract signing keys, revoked ones included. Any caller."""
+    """Lists a principal's contract signing keys, revoked ones included. Readable by the
+    principal, operators, auditors and callers with the "service" role (matching);
+    PERMISSION_DENIED for others.
+    """
     RevokeSigningPublicKey: _grpc.UnaryUnaryMultiCallable[_identity_pb2.RevokeSigningPublicKeyRequest, _identity_pb2.RevokeSigningPublicKeyResponse]
-    """Revokes a contract signing key; signatures made before revocation stay valid."""
+    """Revokes a contract signing key; signatures made before revocation stay valid.
+    The owner or an operator. Revoking a revoked key returns it unchanged (the first
+    revoked_at). NOT_FOUND if the principal has no such key. Emits
+    SigningPublicKeyRevoked on the first revocation only.
+    """
     GetValueWave: _grpc.UnaryUnaryMultiCallable[_identity_pb2.GetValueWaveRequest, _identity_pb2.GetValueWaveResponse]
     """The personal value wave: hourly labor value P (CNY/h) over time."""
     ExplainValue: _grpc.UnaryUnaryMultiCallable[_identity_pb2.ExplainValueRequest, _identity_pb2.ExplainValueResponse]
@@ -158,11 +174,27 @@ class IdentityServiceAsyncStub(IdentityServiceStub):
     token it signed has expired.
     """
     RegisterSigningPublicKey: _aio.UnaryUnaryMultiCallable[_identity_pb2.RegisterSigningPublicKeyRequest, _identity_pb2.RegisterSigningPublicKeyResponse]  # type: ignore[assignment]
-    """Registers a person's Ed25519 key for signing electronic contracts (matching)."""
+    """Registers a person's (or enterprise's) Ed25519 key for signing electronic contracts
+    (matching). The principal itself or an operator; PERMISSION_DENIED for others.
+    A bad proof of possession is INVALID_ARGUMENT (field proof_of_possession); a key
+    registered to another principal is ALREADY_EXISTS; the caller's own active key
+    registered again is returned as it is; its own revoked key is FAILED_PRECONDITION
+    (SIGNING_KEY_REVOKED); at most 100 keys per principal, revoked ones included
+    (FAILED_PRECONDITION SIGNING_KEYS_LIMIT). A principal that is neither PERSON nor
+    ENTERPRISE: FAILED_PRECONDITION (WRONG_PRINCIPAL_KIND). Emits
+    SigningPublicKeyRegistered.
+    """
     ListSigningPublicKeys: _aio.UnaryUnaryMultiCallable[_identity_pb2.ListSigningPublicKeysRequest, _identity_pb2.ListSigningPublicKeysResponse]  # type: ignore[assignment]
-    """Lists a principal's contract signing keys, revoked ones included. Any caller."""
+    """Lists a principal's contract signing keys, revoked ones included. Readable by the
+    principal, operators, auditors and callers with the "service" role (matching);
+    PERMISSION_DENIED for others.
+    """
     RevokeSigningPublicKey: _aio.UnaryUnaryMultiCallable[_identity_pb2.RevokeSigningPublicKeyRequest, _identity_pb2.RevokeSigningPublicKeyResponse]  # type: ignore[assignment]
-    """Revokes a contract signing key; signatures made before revocation stay valid."""
+    """Revokes a contract signing key; signatures made before revocation stay valid.
+    The owner or an operator. Revoking a revoked key returns it unchanged (the first
+    revoked_at). NOT_FOUND if the principal has no such key. Emits
+    SigningPublicKeyRevoked on the first revocation only.
+    """
     GetValueWave: _aio.UnaryUnaryMultiCallable[_identity_pb2.GetValueWaveRequest, _identity_pb2.GetValueWaveResponse]  # type: ignore[assignment]
     """The personal value wave: hourly labor value P (CNY/h) over time."""
     ExplainValue: _aio.UnaryUnaryMultiCallable[_identity_pb2.ExplainValueRequest, _identity_pb2.ExplainValueResponse]  # type: ignore[assignment]
@@ -299,21 +331,37 @@ class IdentityServiceServicer:
         request: _identity_pb2.RegisterSigningPublicKeyRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_identity_pb2.RegisterSigningPublicKeyResponse, _abc.Awaitable[_identity_pb2.RegisterSigningPublicKeyResponse]]:
-        """Registers a person's Ed25519 key for signing electronic contracts (matching)."""
+        """Registers a person's (or enterprise's) Ed25519 key for signing electronic contracts
+        (matching). The principal itself or an operator; PERMISSION_DENIED for others.
+        A bad proof of possession is INVALID_ARGUMENT (field proof_of_possession); a key
+        registered to another principal is ALREADY_EXISTS; the caller's own active key
+        registered again is returned as it is; its own revoked key is FAILED_PRECONDITION
+        (SIGNING_KEY_REVOKED); at most 100 keys per principal, revoked ones included
+        (FAILED_PRECONDITION SIGNING_KEYS_LIMIT). A principal that is neither PERSON nor
+        ENTERPRISE: FAILED_PRECONDITION (WRONG_PRINCIPAL_KIND). Emits
+        SigningPublicKeyRegistered.
+        """
 
     def ListSigningPublicKeys(
         self,
         request: _identity_pb2.ListSigningPublicKeysRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_identity_pb2.ListSigningPublicKeysResponse, _abc.Awaitable[_identity_pb2.ListSigningPublicKeysResponse]]:
-        """Lists a principal's contract signing keys, revoked ones included. Any caller."""
+        """Lists a principal's contract signing keys, revoked ones included. Readable by the
+        principal, operators, auditors and callers with the "service" role (matching);
+        PERMISSION_DENIED for others.
+        """
 
     def RevokeSigningPublicKey(
         self,
         request: _identity_pb2.RevokeSigningPublicKeyRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_identity_pb2.RevokeSigningPublicKeyResponse, _abc.Awaitable[_identity_pb2.RevokeSigningPublicKeyResponse]]:
-        """Revokes a contract signing key; signatures made before revocation stay valid."""
+        """Revokes a contract signing key; signatures made before revocation stay valid.
+        The owner or an operator. Revoking a revoked key returns it unchanged (the first
+        revoked_at). NOT_FOUND if the principal has no such key. Emits
+        SigningPublicKeyRevoked on the first revocation only.
+        """
 
     def GetValueWave(
         self,
