@@ -1,29 +1,47 @@
-"""Composition root of matching.
-
-Its RPCs answer UNIMPLEMENTED (the generated base servicer) until its issue lands;
-the process still runs the whole runtime: migrations, outbox relay, health, metrics.
-"""
+"""Composition root of matching: entrustments with signed contracts so far; the
+other RPCs answer UNIMPLEMENTED until built."""
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
 
+import structlog
+
 from ntb.matching.v1 import matching_pb2_grpc
+from ntb_matching.adapters.contract_signer import Ed25519ContractSigner, Ed25519SignatureVerifier
+from ntb_matching.adapters.unit_of_work import SqlMatchingUnitOfWork
+from ntb_matching.entrypoints import consumers
+from ntb_matching.entrypoints.grpc_api import MatchingApi
+from ntb_matching.settings import DEVELOPMENT_SEED_HEX, Settings
 from ntbkit.grpc.server import GrpcApi
-from ntbkit.runtime import Infrastructure, ServiceParts
+from ntbkit.runtime import EventSubscription, Infrastructure, ServiceParts
 
 MIGRATIONS = "ntb_matching:migrations"
+log = structlog.get_logger(__name__)
 
 
 async def build(infrastructure: Infrastructure) -> ServiceParts:
+    settings = infrastructure.settings
+    assert isinstance(settings, Settings)
+
+    def new_unit() -> SqlMatchingUnitOfWork:
+        return SqlMatchingUnitOfWork(infrastructure.sessions, source=settings.service_name,
+                                     on_commit=infrastructure.relay.wake)
+
+    seed_hex = settings.contract_signing_seed.get_secret_value()
+    if seed_hex == DEVELOPMENT_SEED_HEX:
+        log.warning("contracts countersigned with the development key; set "
+                    "NTB_MATCHING_CONTRACT_SIGNING_SEED outside embedded mode")
+    platform = Ed25519ContractSigner.from_seed(bytes.fromhex(seed_hex))
+    key_id = hashlib.sha256(platform.public_key).hexdigest()[:32]
+    api = MatchingApi(new_unit=new_unit, platform=platform, platform_key_id=key_id,
+                      verifier=Ed25519SignatureVerifier())
     return ServiceParts(
-        apis=[
-            GrpcApi(
-                full_name="ntb.matching.v1.MatchingService",
-                add_to_server=partial(
-                    matching_pb2_grpc.add_MatchingServiceServicer_to_server,
-                    matching_pb2_grpc.MatchingServiceServicer(),
-                ),
-            ),
-        ]
+        apis=[GrpcApi(
+            full_name="ntb.matching.v1.MatchingService",
+            add_to_server=partial(matching_pb2_grpc.add_MatchingServiceServicer_to_server, api),
+        )],
+        subscriptions=[EventSubscription(topics=[consumers.PRINCIPAL_TOPIC],
+                                         handler=consumers.persons_projection(new_unit))],
     )

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from ntbkit.settings import ServiceSettings
+
+# Embedded mode and tests only; deployments set NTB_MATCHING_CONTRACT_SIGNING_SEED.
+DEVELOPMENT_SEED_HEX = hashlib.sha256(b"ntb development contract key - not for production"
+                                      ).hexdigest()
 
 
 class Settings(ServiceSettings):
@@ -14,3 +21,7 @@ class Settings(ServiceSettings):
     grpc_port: int = 50053
     database_url: str = "sqlite+aiosqlite:///data/matching.db"
     database_schema: str = "matching"
+    contract_signing_seed: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SEED_HEX),
+        description="Hex of the platform's 32-byte Ed25519 seed that countersigns contracts.",
+    )

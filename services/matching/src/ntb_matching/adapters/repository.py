@@ -1,0 +1,117 @@
+"""Entrustments and the persons projection in SQL (SQL lives only here)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ntb_matching.adapters.tables import entrustments, person_keys, persons
+from ntb_matching.domain.entrustment import Entrustment, EntrustmentStatus, PersonView
+from ntb_matching.domain.model import Window
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _row(e: Entrustment) -> dict[str, Any]:
+    return {
+        "person_id": e.person_id, "status": e.status.value, "hours": str(e.hours),
+        "available_hours": str(e.available_hours), "available_from": e.availability.start,
+        "available_until": e.availability.end, "skills": list(e.skills),
+        "min_price_asset": e.min_price_asset, "min_price_units": e.min_price_units,
+        "region": e.region, "remote_ok": e.remote_ok, "note": e.note,
+        "contract_id": e.contract_id, "canonical_terms": e.canonical_terms,
+        "terms_sha256": e.terms_sha256, "signer_key_id": e.signer_key_id,
+        "signer_signature": e.signer_signature, "platform_signature": e.platform_signature,
+        "created_at": e.created_at, "signed_at": e.signed_at,
+    }
+
+
+def _entrustment(row: Any) -> Entrustment:
+    start, end = _aware(row["available_from"]), _aware(row["available_until"])
+    created_at = _aware(row["created_at"])
+    assert start is not None and end is not None and created_at is not None
+    return Entrustment(
+        entrustment_id=row["entrustment_id"], person_id=row["person_id"],
+        status=EntrustmentStatus(row["status"]), hours=Decimal(row["hours"]),
+        available_hours=Decimal(row["available_hours"]), availability=Window(start, end),
+        skills=tuple(row["skills"]), min_price_asset=row["min_price_asset"],
+        min_price_units=row["min_price_units"], region=row["region"],
+        remote_ok=row["remote_ok"], note=row["note"], contract_id=row["contract_id"],
+        canonical_terms=bytes(row["canonical_terms"]),
+        terms_sha256=bytes(row["terms_sha256"]), created_at=created_at,
+        signer_key_id=row["signer_key_id"], signer_signature=bytes(row["signer_signature"]),
+        platform_signature=bytes(row["platform_signature"]), signed_at=_aware(row["signed_at"]),
+    )
+
+
+class EntrustmentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, entrustment: Entrustment) -> None:
+        await self._session.execute(entrustments.insert().values(
+            entrustment_id=entrustment.entrustment_id, **_row(entrustment)))
+
+    async def get(self, entrustment_id: str, *, for_update: bool = False) -> Entrustment | None:
+        query = sa.select(entrustments).where(entrustments.c.entrustment_id == entrustment_id)
+        if for_update and self._session.sync_session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).mappings().first()
+        return None if row is None else _entrustment(row)
+
+    async def save(self, entrustment: Entrustment) -> None:
+        await self._session.execute(entrustments.update().where(
+            entrustments.c.entrustment_id == entrustment.entrustment_id
+        ).values(**_row(entrustment)))
+
+
+class PersonRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, person_id: str) -> PersonView | None:
+        row = (await self._session.execute(
+            sa.select(persons).where(persons.c.person_id == person_id))).mappings().first()
+        if row is None:
+            return None
+        return PersonView(row["person_id"], row["kind"], row["region"], row["industry_code"],
+                          row["kyc_status"])
+
+    async def upsert(self, person: PersonView) -> None:
+        values = {"kind": person.kind, "region": person.region,
+                  "industry_code": person.industry_code, "kyc_status": person.kyc_status}
+        updated = await self._session.execute(
+            persons.update().where(persons.c.person_id == person.person_id).values(values))
+        if updated.rowcount == 0:  # type: ignore[attr-defined]
+            await self._session.execute(persons.insert().values(person_id=person.person_id,
+                                                                **values))
+
+    async def set_kyc(self, person_id: str, kyc_status: str) -> None:
+        await self._session.execute(persons.update().where(persons.c.person_id == person_id)
+                                    .values(kyc_status=kyc_status))
+
+    async def add_key(self, person_id: str, key_id: str, public_key: bytes) -> None:
+        exists = await self._session.scalar(
+            sa.select(sa.func.count()).select_from(person_keys)
+            .where(person_keys.c.key_id == key_id))
+        if not exists:
+            await self._session.execute(person_keys.insert().values(
+                key_id=key_id, person_id=person_id, public_key=public_key, revoked_at=None))
+
+    async def revoke_key(self, key_id: str, at: datetime) -> None:
+        await self._session.execute(person_keys.update().where(person_keys.c.key_id == key_id)
+                                    .values(revoked_at=at))
+
+    async def key(self, person_id: str, key_id: str) -> tuple[bytes, datetime | None] | None:
+        row = (await self._session.execute(sa.select(person_keys).where(
+            person_keys.c.key_id == key_id, person_keys.c.person_id == person_id
+        ))).mappings().first()
+        return None if row is None else (bytes(row["public_key"]), _aware(row["revoked_at"]))

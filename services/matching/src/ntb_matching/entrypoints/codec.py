@@ -1,0 +1,105 @@
+"""Protobuf <-> domain for entrustments, with request validation."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from ntb.common.v1 import common_pb2
+from ntb.matching.v1 import matching_pb2 as pb
+from ntb_matching.domain.entrustment import Entrustment
+from ntb_matching.domain.model import HOURS_MAX, Window
+from ntb_matching.service.entrustments import EntrustLabor, SignEntrustment
+from ntbkit.validation import Violations
+
+_TAG = re.compile(r"^[a-z0-9-]{1,64}$")
+_PERIOD_MAX = timedelta(days=366)
+
+
+def _timestamp(moment: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp
+
+
+def _hours(text: str, v: Violations) -> Decimal:
+    try:
+        hours = Decimal(text)
+    except InvalidOperation:
+        v.add("hours", "a decimal number of hours, e.g. \"720\"")
+        return Decimal(0)
+    ok = hours.is_finite() and Decimal(0) < hours <= HOURS_MAX and hours == hours.quantize(
+        Decimal("0.01"))
+    v.check(ok, "hours", f"> 0, <= {HOURS_MAX}, at most 2 decimal places")
+    return hours if ok else Decimal(0)
+
+
+def entrust(request: pb.EntrustLaborRequest) -> EntrustLabor:
+    v = Violations()
+    v.require_uuid(request.request_id, "request_id")
+    v.require_uuid(request.person_id, "person_id")
+    hours = _hours(request.hours.value, v)
+    window = None
+    if v.check(request.availability.HasField("start_time")
+               and request.availability.HasField("end_time"), "availability",
+               "both ends required"):
+        start = request.availability.start_time.ToDatetime(UTC)
+        end = request.availability.end_time.ToDatetime(UTC)
+        v.check(start < end <= start + _PERIOD_MAX, "availability", "at most 366 days, end "
+                "after start")
+        v.check(start >= datetime.now(UTC) - timedelta(days=1), "availability.start_time",
+                "not more than a day in the past")
+        window = Window(start, end) if start < end else None
+    skills = list(request.skills)
+    v.check(1 <= len(skills) <= 50 and len(set(skills)) == len(skills), "skills",
+            "1..50 unique tags")
+    for index, skill in enumerate(skills):
+        v.check(bool(_TAG.match(skill)), f"skills[{index}]", "[a-z0-9-]{1,64}")
+    v.check(request.min_hourly_price.asset == "CNY" and request.min_hourly_price.units > 0,
+            "min_hourly_price", "CNY, units (fen) > 0")
+    v.check(len(request.note) <= 2000, "note", "at most 2000 characters")
+    v.raise_if_any()
+    assert window is not None
+    return EntrustLabor(request.request_id, request.person_id, hours, window, tuple(skills),
+                        request.min_hourly_price.units, request.region, request.remote_ok,
+                        request.note)
+
+
+def sign(request: pb.SignEntrustmentRequest) -> SignEntrustment:
+    v = Violations()
+    v.require_uuid(request.request_id, "request_id")
+    v.require_uuid(request.entrustment_id, "entrustment_id")
+    v.require_text(request.signer_key_id, "signer_key_id", length_max=64)
+    v.check(len(request.signer_signature) == 64, "signer_signature", "64 bytes (Ed25519)")
+    v.raise_if_any()
+    return SignEntrustment(request.request_id, request.entrustment_id, request.signer_key_id,
+                           request.signer_signature)
+
+
+def entrustment(model: Entrustment, platform_key_id: str) -> pb.Entrustment:
+    message = pb.Entrustment(
+        entrustment_id=model.entrustment_id, person_id=model.person_id,
+        hours=common_pb2.Decimal(value=str(model.hours)),
+        available_hours=common_pb2.Decimal(value=str(model.available_hours)),
+        availability=common_pb2.TimeRange(start_time=_timestamp(model.availability.start),
+                                          end_time=_timestamp(model.availability.end)),
+        skills=list(model.skills),
+        min_hourly_price=common_pb2.Money(asset=model.min_price_asset,
+                                          units=model.min_price_units),
+        region=model.region, remote_ok=model.remote_ok,
+        status=pb.EntrustmentStatus.Value(f"ENTRUSTMENT_STATUS_{model.status.value}"),
+        created_at=_timestamp(model.created_at), note=model.note,
+        contract=pb.Contract(
+            contract_id=model.contract_id, canonical_terms=model.canonical_terms,
+            terms_sha256=model.terms_sha256, signer_id=model.person_id,
+            signer_key_id=model.signer_key_id, signer_signature=model.signer_signature,
+            platform_key_id=platform_key_id if model.platform_signature else "",
+            platform_signature=model.platform_signature))
+    if model.signed_at is not None:
+        message.activated_at.CopyFrom(_timestamp(model.signed_at))
+        message.contract.signed_at.CopyFrom(_timestamp(model.signed_at))
+        message.contract.countersigned_at.CopyFrom(_timestamp(model.signed_at))
+    return message

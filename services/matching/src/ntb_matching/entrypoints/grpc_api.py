@@ -1,0 +1,55 @@
+"""matching's gRPC API: decode -> use case -> encode, nothing else.
+
+RPCs not listed here answer UNIMPLEMENTED (the generated base class) until built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ntb.matching.v1 import matching_pb2 as pb
+from ntb.matching.v1 import matching_pb2_grpc
+from ntb_matching.domain import contract
+from ntb_matching.entrypoints import codec
+from ntb_matching.service import entrustments
+from ntb_matching.service.unit_of_work import NewUnit
+from ntbkit.auth import current_caller
+from ntbkit.grpc import ServicerContext
+from ntbkit.validation import Violations
+
+
+@dataclass
+class MatchingApi(matching_pb2_grpc.MatchingServiceServicer):
+    new_unit: NewUnit
+    platform: contract.ContractSigner
+    platform_key_id: str
+    verifier: contract.SignatureVerifier
+
+    async def EntrustLabor(
+        self, request: pb.EntrustLaborRequest, context: ServicerContext
+    ) -> pb.EntrustLaborResponse:
+        command = codec.entrust(request)
+        found = await entrustments.entrust_labor(self.new_unit, command, current_caller())
+        return pb.EntrustLaborResponse(
+            entrustment=codec.entrustment(found, self.platform_key_id))
+
+    async def SignEntrustment(
+        self, request: pb.SignEntrustmentRequest, context: ServicerContext
+    ) -> pb.SignEntrustmentResponse:
+        command = codec.sign(request)
+        found = await entrustments.sign_entrustment(
+            self.new_unit, command, current_caller(), platform=self.platform,
+            verifier=self.verifier)
+        return pb.SignEntrustmentResponse(
+            entrustment=codec.entrustment(found, self.platform_key_id))
+
+    async def GetEntrustment(
+        self, request: pb.GetEntrustmentRequest, context: ServicerContext
+    ) -> pb.GetEntrustmentResponse:
+        v = Violations()
+        v.require_uuid(request.entrustment_id, "entrustment_id")
+        v.raise_if_any()
+        found = await entrustments.get_entrustment(self.new_unit, request.entrustment_id,
+                                                   current_caller())
+        return pb.GetEntrustmentResponse(
+            entrustment=codec.entrustment(found, self.platform_key_id))
