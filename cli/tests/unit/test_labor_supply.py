@@ -1,8 +1,9 @@
-"""DESIGN §5 steps 1-3 in embedded mode, through the public gRPC APIs: a person
+"""DESIGN §5 steps 1-4 (to the proposal) in embedded mode, through the public gRPC APIs: a person
 registers, is priced by identity, registers a contract key, entrusts 720 hours,
 signs the contract; the platform countersigns, and laborcoin's issuance cap grows
 to exactly k x 720 h x P / p0 - carried by events (identity -> laborcoin for the
-value, matching -> laborcoin for the hours)."""
+value, matching -> laborcoin for the hours). An enterprise then posts a demand and
+matching proposes the person, with the score broken down."""
 
 from __future__ import annotations
 
@@ -146,3 +147,50 @@ async def test_entrusted_hours_grow_the_issuance_cap(suite: ServiceRuntime) -> N
     assert cap.cap.units == 720 * value_fen * 10_000
     assert cap.labor_value_total.units == 720 * value_fen
     assert cap.persons_count == 1
+
+
+async def test_demand_gets_the_entrusted_person_proposed(suite: ServiceRuntime) -> None:
+    await test_entrusted_hours_grow_the_issuance_cap(suite)
+    async with grpc.aio.insecure_channel(target("identity")) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        token = (await identity.IssueToken(idpb.IssueTokenRequest(
+            grant_type="client_credentials", client_id=DEVELOPMENT_OPERATOR_ID,
+            client_secret=DEVELOPMENT_OPERATOR_SECRET), timeout=10)).access_token
+        auth = (("authorization", f"Bearer {token}"),)
+        buyer = (await identity.RegisterPrincipal(idpb.RegisterPrincipalRequest(
+            request_id=new_id(), kind=idpb.PRINCIPAL_KIND_ENTERPRISE,
+            display_name="Pearl River Shipyard", country_code="CN", region="CN-GD",
+            industry_code="C30", enterprise=idpb.EnterpriseProfile(
+                registration_number="91440101MA59TEST01", size="large")),
+            metadata=auth, timeout=10)).principal.principal_id
+        await identity.SetKycStatus(idpb.SetKycStatusRequest(
+            request_id=new_id(), principal_id=buyer, kyc_status=idpb.KYC_STATUS_VERIFIED,
+            reason="documents checked"), metadata=auth, timeout=10)
+    now = datetime.now(UTC)
+    async with grpc.aio.insecure_channel(target("matching")) as channel:
+        matching = matching_pb2_grpc.MatchingServiceStub(channel)
+        request_id = new_id()
+
+        async def posted() -> mpb.Demand | None:  # waits for the buyer in the projection
+            try:
+                return (await matching.PostDemand(mpb.PostDemandRequest(
+                    request_id=request_id, buyer_id=buyer, title="Hull welding",
+                    industry_code="C30", skills=["welding"],
+                    hours=common_pb2.Decimal(value="100"),
+                    window=common_pb2.TimeRange(start_time=stamp(now + timedelta(days=1)),
+                                                end_time=stamp(now + timedelta(days=60))),
+                    max_hourly_price=common_pb2.Money(asset="CNY", units=9_000),
+                    region="CN-GD"), metadata=auth, timeout=10)).demand
+            except grpc.aio.AioRpcError as error:
+                assert error.code() in (grpc.StatusCode.NOT_FOUND,
+                                        grpc.StatusCode.FAILED_PRECONDITION), error
+                return None
+
+        demand = await until(posted)
+        proposed = await matching.ProposeCandidates(mpb.ProposeCandidatesRequest(
+            demand_id=demand.demand_id, top_k=3), metadata=auth, timeout=10)
+    [first] = proposed.candidates
+    assert first.rank == 1
+    assert first.score.skill_overlap.value == "1.000000"
+    assert 0 < float(first.score.total.value) <= 1
+    assert len(first.score.weights) == 6

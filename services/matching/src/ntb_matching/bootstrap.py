@@ -11,6 +11,7 @@ import structlog
 from ntb.matching.v1 import matching_pb2_grpc
 from ntb_matching.adapters.contract_signer import Ed25519ContractSigner, Ed25519SignatureVerifier
 from ntb_matching.adapters.unit_of_work import SqlMatchingUnitOfWork
+from ntb_matching.data import load_weights
 from ntb_matching.entrypoints import consumers
 from ntb_matching.entrypoints.grpc_api import MatchingApi
 from ntb_matching.settings import DEVELOPMENT_SEED_HEX, Settings
@@ -36,12 +37,12 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
     platform = Ed25519ContractSigner.from_seed(bytes.fromhex(seed_hex))
     key_id = hashlib.sha256(platform.public_key).hexdigest()[:32]
     api = MatchingApi(new_unit=new_unit, platform=platform, platform_key_id=key_id,
-                      verifier=Ed25519SignatureVerifier())
+                      verifier=Ed25519SignatureVerifier(), weights=load_weights())
     return ServiceParts(
         apis=[GrpcApi(
             full_name="ntb.matching.v1.MatchingService",
             add_to_server=partial(matching_pb2_grpc.add_MatchingServiceServicer_to_server, api),
         )],
-        subscriptions=[EventSubscription(topics=[consumers.PRINCIPAL_TOPIC],
+        subscriptions=[EventSubscription(topics=[consumers.PRINCIPAL_TOPIC, consumers.CREDIT_TOPIC],
                                          handler=consumers.persons_projection(new_unit))],
     )

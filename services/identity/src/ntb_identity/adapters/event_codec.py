@@ -22,13 +22,16 @@ def _kyc(status: KycStatus) -> identity_pb2.KycStatus.ValueType:
 
 
 def _registered(event: events.PrincipalRegistered) -> Message:
-    return ev.PrincipalRegistered(
+    message = ev.PrincipalRegistered(
         principal_id=event.principal_id,
         kind=identity_pb2.PrincipalKind.Value(f"PRINCIPAL_KIND_{event.kind.value}"),
         display_name=event.display_name, country_code=event.country_code,
         region=event.region, industry_code=event.industry_code,
         registered_at=m.timestamp(event.registered_at),
     )
+    if event.person is not None:
+        message.person.CopyFrom(m.person(event.person))
+    return message
 
 
 def _value(event: events.ValueUpdated) -> Message:

@@ -25,6 +25,7 @@ class PrincipalRegistered:
     region: str
     industry_code: str
     registered_at: datetime
+    person: PersonProfile | None = None
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,7 @@ async def register_principal(
                 region=principal.region,
                 industry_code=principal.industry_code,
                 registered_at=now,
+                person=principal.person,
             )
         )
         await start_waves(unit, principal, command.request_id)

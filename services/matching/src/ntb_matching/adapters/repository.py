@@ -9,9 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ntb_matching.adapters.tables import entrustments, person_keys, persons
+from ntb_matching.adapters.tables import demands, entrustments, person_keys, persons
+from ntb_matching.domain.demand import NEUTRAL_CREDIT_SCORE, PostedDemand
 from ntb_matching.domain.entrustment import Entrustment, EntrustmentStatus, PersonView
-from ntb_matching.domain.model import Window
+from ntb_matching.domain.model import Demand, Location, Window, Worker
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -94,6 +95,16 @@ class PersonRepository:
             await self._session.execute(persons.insert().values(person_id=person.person_id,
                                                                 **values))
 
+    async def set_profile(self, person_id: str, *, experience_years: int,
+                          skills: list[str], advantages: list[str]) -> None:
+        await self._session.execute(persons.update().where(persons.c.person_id == person_id)
+                                    .values(experience_years=experience_years, skills=skills,
+                                            advantages=advantages))
+
+    async def set_credit(self, person_id: str, score: int) -> None:
+        await self._session.execute(persons.update().where(persons.c.person_id == person_id)
+                                    .values(credit_score=score))
+
     async def set_kyc(self, person_id: str, kyc_status: str) -> None:
         await self._session.execute(persons.update().where(persons.c.person_id == person_id)
                                     .values(kyc_status=kyc_status))
@@ -115,3 +126,60 @@ class PersonRepository:
             person_keys.c.key_id == key_id, person_keys.c.person_id == person_id
         ))).mappings().first()
         return None if row is None else (bytes(row["public_key"]), _aware(row["revoked_at"]))
+
+
+class DemandRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, demand: PostedDemand) -> None:
+        d = demand.demand
+        await self._session.execute(demands.insert().values(
+            demand_id=d.demand_id, buyer_id=d.buyer_id, title=demand.title,
+            description=demand.description, industry_code=d.industry_code,
+            skills=sorted(d.skills), hours=str(d.hours), window_start=d.window.start,
+            window_end=d.window.end, max_price_units=d.max_hourly_price,
+            region=demand.region, remote_ok=d.location.remote_ok,
+            min_experience_years=d.min_experience_years, status=demand.status,
+            created_at=demand.created_at))
+
+    async def get(self, demand_id: str) -> PostedDemand | None:
+        row = (await self._session.execute(
+            sa.select(demands).where(demands.c.demand_id == demand_id))).mappings().first()
+        if row is None:
+            return None
+        start, end, created = (_aware(row["window_start"]), _aware(row["window_end"]),
+                               _aware(row["created_at"]))
+        assert start is not None and end is not None and created is not None
+        location = Location(frozenset({row["region"]}), remote_ok=row["remote_ok"])
+        demand = Demand(
+            demand_id=row["demand_id"], buyer_id=row["buyer_id"],
+            industry_code=row["industry_code"], skills=frozenset(row["skills"]),
+            hours=Decimal(row["hours"]), window=Window(start, end),
+            max_hourly_price=row["max_price_units"], location=location,
+            min_experience_years=row["min_experience_years"])
+        return PostedDemand(demand, row["title"], row["description"], row["region"],
+                            row["status"], created)
+
+    async def workers(self) -> list[Worker]:
+        """Active entrustments with hours left, as the engine sees them."""
+        query = (sa.select(entrustments, persons.c.industry_code, persons.c.experience_years,
+                           persons.c.advantages, persons.c.credit_score)
+                 .join(persons, persons.c.person_id == entrustments.c.person_id)
+                 .where(entrustments.c.status == EntrustmentStatus.ACTIVE.value))
+        found = []
+        for row in (await self._session.execute(query)).mappings():
+            available = Decimal(row["available_hours"])
+            if available <= 0:
+                continue
+            start, end = _aware(row["available_from"]), _aware(row["available_until"])
+            assert start is not None and end is not None
+            found.append(Worker(
+                entrustment_id=row["entrustment_id"], person_id=row["person_id"],
+                industry_code=row["industry_code"], region=row["region"],
+                remote_ok=row["remote_ok"], experience_years=row["experience_years"],
+                skills=frozenset(row["skills"]), advantages=frozenset(row["advantages"]),
+                available_hours=available, availability=Window(start, end),
+                min_hourly_price=row["min_price_units"],
+                credit_score=row["credit_score"] or NEUTRAL_CREDIT_SCORE))
+        return found

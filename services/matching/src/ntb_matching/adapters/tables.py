@@ -17,6 +17,30 @@ persons = sa.Table(
     sa.Column("region", sa.String(16), nullable=False),
     sa.Column("industry_code", sa.String(8), nullable=False),
     sa.Column("kyc_status", sa.String(16), nullable=False),
+    sa.Column("experience_years", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("skills", sa.JSON(), nullable=False, server_default="[]"),
+    sa.Column("advantages", sa.JSON(), nullable=False, server_default="[]"),
+    sa.Column("credit_score", sa.Integer(), nullable=True),
+)
+
+demands = sa.Table(
+    "demands",
+    metadata,
+    sa.Column("demand_id", sa.String(36), primary_key=True),
+    sa.Column("buyer_id", sa.String(36), nullable=False, index=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("description", sa.String(5000), nullable=False),
+    sa.Column("industry_code", sa.String(8), nullable=False),
+    sa.Column("skills", sa.JSON(), nullable=False),
+    sa.Column("hours", sa.String(20), nullable=False),
+    sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("window_end", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("max_price_units", sa.BigInteger(), nullable=False),
+    sa.Column("region", sa.String(16), nullable=False),
+    sa.Column("remote_ok", sa.Boolean(), nullable=False),
+    sa.Column("min_experience_years", sa.Integer(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 person_keys = sa.Table(

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Self
 
 from ntb_matching.adapters import event_codec
-from ntb_matching.adapters.repository import EntrustmentRepository, PersonRepository
+from ntb_matching.adapters.repository import (
+    DemandRepository,
+    EntrustmentRepository,
+    PersonRepository,
+)
 from ntb_matching.domain.entrustment import LaborEntrusted
 from ntb_matching.service import unit_of_work
 
@@ -15,6 +19,7 @@ class SqlMatchingUnitOfWork(unit_of_work.MatchingUnitOfWork):
         await super().__aenter__()
         self.entrustments = EntrustmentRepository(self.session)
         self.persons = PersonRepository(self.session)
+        self.demands = DemandRepository(self.session)
         return self
 
     def record(self, event: LaborEntrusted) -> None:

@@ -10,12 +10,16 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from ntb.common.v1 import common_pb2
 from ntb.matching.v1 import matching_pb2 as pb
+from ntb_matching.domain.demand import PostedDemand
 from ntb_matching.domain.entrustment import Entrustment
-from ntb_matching.domain.model import HOURS_MAX, Window
+from ntb_matching.domain.model import FEATURES, HOURS_MAX, ScoringWeights, Window
+from ntb_matching.domain.scoring import Candidate
+from ntb_matching.service.demands import PostDemand
 from ntb_matching.service.entrustments import EntrustLabor, SignEntrustment
 from ntbkit.validation import Violations
 
 _TAG = re.compile(r"^[a-z0-9-]{1,64}$")
+_ISIC = re.compile(r"^[A-U]([0-9]{2,4})?$")
 _PERIOD_MAX = timedelta(days=366)
 
 
@@ -103,3 +107,68 @@ def entrustment(model: Entrustment, platform_key_id: str) -> pb.Entrustment:
         message.contract.signed_at.CopyFrom(_timestamp(model.signed_at))
         message.contract.countersigned_at.CopyFrom(_timestamp(model.signed_at))
     return message
+
+
+def post_demand(request: pb.PostDemandRequest) -> PostDemand:
+    v = Violations()
+    v.require_uuid(request.request_id, "request_id")
+    v.require_uuid(request.buyer_id, "buyer_id")
+    v.require_text(request.title, "title", length_max=200)
+    v.check(len(request.description) <= 5000, "description", "at most 5000 characters")
+    v.check(bool(_ISIC.match(request.industry_code)), "industry_code", "ISIC code, e.g. C26")
+    skills = list(request.skills)
+    v.check(1 <= len(skills) <= 20 and len(set(skills)) == len(skills), "skills",
+            "1..20 unique tags")
+    for index, skill in enumerate(skills):
+        v.check(bool(_TAG.match(skill)), f"skills[{index}]", "[a-z0-9-]{1,64}")
+    hours = _hours(request.hours.value, v)
+    window = None
+    if v.check(request.window.HasField("start_time") and request.window.HasField("end_time"),
+               "window", "both ends required"):
+        start = request.window.start_time.ToDatetime(UTC)
+        end = request.window.end_time.ToDatetime(UTC)
+        v.check(start < end and end > datetime.now(UTC), "window", "end after start, in the "
+                "future")
+        window = Window(start, end) if start < end else None
+    v.check(request.max_hourly_price.asset == "CNY" and request.max_hourly_price.units > 0,
+            "max_hourly_price", "CNY, units (fen) > 0")
+    v.require_text(request.region, "region", length_max=16)
+    v.check(0 <= request.min_experience_years <= 80, "min_experience_years", "0..80")
+    v.raise_if_any()
+    assert window is not None
+    return PostDemand(request.request_id, request.buyer_id, request.title.strip(),
+                      request.description, request.industry_code, tuple(skills), hours, window,
+                      request.max_hourly_price.units, request.region, request.remote_ok,
+                      request.min_experience_years)
+
+
+def demand(posted: PostedDemand) -> pb.Demand:
+    d = posted.demand
+    return pb.Demand(
+        demand_id=d.demand_id, buyer_id=d.buyer_id, title=posted.title,
+        description=posted.description, industry_code=d.industry_code,
+        skills=sorted(d.skills), hours=common_pb2.Decimal(value=str(d.hours)),
+        open_hours=common_pb2.Decimal(value=str(d.hours)),
+        window=common_pb2.TimeRange(start_time=_timestamp(d.window.start),
+                                    end_time=_timestamp(d.window.end)),
+        max_hourly_price=common_pb2.Money(asset="CNY", units=d.max_hourly_price),
+        region=posted.region, remote_ok=d.location.remote_ok,
+        min_experience_years=d.min_experience_years,
+        status=pb.DemandStatus.Value(f"DEMAND_STATUS_{posted.status}"),
+        created_at=_timestamp(posted.created_at))
+
+
+def _score(value: float) -> common_pb2.Decimal:
+    return common_pb2.Decimal(value=f"{value:.6f}")  # a score, not money: 6 places shown
+
+
+def candidate(found: Candidate, weights: ScoringWeights) -> pb.Candidate:
+    s = found.score
+    return pb.Candidate(
+        entrustment_id=found.entrustment_id, person_id=found.person_id,
+        hours=common_pb2.Decimal(value=str(found.hours)), rank=found.rank,
+        score=pb.ScoreBreakdown(
+            industry_fit=_score(s.industry_fit), experience=_score(s.experience),
+            skill_overlap=_score(s.skill_overlap), price=_score(s.price),
+            availability=_score(s.availability), total=_score(s.total),
+            weights=[common_pb2.Decimal(value=str(weights.weights[f])) for f in FEATURES]))

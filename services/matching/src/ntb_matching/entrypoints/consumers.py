@@ -14,6 +14,7 @@ from ntbkit.messaging.envelope import EventEnvelope, decode
 from ntbkit.messaging.inbox import InboxHandler
 
 PRINCIPAL_TOPIC = "ntb.identity.principal.v1"
+CREDIT_TOPIC = "ntb.identity.credit.v1"
 PERSONS_GROUP = "matching.persons"
 
 
@@ -28,6 +29,16 @@ async def principal_changed(unit: MatchingUnitOfWork, envelope: EventEnvelope) -
         kind = identity_pb2.PrincipalKind.Name(registered.kind).removeprefix("PRINCIPAL_KIND_")
         await unit.persons.upsert(PersonView(registered.principal_id, kind, registered.region,
                                              registered.industry_code, "PENDING"))
+        if registered.HasField("person"):
+            await _profile(unit, registered.principal_id, registered.person)
+    elif _name(envelope, ev.PersonProfileUpdated):
+        updated = decode(envelope, ev.PersonProfileUpdated)
+        assert isinstance(updated, ev.PersonProfileUpdated)
+        await _profile(unit, updated.principal_id, updated.person)
+    elif _name(envelope, ev.CreditUpdated):
+        credit = decode(envelope, ev.CreditUpdated)
+        assert isinstance(credit, ev.CreditUpdated)
+        await unit.persons.set_credit(credit.principal_id, credit.score)
     elif _name(envelope, ev.KycStatusChanged):
         changed = decode(envelope, ev.KycStatusChanged)
         assert isinstance(changed, ev.KycStatusChanged)
@@ -42,6 +53,14 @@ async def principal_changed(unit: MatchingUnitOfWork, envelope: EventEnvelope) -
         assert isinstance(revoked, ev.SigningPublicKeyRevoked)
         await unit.persons.revoke_key(revoked.key.key_id,
                                       revoked.key.revoked_at.ToDatetime(UTC))
+
+
+async def _profile(
+    unit: MatchingUnitOfWork, person_id: str, person: identity_pb2.PersonProfile
+) -> None:
+    await unit.persons.set_profile(person_id, experience_years=person.experience_years,
+                                   skills=list(person.skills),
+                                   advantages=list(person.advantages))
 
 
 def persons_projection(new_unit: NewUnit) -> InboxHandler[MatchingUnitOfWork]:

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from ntb.matching.v1 import matching_pb2 as pb
 from ntb.matching.v1 import matching_pb2_grpc
 from ntb_matching.domain import contract
+from ntb_matching.domain.model import ScoringWeights
 from ntb_matching.entrypoints import codec
-from ntb_matching.service import entrustments
+from ntb_matching.service import demands, entrustments
 from ntb_matching.service.unit_of_work import NewUnit
 from ntbkit.auth import current_caller
 from ntbkit.grpc import ServicerContext
@@ -24,6 +25,7 @@ class MatchingApi(matching_pb2_grpc.MatchingServiceServicer):
     platform: contract.ContractSigner
     platform_key_id: str
     verifier: contract.SignatureVerifier
+    weights: ScoringWeights
 
     async def EntrustLabor(
         self, request: pb.EntrustLaborRequest, context: ServicerContext
@@ -42,6 +44,34 @@ class MatchingApi(matching_pb2_grpc.MatchingServiceServicer):
             verifier=self.verifier)
         return pb.SignEntrustmentResponse(
             entrustment=codec.entrustment(found, self.platform_key_id))
+
+    async def PostDemand(
+        self, request: pb.PostDemandRequest, context: ServicerContext
+    ) -> pb.PostDemandResponse:
+        command = codec.post_demand(request)
+        posted = await demands.post_demand(self.new_unit, command, current_caller())
+        return pb.PostDemandResponse(demand=codec.demand(posted))
+
+    async def GetDemand(
+        self, request: pb.GetDemandRequest, context: ServicerContext
+    ) -> pb.GetDemandResponse:
+        v = Violations()
+        v.require_uuid(request.demand_id, "demand_id")
+        v.raise_if_any()
+        posted = await demands.get_demand(self.new_unit, request.demand_id, current_caller())
+        return pb.GetDemandResponse(demand=codec.demand(posted))
+
+    async def ProposeCandidates(
+        self, request: pb.ProposeCandidatesRequest, context: ServicerContext
+    ) -> pb.ProposeCandidatesResponse:
+        v = Violations()
+        v.require_uuid(request.demand_id, "demand_id")
+        v.check(0 <= request.top_k <= 50, "top_k", "0..50 (0 means 10)")
+        v.raise_if_any()
+        found = await demands.candidates(self.new_unit, request.demand_id,
+                                         request.top_k or 10, current_caller(), self.weights)
+        return pb.ProposeCandidatesResponse(
+            candidates=[codec.candidate(c, self.weights) for c in found])
 
     async def GetEntrustment(
         self, request: pb.GetEntrustmentRequest, context: ServicerContext

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
+from ntb_matching.domain.demand import PostedDemand
 from ntb_matching.domain.entrustment import Entrustment, LaborEntrusted, PersonView
+from ntb_matching.domain.model import Worker
 from ntbkit.storage.unit_of_work import UnitOfWork
 
 
@@ -26,6 +28,11 @@ class PersonRepository(Protocol):
 
     async def set_kyc(self, person_id: str, kyc_status: str) -> None: ...
 
+    async def set_profile(self, person_id: str, *, experience_years: int,
+                          skills: list[str], advantages: list[str]) -> None: ...
+
+    async def set_credit(self, person_id: str, score: int) -> None: ...
+
     async def add_key(self, person_id: str, key_id: str, public_key: bytes) -> None: ...
 
     async def revoke_key(self, key_id: str, at: datetime) -> None: ...
@@ -33,9 +40,18 @@ class PersonRepository(Protocol):
     async def key(self, person_id: str, key_id: str) -> tuple[bytes, datetime | None] | None: ...
 
 
+class DemandRepository(Protocol):
+    async def add(self, demand: PostedDemand) -> None: ...
+
+    async def get(self, demand_id: str) -> PostedDemand | None: ...
+
+    async def workers(self) -> list[Worker]: ...
+
+
 class MatchingUnitOfWork(UnitOfWork):
     entrustments: EntrustmentRepository
     persons: PersonRepository
+    demands: DemandRepository
 
     def record(self, event: LaborEntrusted) -> None:
         raise NotImplementedError

@@ -27,7 +27,7 @@ from ntb.common.v1 import common_pb2 as ntb_dot_common_dot_v1_dot_common__pb2
 from ntb.identity.v1 import identity_pb2 as ntb_dot_identity_dot_v1_dot_identity__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#ntb/events/v1/identity_events.proto\x12\rntb.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1antb/common/v1/common.proto\x1a\x1entb/identity/v1/identity.proto\"\xdf\x01\n\x13PrincipalRegistered\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12,\n\x04kind\x18\x02 \x01(\x0e\x32\x1e.ntb.identity.v1.PrincipalKind\x12\x14\n\x0c\x64isplay_name\x18\x03 \x01(\t\x12\x14\n\x0c\x63ountry_code\x18\x04 \x01(\t\x12\x0e\n\x06region\x18\x05 \x01(\t\x12\x15\n\rindustry_code\x18\x06 \x01(\t\x12\x31\n\rregistered_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9d\x01\n\x14PersonProfileUpdated\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12.\n\x06person\x18\x02 \x01(\x0b\x32\x1e.ntb.identity.v1.PersonProfile\x12\x0f\n\x07version\x18\x03 \x01(\x03\x12.\n\nupdated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa9\x01\n\x18\x45nterpriseProfileUpdated\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12\x36\n\nenterprise\x18\x02 \x01(\x0b\x32\".ntb.identity.v1.EnterpriseProfile\x12\x0f\n\x07version\x18\x03 \x01(\x03\x12.\n\nupdated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x94\x02\n\x10KycStatusChanged\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12.\n\nkyc_status\x18\x02 \x01(\x0e\x32\x1a.ntb.identity.v1.KycStatus\x12\x37\n\x13previous_kyc_status\x18\x03 \x01(\x0e\x32\x1a.ntb.identity.v1.KycStatus\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12.\n\nchanged_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\x08\x65vidence\x18\x06 \x03(\x0b\x32\x1b.ntb.common.v1.DocumentHash\x12\x12\n\nchanged_by\x18\x07 \x01(\t\"\xb5\x02\n\x0cValueUpdated\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12*\n\x0chourly_value\x18\x02 \x01(\x0b\x32\x14.ntb.common.v1.Money\x12\x33\n\x15previous_hourly_value\x18\x03 \x01(\x0b\x32\x14.ntb.common.v1.Money\x12\x30\n\x0c\x65\x66\x66\x65\x63tive_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08sequence\x18\x05 \x01(\x03\x12)\n\x05\x63\x61use\x18\x06 \x01(\x0e\x32\x1a.ntb.identity.v1.WaveCause\x12\x11\n\tcause_ref\x18\x07 \x01(\t\x12,\n\x06inputs\x18\x08 \x01(\x0b\x32\x1c.ntb.identity.v1.ValueInputs\"\x95\x02\n\rCreditUpdated\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x05\x12\x16\n\x0eprevious_score\x18\x03 \x01(\x05\x12\x30\n\x0c\x65\x66\x66\x65\x63tive_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08sequence\x18\x05 \x01(\x03\x12)\n\x05\x63\x61use\x18\x06 \x01(\x0e\x32\x1a.ntb.identity.v1.WaveCause\x12\x11\n\tcause_ref\x18\x07 \x01(\t\x12*\n\x07reasons\x18\x08 \x03(\x0b\x32\x19.ntb.common.v1.ReasonCode\x12\x19\n\x11scorecard_version\x18\t \x01(\x03\"\xcf\x01\n\x17\x45nterpriseRatingChanged\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12+\n\x06rating\x18\x02 \x01(\x0e\x32\x1b.ntb.common.v1.CreditRating\x12\x34\n\x0fprevious_rating\x18\x03 \x01(\x0e\x32\x1b.ntb.common.v1.CreditRating\x12\r\n\x05score\x18\x04 \x01(\x05\x12,\n\x08rated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"e\n\x1aSigningPublicKeyRegistered\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12\x31\n\x03key\x18\x02 \x01(\x0b\x32$.ntb.identity.v1.PrincipalSigningKey\"r\n\x17SigningPublicKeyRevoked\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12\x31\n\x03key\x18\x02 \x01(\x0b\x32$.ntb.identity.v1.PrincipalSigningKey\x12\x0e\n\x06reason\x18\x03 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#ntb/events/v1/identity_events.proto\x12\rntb.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1antb/common/v1/common.proto\x1a\x1entb/identity/v1/identity.proto\"\x8f\x02\n\x13PrincipalRegistered\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12,\n\x04kind\x18\x02 \x01(\x0e\x32\x1e.ntb.identity.v1.PrincipalKind\x12\x14\n\x0c\x64isplay_name\x18\x03 \x01(\t\x12\x14\n\x0c\x63ountry_code\x18\x04 \x01(\t\x12\x0e\n\x06region\x18\x05 \x01(\t\x12\x15\n\rindustry_code\x18\x06 \x01(\t\x12\x31\n\rregistered_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x06person\x18\x08 \x01(\x0b\x32\x1e.ntb.identity.v1.PersonProfile\"\x9d\x01\n\x14PersonProfileUpdated\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12.\n\x06person\x18\x02 \x01(\x0b\x32\x1e.ntb.identity.v1.PersonProfile\x12\x0f\n\x07version\x18\x03 \x01(\x03\x12.\n\nupdated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa9\x01\n\x18\x45nterpriseProfileUpdated\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12\x36\n\nenterprise\x18\x02 \x01(\x0b\x32\".ntb.identity.v1.EnterpriseProfile\x12\x0f\n\x07version\x18\x03 \x01(\x03\x12.\n\nupdated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x94\x02\n\x10KycStatusChanged\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12.\n\nkyc_status\x18\x02 \x01(\x0e\x32\x1a.ntb.identity.v1.KycStatus\x12\x37\n\x13previous_kyc_status\x18\x03 \x01(\x0e\x32\x1a.ntb.identity.v1.KycStatus\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12.\n\nchanged_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\x08\x65vidence\x18\x06 \x03(\x0b\x32\x1b.ntb.common.v1.DocumentHash\x12\x12\n\nchanged_by\x18\x07 \x01(\t\"\xb5\x02\n\x0cValueUpdated\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12*\n\x0chourly_value\x18\x02 \x01(\x0b\x32\x14.ntb.common.v1.Money\x12\x33\n\x15previous_hourly_value\x18\x03 \x01(\x0b\x32\x14.ntb.common.v1.Money\x12\x30\n\x0c\x65\x66\x66\x65\x63tive_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08sequence\x18\x05 \x01(\x03\x12)\n\x05\x63\x61use\x18\x06 \x01(\x0e\x32\x1a.ntb.identity.v1.WaveCause\x12\x11\n\tcause_ref\x18\x07 \x01(\t\x12,\n\x06inputs\x18\x08 \x01(\x0b\x32\x1c.ntb.identity.v1.ValueInputs\"\x95\x02\n\rCreditUpdated\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x05\x12\x16\n\x0eprevious_score\x18\x03 \x01(\x05\x12\x30\n\x0c\x65\x66\x66\x65\x63tive_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08sequence\x18\x05 \x01(\x03\x12)\n\x05\x63\x61use\x18\x06 \x01(\x0e\x32\x1a.ntb.identity.v1.WaveCause\x12\x11\n\tcause_ref\x18\x07 \x01(\t\x12*\n\x07reasons\x18\x08 \x03(\x0b\x32\x19.ntb.common.v1.ReasonCode\x12\x19\n\x11scorecard_version\x18\t \x01(\x03\"\xcf\x01\n\x17\x45nterpriseRatingChanged\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12+\n\x06rating\x18\x02 \x01(\x0e\x32\x1b.ntb.common.v1.CreditRating\x12\x34\n\x0fprevious_rating\x18\x03 \x01(\x0e\x32\x1b.ntb.common.v1.CreditRating\x12\r\n\x05score\x18\x04 \x01(\x05\x12,\n\x08rated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"e\n\x1aSigningPublicKeyRegistered\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12\x31\n\x03key\x18\x02 \x01(\x0b\x32$.ntb.identity.v1.PrincipalSigningKey\"r\n\x17SigningPublicKeyRevoked\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12\x31\n\x03key\x18\x02 \x01(\x0b\x32$.ntb.identity.v1.PrincipalSigningKey\x12\x0e\n\x06reason\x18\x03 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,21 +35,21 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ntb.events.v1.identity_even
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_PRINCIPALREGISTERED']._serialized_start=148
-  _globals['_PRINCIPALREGISTERED']._serialized_end=371
-  _globals['_PERSONPROFILEUPDATED']._serialized_start=374
-  _globals['_PERSONPROFILEUPDATED']._serialized_end=531
-  _globals['_ENTERPRISEPROFILEUPDATED']._serialized_start=534
-  _globals['_ENTERPRISEPROFILEUPDATED']._serialized_end=703
-  _globals['_KYCSTATUSCHANGED']._serialized_start=706
-  _globals['_KYCSTATUSCHANGED']._serialized_end=982
-  _globals['_VALUEUPDATED']._serialized_start=985
-  _globals['_VALUEUPDATED']._serialized_end=1294
-  _globals['_CREDITUPDATED']._serialized_start=1297
-  _globals['_CREDITUPDATED']._serialized_end=1574
-  _globals['_ENTERPRISERATINGCHANGED']._serialized_start=1577
-  _globals['_ENTERPRISERATINGCHANGED']._serialized_end=1784
-  _globals['_SIGNINGPUBLICKEYREGISTERED']._serialized_start=1786
-  _globals['_SIGNINGPUBLICKEYREGISTERED']._serialized_end=1887
-  _globals['_SIGNINGPUBLICKEYREVOKED']._serialized_start=1889
-  _globals['_SIGNINGPUBLICKEYREVOKED']._serialized_end=2003
+  _globals['_PRINCIPALREGISTERED']._serialized_end=419
+  _globals['_PERSONPROFILEUPDATED']._serialized_start=422
+  _globals['_PERSONPROFILEUPDATED']._serialized_end=579
+  _globals['_ENTERPRISEPROFILEUPDATED']._serialized_start=582
+  _globals['_ENTERPRISEPROFILEUPDATED']._serialized_end=751
+  _globals['_KYCSTATUSCHANGED']._serialized_start=754
+  _globals['_KYCSTATUSCHANGED']._serialized_end=1030
+  _globals['_VALUEUPDATED']._serialized_start=1033
+  _globals['_VALUEUPDATED']._serialized_end=1342
+  _globals['_CREDITUPDATED']._serialized_start=1345
+  _globals['_CREDITUPDATED']._serialized_end=1622
+  _globals['_ENTERPRISERATINGCHANGED']._serialized_start=1625
+  _globals['_ENTERPRISERATINGCHANGED']._serialized_end=1832
+  _globals['_SIGNINGPUBLICKEYREGISTERED']._serialized_start=1834
+  _globals['_SIGNINGPUBLICKEYREGISTERED']._serialized_end=1935
+  _globals['_SIGNINGPUBLICKEYREVOKED']._serialized_start=1937
+  _globals['_SIGNINGPUBLICKEYREVOKED']._serialized_end=2051
 # @@protoc_insertion_point(module_scope)

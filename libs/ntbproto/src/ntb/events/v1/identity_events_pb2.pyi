@@ -46,6 +46,7 @@ class PrincipalRegistered(_message.Message):
     REGION_FIELD_NUMBER: _builtins.int
     INDUSTRY_CODE_FIELD_NUMBER: _builtins.int
     REGISTERED_AT_FIELD_NUMBER: _builtins.int
+    PERSON_FIELD_NUMBER: _builtins.int
     principal_id: _builtins.str
     """UUID of the new principal."""
     kind: _identity_pb2.PrincipalKind.ValueType
@@ -62,6 +63,10 @@ class PrincipalRegistered(_message.Message):
     def registered_at(self) -> _timestamp_pb2.Timestamp:
         """Registration time."""
 
+    @_builtins.property
+    def person(self) -> _identity_pb2.PersonProfile:
+        """Set for persons: the profile at registration (later changes: PersonProfileUpdated)."""
+
     def __init__(
         self,
         *,
@@ -72,10 +77,11 @@ class PrincipalRegistered(_message.Message):
         region: _builtins.str = ...,
         industry_code: _builtins.str = ...,
         registered_at: _timestamp_pb2.Timestamp | None = ...,
+        person: _identity_pb2.PersonProfile | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["registered_at", b"registered_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["person", b"person", "registered_at", b"registered_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["country_code", b"country_code", "display_name", b"display_name", "industry_code", b"industry_code", "kind", b"kind", "principal_id", b"principal_id", "region", b"region", "registered_at", b"registered_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["country_code", b"country_code", "display_name", b"display_name", "industry_code", b"industry_code", "kind", b"kind", "person", b"person", "principal_id", b"principal_id", "region", b"region", "registered_at", b"registered_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
