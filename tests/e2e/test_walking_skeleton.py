@@ -144,8 +144,9 @@ async def test_unbuilt_rpcs_answer_unimplemented_and_fx_serves_a_real_rate(
 ) -> None:
     async with grpc.aio.insecure_channel(suite.target("matching")) as channel:
         try:
-            await matching_pb2_grpc.MatchingServiceStub(channel).ProposeCandidates(
-                matching_pb2.ProposeCandidatesRequest(), metadata=auth(token), timeout=10)
+            await matching_pb2_grpc.MatchingServiceStub(channel).GetOrder(
+                matching_pb2.GetOrderRequest(order_id=str(uuid.uuid4())), metadata=auth(token),
+                timeout=10)
             raise AssertionError("expected UNIMPLEMENTED")
         except grpc.aio.AioRpcError as error:
             assert error.code() == grpc.StatusCode.UNIMPLEMENTED
