@@ -221,5 +221,6 @@ def test_embedded_country_codes_match_iso_3166() -> None:
     assert len(ISO3166_ALPHA3) == 249
     world_bank_only = KNOWN_COUNTRY_CODES - ISO3166_ALPHA3
     assert world_bank_only == {"XKX", "CHI"}
-    pycountry = pytest.importorskip("pycountry")
+    import pycountry  # a pinned dependency: its absence is a failure, not a skip
+
     assert {c.alpha_3 for c in pycountry.countries} == ISO3166_ALPHA3
