@@ -30,6 +30,7 @@ from ntbkit.storage.engine import is_postgres
 from ntbkit.storage.messaging_tables import outbox_table
 from ntbkit.telemetry import metrics
 from ntbkit.telemetry.tracing import publishing
+from ntbkit.timestamps import as_utc
 
 log = structlog.get_logger(__name__)
 
@@ -110,15 +111,12 @@ class OutboxRelay:
     def _observe(self, rows: Sequence[sa.Row[Any]]) -> None:
         metrics.OUTBOX_PENDING.labels(self._service).set(len(rows))
         if rows:
-            oldest = _aware(rows[0].created_at)
+            oldest = as_utc(rows[0].created_at)
             lag_s = (datetime.now(UTC) - oldest).total_seconds()
             metrics.OUTBOX_LAG_SECONDS.labels(self._service).set(lag_s)
         else:
             metrics.OUTBOX_LAG_SECONDS.labels(self._service).set(0)
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _to_envelope(row: sa.Row[Any]) -> EventEnvelope:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,13 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ntb_fx_model.adapters.tables import coin_prices, indicator_datasets
 from ntb_fx_model.domain.anchor import CoinPrice
 from ntb_fx_model.domain.datasets import IndicatorDataset, IndicatorFormat
+from ntbkit.timestamps import as_utc
 
 COIN_ASSET = "LBC"
 _INFO_COLUMNS = [c for c in indicator_datasets.c if c.name != "content"]
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _dataset_from_row(row: Any) -> IndicatorDataset:
@@ -34,7 +30,7 @@ def _dataset_from_row(row: Any) -> IndicatorDataset:
         description=row["description"],
         indicator_code=row["indicator_code"],
         values_applied=int(row["values_applied"]),
-        created_at=_utc(row["created_at"]),
+        created_at=as_utc(row["created_at"]),
     )
 
 
@@ -104,7 +100,7 @@ class PriceRepository:
         ).mappings().first()
         if row is None:
             return None
-        return CoinPrice(Decimal(row["price"]), int(row["sequence"]), _utc(row["effective_at"]))
+        return CoinPrice(Decimal(row["price"]), int(row["sequence"]), as_utc(row["effective_at"]))
 
     async def save(self, price: CoinPrice) -> None:
         """Store `price` as the latest (the caller checked it is newer)."""

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal
-
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from ntb.common.v1 import common_pb2
 from ntb.fx_model.v1 import fx_model_pb2 as pb
@@ -23,6 +20,7 @@ from ntb_fx_model.domain.parity import (
     SkippedCountry,
 )
 from ntb_fx_model.service.handlers import UploadIndicators
+from ntbkit.timestamps import to_timestamp
 from ntbkit.validation import Violations
 
 _ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -258,11 +256,6 @@ def comparison(
     return message
 
 
-def _timestamp(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
-
 
 def anchor(result: AnchorRates, dataset_id: str) -> pb.GetAnchorRatesResponse:
     basis = (pb.CNY_RATE_BASIS_MODEL if result.cny_per_usd_basis is CnyRateBasis.MODEL
@@ -270,7 +263,7 @@ def anchor(result: AnchorRates, dataset_id: str) -> pb.GetAnchorRatesResponse:
     return pb.GetAnchorRatesResponse(
         year=result.year, model=_MODEL_TO_PROTO[result.model],
         lbc_price_cny=_decimal(result.price.price_cny),
-        lbc_price_time=_timestamp(result.price.effective_at),
+        lbc_price_time=to_timestamp(result.price.effective_at),
         cny_per_usd=_decimal(result.cny_per_usd), cny_per_usd_basis=basis,
         anchor_rates=[
             pb.AnchorRate(country_code=a.iso3, currency_code=a.currency or "",
@@ -292,7 +285,7 @@ def dataset(item: IndicatorDataset) -> pb.IndicatorDataset:
         years=list(item.years), description=item.description, version=item.version,
     )
     if item.created_at is not None:
-        message.create_time.CopyFrom(_timestamp(item.created_at))
+        message.create_time.CopyFrom(to_timestamp(item.created_at))
     return message
 
 

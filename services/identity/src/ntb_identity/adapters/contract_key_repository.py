@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,10 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ntb_identity.adapters.tables import contract_keys
 from ntb_identity.domain.contract_keys import PrincipalSigningKey
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+from ntbkit.timestamps import as_utc
 
 
 def _key(row: Any) -> PrincipalSigningKey:
@@ -21,8 +17,8 @@ def _key(row: Any) -> PrincipalSigningKey:
     return PrincipalSigningKey(
         key_id=row["key_id"], principal_id=row["principal_id"],
         public_key=bytes(row["public_key"]), label=row["label"],
-        registered_at=_aware(row["registered_at"]),
-        revoked_at=None if revoked_at is None else _aware(revoked_at),
+        registered_at=as_utc(row["registered_at"]),
+        revoked_at=None if revoked_at is None else as_utc(revoked_at),
         revocation_reason=row["revocation_reason"],
     )
 

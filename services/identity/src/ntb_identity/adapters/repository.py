@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ from ntb_identity.domain.commands import PrincipalSearch
 from ntb_identity.domain.model import ApiClient, Principal
 from ntb_identity.domain.snapshots import principal_from_row, principal_to_row
 from ntbkit.errors import FailedPrecondition
+from ntbkit.timestamps import as_utc
 
 SEARCH_SCAN_MAX = 5_000  # rows one search page may read (skills are filtered in Python)
 
@@ -44,9 +45,6 @@ def _filtered(query: Any, search: PrincipalSearch) -> Any:
             sa.and_(c.created_at == created_at, c.principal_id > principal_id)))
     return query
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class PrincipalRepository:
@@ -152,7 +150,7 @@ class ApiClientRepository:
 
 
 def _maybe(moment: datetime | None) -> datetime | None:
-    return None if moment is None else _aware(moment)
+    return None if moment is None else as_utc(moment)
 
 
 def _client(row: Any) -> ApiClient:
@@ -162,7 +160,7 @@ def _client(row: Any) -> ApiClient:
         secret_hash=row["secret_hash"],
         roles=frozenset(row["roles"]),
         scopes=frozenset(row["scopes"]),
-        created_at=_aware(row["created_at"]),
+        created_at=as_utc(row["created_at"]),
         revoked_at=_maybe(row["revoked_at"]),
         display_name=row["display_name"],
         secret_issued_at=_maybe(row["secret_issued_at"]),

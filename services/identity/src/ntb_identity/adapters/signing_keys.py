@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ntb_identity.adapters.tables import signing_keys
 from ntb_identity.domain.model import ApiClient, IssuedToken
+from ntbkit.timestamps import as_utc
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,6 @@ class SigningKeyRecord:
     not_before: datetime
     not_after: datetime | None
 
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 class SigningKeyStore:
@@ -104,7 +100,7 @@ class SigningKeyStore:
         return (
             SigningKeyRecord(key_id, public, now, None),
             SigningKeyRecord(retired_id, bytes(retired["public_key"]),
-                             _aware(retired["not_before"]) or now, now),
+                             as_utc(retired["not_before"]) or now, now),
         )
 
     def seal(self, data: bytes) -> bytes:
@@ -126,8 +122,8 @@ class SigningKeyStore:
             SigningKeyRecord(
                 key_id=row["key_id"],
                 public_key=bytes(row["public_key"]),
-                not_before=_aware(row["not_before"]) or horizon,
-                not_after=_aware(row["not_after"]),
+                not_before=as_utc(row["not_before"]) or horizon,
+                not_after=as_utc(row["not_after"]),
             )
             for row in rows
         ]

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
-
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from ntb.common.v1 import common_pb2
 from ntb.identity.v1 import identity_pb2 as pb
 from ntb_identity.domain.model import EnterpriseProfile, FinancialStatements, PersonProfile
 from ntb_identity.domain.value_model import ValueInputs
 from ntb_identity.domain.waves import CreditPoint, ValuePoint, WaveCause
+from ntbkit.timestamps import to_timestamp
 
-
-def timestamp(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
+timestamp = to_timestamp  # the codecs of this service call it m.timestamp
 
 
 def cny(fen: int) -> common_pb2.Money:

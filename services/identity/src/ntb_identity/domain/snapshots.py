@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from ntb_identity.domain.model import (
@@ -15,10 +15,7 @@ from ntb_identity.domain.model import (
     Principal,
     PrincipalKind,
 )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+from ntbkit.timestamps import as_utc
 
 
 def person_to_json(person: PersonProfile | None) -> dict[str, Any] | None:
@@ -90,8 +87,8 @@ def principal_from_row(row: Any) -> Principal:
         person=person_from_json(row["person"]),
         enterprise=enterprise_from_json(row["enterprise"]),
         version=row["version"],
-        created_at=_aware(row["created_at"]),
-        updated_at=_aware(row["updated_at"]),
+        created_at=as_utc(row["created_at"]),
+        updated_at=as_utc(row["updated_at"]),
     )
 
 

@@ -6,7 +6,6 @@ import re
 from datetime import UTC, datetime
 
 import pycountry
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from ntb.identity.v1 import identity_pb2 as pb
 from ntb_identity.adapters import wave_messages
@@ -19,6 +18,7 @@ from ntb_identity.domain.model import (
     Principal,
     PrincipalKind,
 )
+from ntbkit.timestamps import to_timestamp
 from ntbkit.validation import Violations
 
 _TAG = re.compile(r"^[a-z0-9-]{1,64}$")
@@ -166,11 +166,6 @@ def issue_token(request: pb.IssueTokenRequest) -> IssueToken:
     )
 
 
-def _timestamp(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
-
 
 def principal(model: Principal) -> pb.Principal:
     message = pb.Principal(
@@ -181,8 +176,8 @@ def principal(model: Principal) -> pb.Principal:
         region=model.region,
         industry_code=model.industry_code,
         kyc_status=pb.KycStatus.Value(f"KYC_STATUS_{model.kyc_status.value}"),
-        created_at=_timestamp(model.created_at),
-        updated_at=_timestamp(model.updated_at),
+        created_at=to_timestamp(model.created_at),
+        updated_at=to_timestamp(model.updated_at),
         version=model.version,
     )
     if model.person is not None:
@@ -205,8 +200,8 @@ def signing_key(key_id: str, public_key: bytes, not_before: datetime,
                 not_after: datetime | None) -> pb.SigningKey:
     message = pb.SigningKey(
         key_id=key_id, algorithm="EdDSA", public_key=public_key,
-        not_before=_timestamp(not_before),
+        not_before=to_timestamp(not_before),
     )
     if not_after is not None:
-        message.not_after.CopyFrom(_timestamp(not_after))
+        message.not_after.CopyFrom(to_timestamp(not_after))
     return message

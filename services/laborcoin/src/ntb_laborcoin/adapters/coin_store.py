@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,17 +17,14 @@ from ntb_laborcoin.adapters.tables import (
 )
 from ntb_laborcoin.domain.coin import Policy
 from ntb_laborcoin.domain.events import PricePoint
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+from ntbkit.timestamps import as_utc
 
 
 def _policy(row: Any) -> Policy:
     return Policy(
         version=row["version"], k=Decimal(row["k"]), p0=Decimal(row["p0"]),
         retired_share=Decimal(row["retired_share"]), fee_rate=Decimal(row["fee_rate"]),
-        effective_at=_aware(row["effective_at"]), set_by=row["set_by"], reason=row["reason"],
+        effective_at=as_utc(row["effective_at"]), set_by=row["set_by"], reason=row["reason"],
     )
 
 
@@ -125,7 +121,7 @@ class CoinStore:
             .order_by(price_points.c.sequence).limit(size))
         return [(row["sequence"], PricePoint(
             Decimal(row["price"]), row["reserve_fen"], row["outstanding_units"], row["cause"],
-            row["cause_ref"], _aware(row["effective_at"]))) for row in rows.mappings()]
+            row["cause_ref"], as_utc(row["effective_at"]))) for row in rows.mappings()]
 
     async def last_price_point(self) -> tuple[int, PricePoint] | None:
         rows = await self._session.execute(
@@ -135,4 +131,4 @@ class CoinStore:
             return None
         return row["sequence"], PricePoint(
             Decimal(row["price"]), row["reserve_fen"], row["outstanding_units"], row["cause"],
-            row["cause_ref"], _aware(row["effective_at"]))
+            row["cause_ref"], as_utc(row["effective_at"]))

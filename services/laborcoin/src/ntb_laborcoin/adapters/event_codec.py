@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime
 
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from ntb.common.v1 import common_pb2, verifiable_log_pb2
 from ntb.events.v1 import laborcoin_events_pb2 as events
@@ -23,6 +21,7 @@ from ntb_laborcoin.domain.events import (
 from ntb_laborcoin.domain.log_entry import LOG_ORIGIN, LogCheckpoint
 from ntb_laborcoin.domain.transfers import TransferKind
 from ntb_laborcoin.service.unit_of_work import Event
+from ntbkit.timestamps import to_timestamp
 
 ACCOUNT_TOPIC = "ntb.laborcoin.account.v1"
 TRANSFER_TOPIC = "ntb.laborcoin.transfer.v1"
@@ -36,7 +35,7 @@ def signed_tree_head(checkpoint: LogCheckpoint) -> verifiable_log_pb2.SignedTree
     text, _, signatures = checkpoint.note.partition("\n\n")
     return verifiable_log_pb2.SignedTreeHead(
         origin=LOG_ORIGIN, tree_size=checkpoint.tree_size, root_hash=checkpoint.root_hash,
-        signed_at=_timestamp(checkpoint.signed_at), key_id=checkpoint.key_id,
+        signed_at=to_timestamp(checkpoint.signed_at), key_id=checkpoint.key_id,
         checkpoint=checkpoint.note, signature=_signature_bytes(signatures))
 
 
@@ -44,11 +43,6 @@ def _signature_bytes(signature_lines: str) -> bytes:
     line = signature_lines.strip().splitlines()[0]
     return base64.b64decode(line.rsplit(" ", 1)[1])[4:]  # drop the 4-byte key hash
 
-
-def _timestamp(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
 
 
 def _lbc(units: int) -> common_pb2.Money:
@@ -61,7 +55,7 @@ def policy_message(policy: Policy) -> laborcoin_pb2.Policy:
         p0=common_pb2.Decimal(value=str(policy.p0)),
         retired_share=common_pb2.Decimal(value=str(policy.retired_share)),
         fee_rate=common_pb2.Decimal(value=str(policy.fee_rate)),
-        effective_at=_timestamp(policy.effective_at), set_by=policy.set_by,
+        effective_at=to_timestamp(policy.effective_at), set_by=policy.set_by,
         reason=policy.reason)
 
 
@@ -71,12 +65,12 @@ def encode(event: Event) -> tuple[str, str, Message]:
             transfer_id=event.transfer.transfer_id, account_id=event.transfer.credit_account_id,
             owner_id=event.owner_id, amount=_lbc(event.transfer.amount),
             outstanding_supply=_lbc(event.outstanding_units), issuance_cap=_lbc(event.cap_units),
-            purchase_id=event.purchase_id, minted_at=_timestamp(event.transfer.created_at))
+            purchase_id=event.purchase_id, minted_at=to_timestamp(event.transfer.created_at))
     if isinstance(event, CoinRetired):
         return COIN_TOPIC, "supply", events.CoinRetired(
             transfer_id=event.transfer.transfer_id, amount=_lbc(event.transfer.amount),
             outstanding_supply=_lbc(event.outstanding_units), reference=event.transfer.reference,
-            retired_at=_timestamp(event.transfer.created_at))
+            retired_at=to_timestamp(event.transfer.created_at))
     if isinstance(event, PolicyChanged):
         return COIN_TOPIC, "policy", events.PolicyChanged(
             policy=policy_message(event.policy), previous_version=event.previous_version)
@@ -88,7 +82,7 @@ def encode(event: Event) -> tuple[str, str, Message]:
             reserve=common_pb2.Money(asset="CNY", units=point.reserve_fen),
             outstanding_supply=_lbc(point.outstanding_units), sequence=event.sequence,
             cause=laborcoin_pb2.PriceCause.Value(f"PRICE_CAUSE_{point.cause}"),
-            cause_ref=point.cause_ref, effective_at=_timestamp(point.effective_at))
+            cause_ref=point.cause_ref, effective_at=to_timestamp(point.effective_at))
     if isinstance(event, CheckpointSigned):
         return CHECKPOINT_TOPIC, LOG_ORIGIN, events.CheckpointSigned(
             signed_tree_head=signed_tree_head(event.checkpoint))
@@ -98,7 +92,7 @@ def encode(event: Event) -> tuple[str, str, Message]:
             owner_id=event.owner_id,
             asset=event.asset,
             kind=laborcoin_pb2.AccountKind.Value(f"ACCOUNT_KIND_{event.kind.value}"),
-            opened_at=_timestamp(event.opened_at),
+            opened_at=to_timestamp(event.opened_at),
         )
     transfer = event.transfer
     flags = laborcoin_pb2.TransferFlags(
@@ -116,7 +110,7 @@ def encode(event: Event) -> tuple[str, str, Message]:
         flags=flags,
         pending_id=transfer.pending_id,
         reference=transfer.reference,
-        posted_at=_timestamp(transfer.created_at),
+        posted_at=to_timestamp(transfer.created_at),
         debit_owner_id=event.debit_owner_id,
         credit_owner_id=event.credit_owner_id,
     )

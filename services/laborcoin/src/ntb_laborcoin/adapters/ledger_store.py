@@ -32,25 +32,21 @@ from ntb_laborcoin.domain.transfers import (
     Transfer,
     TransferKind,
 )
+from ntbkit.timestamps import as_utc
 
 _TRANSFER_COLUMNS = [c for c in transfers.c if c.name not in ("seq", "txid")]
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
 
 def transfer_from_row(row: Any, log_index: int | None = None) -> Transfer:
-    created_at = _aware(row["created_at"])
+    created_at = as_utc(row["created_at"])
     assert created_at is not None
     return Transfer(
         transfer_id=row["transfer_id"], debit_account_id=row["debit_account_id"],
         credit_account_id=row["credit_account_id"], asset=row["asset"], amount=row["amount"],
         code=row["code"], kind=TransferKind(row["kind"]), created_at=created_at,
         pending_id=row["pending_id"], timeout_s=row["timeout_s"],
-        expires_at=_aware(row["expires_at"]), reference=row["reference"], memo=row["memo"],
+        expires_at=as_utc(row["expires_at"]), reference=row["reference"], memo=row["memo"],
         log_index=log_index,
     )
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from ntb.common.v1 import common_pb2
 from ntb.laborcoin.v1 import laborcoin_pb2 as pb
 from ntb_laborcoin.adapters.event_codec import policy_message
@@ -14,15 +12,11 @@ from ntb_laborcoin.domain.events import PricePoint
 from ntb_laborcoin.service.coin import Economy
 from ntb_laborcoin.service.coin_commands import Mint, Purchase, SetPolicy, SettleEscrow
 from ntb_laborcoin.service.coin_queries import CapReport
+from ntbkit.timestamps import to_timestamp
 from ntbkit.validation import Violations
 
 __all__ = ["policy_message"]
 
-
-def _timestamp(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
 
 
 def _decimal(value: common_pb2.Decimal, field: str, v: Violations) -> Decimal | None:
@@ -112,7 +106,7 @@ def price_point(sequence: int, point: PricePoint) -> pb.PricePoint:
     return pb.PricePoint(
         sequence=sequence, price=common_pb2.Decimal(value=str(point.price)),
         reserve=common_pb2.Money(asset="CNY", units=point.reserve_fen),
-        outstanding_supply=lbc(point.outstanding_units), effective_at=_timestamp(
+        outstanding_supply=lbc(point.outstanding_units), effective_at=to_timestamp(
             point.effective_at),
         cause=pb.PriceCause.Value(f"PRICE_CAUSE_{point.cause}"), cause_ref=point.cause_ref)
 
@@ -133,4 +127,4 @@ def issuance_cap(report: CapReport) -> pb.IssuanceCap:
         entrusted_hours_total=common_pb2.Decimal(value=str(hours)),
         persons_count=report.persons, k=common_pb2.Decimal(value=str(policy.k)),
         p0=common_pb2.Decimal(value=str(policy.p0)), policy_version=policy.version,
-        computed_at=_timestamp(datetime.now(UTC)))
+        computed_at=to_timestamp(datetime.now(UTC)))

@@ -11,7 +11,7 @@ from ntb.common.v1 import common_pb2
 from ntb.laborcoin.v1 import laborcoin_pb2 as pb
 from ntb.laborcoin.v1 import laborcoin_pb2_grpc
 from ntb_laborcoin.domain.checkpoint import VerifierKey
-from ntb_laborcoin.entrypoints import codec, metrics, transfer_codec
+from ntb_laborcoin.entrypoints import metrics, transfer_codec
 from ntb_laborcoin.entrypoints.coin_api import CoinApi
 from ntb_laborcoin.entrypoints.log_api import LogApi
 from ntb_laborcoin.service import accounts, handlers, ledger, pending, queries
@@ -30,9 +30,9 @@ class LaborCoinApi(CoinApi, LogApi, laborcoin_pb2_grpc.LaborCoinServiceServicer)
     async def GetAccount(
         self, request: pb.GetAccountRequest, context: ServicerContext
     ) -> pb.GetAccountResponse:
-        selector = codec.account_selector(request)
+        selector = transfer_codec.account_selector(request)
         account = await handlers.get_account(self.new_unit, selector, current_caller())
-        return pb.GetAccountResponse(account=codec.account(account))
+        return pb.GetAccountResponse(account=transfer_codec.account(account))
 
     async def CreateAccounts(
         self, request: pb.CreateAccountsRequest, context: ServicerContext

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
-
-from google.protobuf.timestamp_pb2 import Timestamp
+from datetime import UTC
 
 from ntb.common.v1 import common_pb2
 from ntb.laborcoin.v1 import laborcoin_pb2 as pb
@@ -22,9 +20,11 @@ from ntb_laborcoin.domain.transfers import (
     TransferResult,
 )
 from ntb_laborcoin.service.accounts import CreateAccounts
+from ntb_laborcoin.service.handlers import AccountSelector
 from ntb_laborcoin.service.ledger import CreateTransfers
 from ntb_laborcoin.service.queries import TransferFilter
 from ntbkit import paging
+from ntbkit.timestamps import to_timestamp
 from ntbkit.validation import Violations
 
 _ASSET = re.compile(r"^[A-Z]{3,8}$")
@@ -44,10 +44,25 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def _timestamp(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
+
+def account_selector(request: pb.GetAccountRequest) -> AccountSelector:
+    v = Violations()
+    which = request.WhichOneof("selector")
+    if which == "account_id":
+        v.require_uuid(request.account_id, "account_id")
+        v.raise_if_any()
+        return AccountSelector(account_id=request.account_id)
+    if which != "owner":
+        v.add("selector", "set account_id or owner")
+        v.raise_if_any()
+    owner = request.owner
+    v.require_text(owner.owner_id, "owner.owner_id", length_max=64)
+    v.check(bool(_ASSET.match(owner.asset)), "owner.asset", "3..8 upper-case letters, e.g. LBC")
+    kind = _KIND_OF.get(owner.kind)
+    v.check(kind is not None, "owner.kind", "must be set")
+    v.raise_if_any()
+    return AccountSelector(owner_id=owner.owner_id, asset=owner.asset, kind=kind)
+
 
 
 def create_accounts(request: pb.CreateAccountsRequest) -> CreateAccounts:
@@ -135,7 +150,7 @@ def account(model: Account) -> pb.Account:
             credits_must_not_exceed_debits=model.flags.credits_must_not_exceed_debits),
         debits_posted=model.debits_posted, credits_posted=model.credits_posted,
         debits_pending=model.debits_pending, credits_pending=model.credits_pending,
-        version=model.version, created_at=_timestamp(model.created_at),
+        version=model.version, created_at=to_timestamp(model.created_at),
     )
 
 
@@ -163,7 +178,7 @@ def transfer(model: Transfer) -> pb.Transfer:
             pending=model.kind is TransferKind.PENDING,
             post_pending_transfer=model.kind is TransferKind.POST_PENDING,
             void_pending_transfer=model.kind is TransferKind.VOID_PENDING),
-        reference=model.reference, memo=model.memo, created_at=_timestamp(model.created_at),
+        reference=model.reference, memo=model.memo, created_at=to_timestamp(model.created_at),
     )
     if model.log_index is not None:
         message.log_index = model.log_index

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from ntb.common.v1 import common_pb2
 from ntb.events.v1 import matching_events_pb2 as events
 from ntb_matching.domain.entrustment import LaborEntrusted
+from ntbkit.timestamps import to_timestamp
 
 LABOR_TOPIC = "ntb.matching.labor.v1"
 
-
-def _timestamp(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
 
 
 def encode(event: LaborEntrusted) -> tuple[str, str, Message]:
@@ -27,8 +20,8 @@ def encode(event: LaborEntrusted) -> tuple[str, str, Message]:
         entrustment_id=e.entrustment_id, person_id=e.person_id,
         hours=common_pb2.Decimal(value=str(e.hours)),
         available_hours=common_pb2.Decimal(value=str(e.available_hours)),
-        availability=common_pb2.TimeRange(start_time=_timestamp(e.availability.start),
-                                          end_time=_timestamp(e.availability.end)),
+        availability=common_pb2.TimeRange(start_time=to_timestamp(e.availability.start),
+                                          end_time=to_timestamp(e.availability.end)),
         min_hourly_price=common_pb2.Money(asset=e.min_price_asset, units=e.min_price_units),
         skills=list(e.skills), contract_id=e.contract_id, terms_sha256=e.terms_sha256,
-        entrusted_at=_timestamp(e.signed_at))
+        entrusted_at=to_timestamp(e.signed_at))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,12 +13,7 @@ from ntb_matching.adapters.tables import demands, entrustments, person_keys, per
 from ntb_matching.domain.demand import NEUTRAL_CREDIT_SCORE, PostedDemand
 from ntb_matching.domain.entrustment import Entrustment, EntrustmentStatus, PersonView
 from ntb_matching.domain.model import Demand, Location, Window, Worker
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+from ntbkit.timestamps import as_utc
 
 
 def _row(e: Entrustment) -> dict[str, Any]:
@@ -36,8 +31,8 @@ def _row(e: Entrustment) -> dict[str, Any]:
 
 
 def _entrustment(row: Any) -> Entrustment:
-    start, end = _aware(row["available_from"]), _aware(row["available_until"])
-    created_at = _aware(row["created_at"])
+    start, end = as_utc(row["available_from"]), as_utc(row["available_until"])
+    created_at = as_utc(row["created_at"])
     assert start is not None and end is not None and created_at is not None
     return Entrustment(
         entrustment_id=row["entrustment_id"], person_id=row["person_id"],
@@ -49,7 +44,7 @@ def _entrustment(row: Any) -> Entrustment:
         canonical_terms=bytes(row["canonical_terms"]),
         terms_sha256=bytes(row["terms_sha256"]), created_at=created_at,
         signer_key_id=row["signer_key_id"], signer_signature=bytes(row["signer_signature"]),
-        platform_signature=bytes(row["platform_signature"]), signed_at=_aware(row["signed_at"]),
+        platform_signature=bytes(row["platform_signature"]), signed_at=as_utc(row["signed_at"]),
     )
 
 
@@ -125,7 +120,7 @@ class PersonRepository:
         row = (await self._session.execute(sa.select(person_keys).where(
             person_keys.c.key_id == key_id, person_keys.c.person_id == person_id
         ))).mappings().first()
-        return None if row is None else (bytes(row["public_key"]), _aware(row["revoked_at"]))
+        return None if row is None else (bytes(row["public_key"]), as_utc(row["revoked_at"]))
 
 
 class DemandRepository:
@@ -148,8 +143,8 @@ class DemandRepository:
             sa.select(demands).where(demands.c.demand_id == demand_id))).mappings().first()
         if row is None:
             return None
-        start, end, created = (_aware(row["window_start"]), _aware(row["window_end"]),
-                               _aware(row["created_at"]))
+        start, end, created = (as_utc(row["window_start"]), as_utc(row["window_end"]),
+                               as_utc(row["created_at"]))
         assert start is not None and end is not None and created is not None
         location = Location(frozenset({row["region"]}), remote_ok=row["remote_ok"])
         demand = Demand(
@@ -172,7 +167,7 @@ class DemandRepository:
             available = Decimal(row["available_hours"])
             if available <= 0:
                 continue
-            start, end = _aware(row["available_from"]), _aware(row["available_until"])
+            start, end = as_utc(row["available_from"]), as_utc(row["available_until"])
             assert start is not None and end is not None
             found.append(Worker(
                 entrustment_id=row["entrustment_id"], person_id=row["person_id"],

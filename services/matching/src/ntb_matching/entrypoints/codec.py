@@ -6,8 +6,6 @@ import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from ntb.common.v1 import common_pb2
 from ntb.matching.v1 import matching_pb2 as pb
 from ntb_matching.domain.demand import PostedDemand
@@ -16,17 +14,13 @@ from ntb_matching.domain.model import FEATURES, HOURS_MAX, ScoringWeights, Windo
 from ntb_matching.domain.scoring import Candidate
 from ntb_matching.service.demands import PostDemand
 from ntb_matching.service.entrustments import EntrustLabor, SignEntrustment
+from ntbkit.timestamps import to_timestamp
 from ntbkit.validation import Violations
 
 _TAG = re.compile(r"^[a-z0-9-]{1,64}$")
 _ISIC = re.compile(r"^[A-U]([0-9]{2,4})?$")
 _PERIOD_MAX = timedelta(days=366)
 
-
-def _timestamp(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
 
 
 def _hours(text: str, v: Violations) -> Decimal:
@@ -88,14 +82,14 @@ def entrustment(model: Entrustment, platform_key_id: str) -> pb.Entrustment:
         entrustment_id=model.entrustment_id, person_id=model.person_id,
         hours=common_pb2.Decimal(value=str(model.hours)),
         available_hours=common_pb2.Decimal(value=str(model.available_hours)),
-        availability=common_pb2.TimeRange(start_time=_timestamp(model.availability.start),
-                                          end_time=_timestamp(model.availability.end)),
+        availability=common_pb2.TimeRange(start_time=to_timestamp(model.availability.start),
+                                          end_time=to_timestamp(model.availability.end)),
         skills=list(model.skills),
         min_hourly_price=common_pb2.Money(asset=model.min_price_asset,
                                           units=model.min_price_units),
         region=model.region, remote_ok=model.remote_ok,
         status=pb.EntrustmentStatus.Value(f"ENTRUSTMENT_STATUS_{model.status.value}"),
-        created_at=_timestamp(model.created_at), note=model.note,
+        created_at=to_timestamp(model.created_at), note=model.note,
         contract=pb.Contract(
             contract_id=model.contract_id, canonical_terms=model.canonical_terms,
             terms_sha256=model.terms_sha256, signer_id=model.person_id,
@@ -103,9 +97,9 @@ def entrustment(model: Entrustment, platform_key_id: str) -> pb.Entrustment:
             platform_key_id=platform_key_id if model.platform_signature else "",
             platform_signature=model.platform_signature))
     if model.signed_at is not None:
-        message.activated_at.CopyFrom(_timestamp(model.signed_at))
-        message.contract.signed_at.CopyFrom(_timestamp(model.signed_at))
-        message.contract.countersigned_at.CopyFrom(_timestamp(model.signed_at))
+        message.activated_at.CopyFrom(to_timestamp(model.signed_at))
+        message.contract.signed_at.CopyFrom(to_timestamp(model.signed_at))
+        message.contract.countersigned_at.CopyFrom(to_timestamp(model.signed_at))
     return message
 
 
@@ -149,13 +143,13 @@ def demand(posted: PostedDemand) -> pb.Demand:
         description=posted.description, industry_code=d.industry_code,
         skills=sorted(d.skills), hours=common_pb2.Decimal(value=str(d.hours)),
         open_hours=common_pb2.Decimal(value=str(d.hours)),
-        window=common_pb2.TimeRange(start_time=_timestamp(d.window.start),
-                                    end_time=_timestamp(d.window.end)),
+        window=common_pb2.TimeRange(start_time=to_timestamp(d.window.start),
+                                    end_time=to_timestamp(d.window.end)),
         max_hourly_price=common_pb2.Money(asset="CNY", units=d.max_hourly_price),
         region=posted.region, remote_ok=d.location.remote_ok,
         min_experience_years=d.min_experience_years,
         status=pb.DemandStatus.Value(f"DEMAND_STATUS_{posted.status}"),
-        created_at=_timestamp(posted.created_at))
+        created_at=to_timestamp(posted.created_at))
 
 
 def _score(value: float) -> common_pb2.Decimal:
