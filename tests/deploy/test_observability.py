@@ -349,10 +349,16 @@ async def test_one_registration_is_one_trace_through_identity_kafka_and_laborcoi
                       ("traceparent", traceparent)),
         )
 
-    def hop_complete() -> bool:  # a registration also emits value and credit events
-        return any(service == "laborcoin" and span.kind == trace_pb2.Span.SPAN_KIND_CONSUMER
-                   and span.name == "consume ntb.identity.principal.v1"
-                   for service, span in observed.receiver.trace(trace_id))
+    def hop_complete() -> bool:  # spans reach the receiver from each process on its own
+        spans = observed.receiver.trace(trace_id)
+        return all(any(service == s and span.kind == kind and span.name.endswith(name)
+                       for service, span in spans)
+                   for s, kind, name in (
+                       ("identity", trace_pb2.Span.SPAN_KIND_SERVER, "/RegisterPrincipal"),
+                       ("identity", trace_pb2.Span.SPAN_KIND_PRODUCER,
+                        "publish ntb.identity.principal.v1"),
+                       ("laborcoin", trace_pb2.Span.SPAN_KIND_CONSUMER,
+                        "consume ntb.identity.principal.v1")))
 
     await wait_until(hop_complete, DATA_DEADLINE_S, interval_s=0.2)
     spans = observed.receiver.trace(trace_id)
