@@ -2338,11 +2338,14 @@ class GetInclusionProofRequest(_message.Message):
 
     TRANSFER_ID_FIELD_NUMBER: _builtins.int
     LEAF_INDEX_FIELD_NUMBER: _builtins.int
+    ANCHOR_ID_FIELD_NUMBER: _builtins.int
     TREE_SIZE_FIELD_NUMBER: _builtins.int
     transfer_id: _builtins.str
     """UUID of a committed transfer."""
     leaf_index: _builtins.int
     """Zero-based leaf index."""
+    anchor_id: _builtins.str
+    """anchor_id of an anchored digest (see GetAnchor)."""
     tree_size: _builtins.int
     """Optional. Tree size of a signed head to prove against, > leaf index; 0 means
     the latest signed head (NOT_FOUND with reason NOT_YET_CHECKPOINTED if the leaf
@@ -2353,13 +2356,14 @@ class GetInclusionProofRequest(_message.Message):
         *,
         transfer_id: _builtins.str = ...,
         leaf_index: _builtins.int = ...,
+        anchor_id: _builtins.str = ...,
         tree_size: _builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["leaf", b"leaf", "leaf_index", b"leaf_index", "transfer_id", b"transfer_id"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["anchor_id", b"anchor_id", "leaf", b"leaf", "leaf_index", b"leaf_index", "transfer_id", b"transfer_id"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["leaf", b"leaf", "leaf_index", b"leaf_index", "transfer_id", b"transfer_id", "tree_size", b"tree_size"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor_id", b"anchor_id", "leaf", b"leaf", "leaf_index", b"leaf_index", "transfer_id", b"transfer_id", "tree_size", b"tree_size"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_leaf: _TypeAlias = _typing.Literal["transfer_id", "leaf_index"]  # noqa: Y015
+    _WhichOneofReturnType_leaf: _TypeAlias = _typing.Literal["transfer_id", "leaf_index", "anchor_id"]  # noqa: Y015
     _WhichOneofArgType_leaf: _TypeAlias = _typing.Literal["leaf", b"leaf"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_leaf) -> _WhichOneofReturnType_leaf | None: ...
 
@@ -2372,6 +2376,7 @@ class GetInclusionProofResponse(_message.Message):
     PROOF_FIELD_NUMBER: _builtins.int
     SIGNED_TREE_HEAD_FIELD_NUMBER: _builtins.int
     TRANSFER_FIELD_NUMBER: _builtins.int
+    ANCHOR_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def proof(self) -> _verifiable_log_pb2.InclusionProof:
         """The proof; leaf_data is the transfer's canonical bytes."""
@@ -2382,7 +2387,11 @@ class GetInclusionProofResponse(_message.Message):
 
     @_builtins.property
     def transfer(self) -> Global___Transfer:
-        """The transfer the leaf stands for."""
+        """The transfer the leaf stands for; unset when the leaf is an anchor."""
+
+    @_builtins.property
+    def anchor(self) -> Global___Anchor:
+        """The anchor the leaf stands for; unset when the leaf is a transfer."""
 
     def __init__(
         self,
@@ -2390,10 +2399,11 @@ class GetInclusionProofResponse(_message.Message):
         proof: _verifiable_log_pb2.InclusionProof | None = ...,
         signed_tree_head: _verifiable_log_pb2.SignedTreeHead | None = ...,
         transfer: Global___Transfer | None = ...,
+        anchor: Global___Anchor | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["proof", b"proof", "signed_tree_head", b"signed_tree_head", "transfer", b"transfer"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["anchor", b"anchor", "proof", b"proof", "signed_tree_head", b"signed_tree_head", "transfer", b"transfer"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["proof", b"proof", "signed_tree_head", b"signed_tree_head", "transfer", b"transfer"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor", b"anchor", "proof", b"proof", "signed_tree_head", b"signed_tree_head", "transfer", b"transfer"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -2487,3 +2497,93 @@ class GetLogKeysResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetLogKeysResponse: _TypeAlias = GetLogKeysResponse  # noqa: Y015
+
+@_typing.final
+class Anchor(_message.Message):
+    """A digest another service sealed into the log (ntb.events.v1.AnchorRequested).
+    Its leaf bytes are "ntb-anchor-v1\\n" followed by the compact JSON object (keys
+    sorted, no spaces, UTF-8) {"anchor_id", "digest_sha256" (lowercase hex), "recorded_at"
+    (RFC 3339 UTC with microseconds, "+00:00"), "source", "subject"}.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ANCHOR_ID_FIELD_NUMBER: _builtins.int
+    SOURCE_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    DIGEST_SHA256_FIELD_NUMBER: _builtins.int
+    RECORDED_AT_FIELD_NUMBER: _builtins.int
+    LEAF_INDEX_FIELD_NUMBER: _builtins.int
+    anchor_id: _builtins.str
+    """Output only. UUID chosen by the source."""
+    source: _builtins.str
+    """Output only. Source service name."""
+    subject: _builtins.str
+    """Output only. What the digest is about."""
+    digest_sha256: _builtins.bytes
+    """Output only. SHA-256 of the source's record, 32 bytes."""
+    leaf_index: _builtins.int
+    """Output only. Zero-based leaf index once sealed; -1 while not yet sealed."""
+    @_builtins.property
+    def recorded_at(self) -> _timestamp_pb2.Timestamp:
+        """Output only. When the source recorded it."""
+
+    def __init__(
+        self,
+        *,
+        anchor_id: _builtins.str = ...,
+        source: _builtins.str = ...,
+        subject: _builtins.str = ...,
+        digest_sha256: _builtins.bytes = ...,
+        recorded_at: _timestamp_pb2.Timestamp | None = ...,
+        leaf_index: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["recorded_at", b"recorded_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor_id", b"anchor_id", "digest_sha256", b"digest_sha256", "leaf_index", b"leaf_index", "recorded_at", b"recorded_at", "source", b"source", "subject", b"subject"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Anchor: _TypeAlias = Anchor  # noqa: Y015
+
+@_typing.final
+class GetAnchorRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ANCHOR_ID_FIELD_NUMBER: _builtins.int
+    anchor_id: _builtins.str
+    """Required. UUID of the anchor."""
+    def __init__(
+        self,
+        *,
+        anchor_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor_id", b"anchor_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetAnchorRequest: _TypeAlias = GetAnchorRequest  # noqa: Y015
+
+@_typing.final
+class GetAnchorResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ANCHOR_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def anchor(self) -> Global___Anchor:
+        """The anchor; NOT_FOUND until laborcoin has consumed the request."""
+
+    def __init__(
+        self,
+        *,
+        anchor: Global___Anchor | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["anchor", b"anchor"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor", b"anchor"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetAnchorResponse: _TypeAlias = GetAnchorResponse  # noqa: Y015

@@ -150,6 +150,11 @@ class LaborCoinServiceStub:
                 request_serializer=ntb_dot_laborcoin_dot_v1_dot_laborcoin__pb2.GetLogKeysRequest.SerializeToString,
                 response_deserializer=ntb_dot_laborcoin_dot_v1_dot_laborcoin__pb2.GetLogKeysResponse.FromString,
                 _registered_method=True)
+        self.GetAnchor = channel.unary_unary(
+                '/ntb.laborcoin.v1.LaborCoinService/GetAnchor',
+                request_serializer=ntb_dot_laborcoin_dot_v1_dot_laborcoin__pb2.GetAnchorRequest.SerializeToString,
+                response_deserializer=ntb_dot_laborcoin_dot_v1_dot_laborcoin__pb2.GetAnchorResponse.FromString,
+                _registered_method=True)
 
 
 class LaborCoinServiceServicer:
@@ -323,6 +328,14 @@ class LaborCoinServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetAnchor(self, request, context):
+        """An anchored digest (see ntb.events.v1.AnchorRequested) and whether it is sealed.
+        Readable by any authenticated caller: an anchor holds only a digest.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LaborCoinServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -440,6 +453,11 @@ def add_LaborCoinServiceServicer_to_server(servicer, server):
                     servicer.GetLogKeys,
                     request_deserializer=ntb_dot_laborcoin_dot_v1_dot_laborcoin__pb2.GetLogKeysRequest.FromString,
                     response_serializer=ntb_dot_laborcoin_dot_v1_dot_laborcoin__pb2.GetLogKeysResponse.SerializeToString,
+            ),
+            'GetAnchor': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAnchor,
+                    request_deserializer=ntb_dot_laborcoin_dot_v1_dot_laborcoin__pb2.GetAnchorRequest.FromString,
+                    response_serializer=ntb_dot_laborcoin_dot_v1_dot_laborcoin__pb2.GetAnchorResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1064,6 +1082,33 @@ class LaborCoinService:
             '/ntb.laborcoin.v1.LaborCoinService/GetLogKeys',
             ntb_dot_laborcoin_dot_v1_dot_laborcoin__pb2.GetLogKeysRequest.SerializeToString,
             ntb_dot_laborcoin_dot_v1_dot_laborcoin__pb2.GetLogKeysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAnchor(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ntb.laborcoin.v1.LaborCoinService/GetAnchor',
+            ntb_dot_laborcoin_dot_v1_dot_laborcoin__pb2.GetAnchorRequest.SerializeToString,
+            ntb_dot_laborcoin_dot_v1_dot_laborcoin__pb2.GetAnchorResponse.FromString,
             options,
             channel_credentials,
             insecure,

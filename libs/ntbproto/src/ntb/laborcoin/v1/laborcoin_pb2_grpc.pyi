@@ -109,6 +109,10 @@ class LaborCoinServiceStub:
     """Proof that a newer tree head extends an older one."""
     GetLogKeys: _grpc.UnaryUnaryMultiCallable[_laborcoin_pb2.GetLogKeysRequest, _laborcoin_pb2.GetLogKeysResponse]
     """The Ed25519 public keys that verify tree head signatures. Needs no token."""
+    GetAnchor: _grpc.UnaryUnaryMultiCallable[_laborcoin_pb2.GetAnchorRequest, _laborcoin_pb2.GetAnchorResponse]
+    """An anchored digest (see ntb.events.v1.AnchorRequested) and whether it is sealed.
+    Readable by any authenticated caller: an anchor holds only a digest.
+    """
 
 @_typing.type_check_only
 class LaborCoinServiceAsyncStub(LaborCoinServiceStub):
@@ -172,6 +176,10 @@ class LaborCoinServiceAsyncStub(LaborCoinServiceStub):
     """Proof that a newer tree head extends an older one."""
     GetLogKeys: _aio.UnaryUnaryMultiCallable[_laborcoin_pb2.GetLogKeysRequest, _laborcoin_pb2.GetLogKeysResponse]  # type: ignore[assignment]
     """The Ed25519 public keys that verify tree head signatures. Needs no token."""
+    GetAnchor: _aio.UnaryUnaryMultiCallable[_laborcoin_pb2.GetAnchorRequest, _laborcoin_pb2.GetAnchorResponse]  # type: ignore[assignment]
+    """An anchored digest (see ntb.events.v1.AnchorRequested) and whether it is sealed.
+    Readable by any authenticated caller: an anchor holds only a digest.
+    """
 
 class LaborCoinServiceServicer:
     """Ledger, issuance, price and proofs."""
@@ -347,5 +355,14 @@ class LaborCoinServiceServicer:
         context: _ServicerContext,
     ) -> _typing.Union[_laborcoin_pb2.GetLogKeysResponse, _abc.Awaitable[_laborcoin_pb2.GetLogKeysResponse]]:
         """The Ed25519 public keys that verify tree head signatures. Needs no token."""
+
+    def GetAnchor(
+        self,
+        request: _laborcoin_pb2.GetAnchorRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_laborcoin_pb2.GetAnchorResponse, _abc.Awaitable[_laborcoin_pb2.GetAnchorResponse]]:
+        """An anchored digest (see ntb.events.v1.AnchorRequested) and whether it is sealed.
+        Readable by any authenticated caller: an anchor holds only a digest.
+        """
 
 def add_LaborCoinServiceServicer_to_server(servicer: LaborCoinServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
