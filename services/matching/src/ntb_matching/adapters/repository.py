@@ -123,6 +123,22 @@ class PersonRepository:
         return None if row is None else (bytes(row["public_key"]), as_utc(row["revoked_at"]))
 
 
+def _posted(row: Any) -> PostedDemand:
+    start, end, created = (as_utc(row["window_start"]), as_utc(row["window_end"]),
+                           as_utc(row["created_at"]))
+    assert start is not None and end is not None and created is not None
+    location = Location(frozenset({row["region"]}), remote_ok=row["remote_ok"])
+    demand = Demand(
+        demand_id=row["demand_id"], buyer_id=row["buyer_id"],
+        industry_code=row["industry_code"], skills=frozenset(row["skills"]),
+        hours=Decimal(row["hours"]), window=Window(start, end),
+        max_hourly_price=row["max_price_units"], location=location,
+        min_experience_years=row["min_experience_years"])
+    open_hours = None if row["open_hours"] is None else Decimal(row["open_hours"])
+    return PostedDemand(demand, row["title"], row["description"], row["region"],
+                        row["status"], created, open_hours)
+
+
 class DemandRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -138,23 +154,44 @@ class DemandRepository:
             min_experience_years=d.min_experience_years, status=demand.status,
             created_at=demand.created_at))
 
-    async def get(self, demand_id: str) -> PostedDemand | None:
-        row = (await self._session.execute(
-            sa.select(demands).where(demands.c.demand_id == demand_id))).mappings().first()
-        if row is None:
-            return None
-        start, end, created = (as_utc(row["window_start"]), as_utc(row["window_end"]),
-                               as_utc(row["created_at"]))
-        assert start is not None and end is not None and created is not None
-        location = Location(frozenset({row["region"]}), remote_ok=row["remote_ok"])
-        demand = Demand(
-            demand_id=row["demand_id"], buyer_id=row["buyer_id"],
-            industry_code=row["industry_code"], skills=frozenset(row["skills"]),
-            hours=Decimal(row["hours"]), window=Window(start, end),
-            max_hourly_price=row["max_price_units"], location=location,
-            min_experience_years=row["min_experience_years"])
-        return PostedDemand(demand, row["title"], row["description"], row["region"],
-                            row["status"], created)
+    async def get(self, demand_id: str, *, for_update: bool = False) -> PostedDemand | None:
+        query = sa.select(demands).where(demands.c.demand_id == demand_id)
+        if for_update and self._session.sync_session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).mappings().first()
+        return None if row is None else _posted(row)
+
+    async def set_open_hours(self, demand_id: str, open_hours: Decimal, status: str) -> None:
+        await self._session.execute(demands.update().where(demands.c.demand_id == demand_id)
+                                    .values(open_hours=str(open_hours), status=status))
+
+    async def set_status(self, demand_id: str, status: str) -> None:
+        await self._session.execute(demands.update().where(demands.c.demand_id == demand_id)
+                                    .values(status=status))
+
+    async def search(self, *, buyer_id: str, status: str, skills: list[str], offset: int,
+                   size: int) -> list[PostedDemand]:
+        """Newest first. The skills filter is applied here (JSON arrays differ by dialect)."""
+        query = sa.select(demands)
+        if buyer_id:
+            query = query.where(demands.c.buyer_id == buyer_id)
+        if status:
+            query = query.where(demands.c.status == status)
+        query = query.order_by(demands.c.created_at.desc(), demands.c.demand_id.desc())
+        if not skills:
+            rows = (await self._session.execute(query.offset(offset).limit(size))).mappings()
+            return [_posted(r) for r in rows]
+        wanted, found, skipped = set(skills), [], 0
+        for row in (await self._session.execute(query)).mappings():
+            if not wanted & set(row["skills"]):
+                continue
+            if skipped < offset:
+                skipped += 1
+                continue
+            found.append(_posted(row))
+            if len(found) == size:
+                break
+        return found
 
     async def workers(self) -> list[Worker]:
         """Active entrustments with hours left, as the engine sees them."""

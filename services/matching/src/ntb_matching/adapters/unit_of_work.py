@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Self
 
 from ntb_matching.adapters import event_codec
+from ntb_matching.adapters.order_repository import OrderRepository
 from ntb_matching.adapters.repository import (
     DemandRepository,
     EntrustmentRepository,
     PersonRepository,
 )
 from ntb_matching.domain.entrustment import LaborEntrusted
+from ntb_matching.domain.order_events import OrderEvent
 from ntb_matching.service import unit_of_work
 
 
@@ -20,8 +22,9 @@ class SqlMatchingUnitOfWork(unit_of_work.MatchingUnitOfWork):
         self.entrustments = EntrustmentRepository(self.session)
         self.persons = PersonRepository(self.session)
         self.demands = DemandRepository(self.session)
+        self.orders = OrderRepository(self.session)
         return self
 
-    def record(self, event: LaborEntrusted) -> None:
+    def record(self, event: LaborEntrusted | OrderEvent) -> None:
         topic, key, message = event_codec.encode(event)
         self.emit(topic=topic, key=key, message=message)

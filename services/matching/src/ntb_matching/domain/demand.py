@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from ntb_matching.domain.model import Demand
 
@@ -20,3 +21,9 @@ class PostedDemand:
     region: str
     status: str  # OPEN, FILLED, CANCELLED
     created_at: datetime
+    open_hours_left: Decimal | None = None  # None: nothing ordered yet
+
+    @property
+    def open_hours(self) -> Decimal:
+        """Hours not yet covered by orders."""
+        return self.demand.hours if self.open_hours_left is None else self.open_hours_left

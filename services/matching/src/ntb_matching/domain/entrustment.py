@@ -67,6 +67,56 @@ class Entrustment:
         self.signer_key_id, self.signer_signature = key_id, signer_signature
         self.platform_signature, self.signed_at = platform_signature, at
 
+    def reserve(self, hours: Decimal) -> None:
+        """An order takes hours off the market."""
+        if self.status is not EntrustmentStatus.ACTIVE:
+            raise FailedPrecondition("ENTRUSTMENT_NOT_ACTIVE",
+                                     f"the entrustment is {self.status.value}")
+        if hours > self.available_hours:
+            raise FailedPrecondition("HOURS_NOT_AVAILABLE", f"only {self.available_hours} "
+                                     "hours are available", {"available_hours":
+                                                             str(self.available_hours)})
+        self.available_hours -= hours
+        if self.available_hours == 0:
+            self.status = EntrustmentStatus.EXHAUSTED
+        self.__post_init__()
+
+    def give_back(self, hours: Decimal) -> bool:
+        """A cancelled order's hours return; False if the entrustment has ended meanwhile
+        (withdrawn or expired: the hours are then released for good)."""
+        if self.status not in (EntrustmentStatus.ACTIVE, EntrustmentStatus.EXHAUSTED):
+            return False
+        self.available_hours += hours
+        self.status = EntrustmentStatus.ACTIVE
+        self.__post_init__()
+        return True
+
+    def withdraw(self, hours: Decimal | None) -> Decimal:
+        """The person takes unreserved hours back (all of them when `hours` is None)."""
+        if self.status is not EntrustmentStatus.ACTIVE:
+            raise FailedPrecondition("ENTRUSTMENT_NOT_ACTIVE",
+                                     f"the entrustment is {self.status.value}")
+        taken = self.available_hours if hours is None else hours
+        if taken > self.available_hours or taken <= 0:
+            raise FailedPrecondition("HOURS_NOT_AVAILABLE", f"only {self.available_hours} "
+                                     "hours are available", {"available_hours":
+                                                             str(self.available_hours)})
+        self.available_hours -= taken
+        if self.available_hours == 0:
+            self.status = EntrustmentStatus.WITHDRAWN
+        self.__post_init__()
+        return taken
+
+    def expire(self) -> Decimal:
+        """The period ended (or the signature never came): what was left leaves the market."""
+        assert self.status in (EntrustmentStatus.ACTIVE, EntrustmentStatus.AWAITING_SIGNATURE,
+                               EntrustmentStatus.EXHAUSTED)
+        was_active = self.status is not EntrustmentStatus.AWAITING_SIGNATURE
+        left = self.available_hours if was_active else Decimal(0)
+        self.available_hours = Decimal(0) if was_active else self.available_hours
+        self.status = EntrustmentStatus.EXPIRED
+        return left
+
 
 @dataclass(frozen=True)
 class LaborEntrusted:

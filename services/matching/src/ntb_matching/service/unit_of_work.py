@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
+from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol
 
 from ntb_matching.domain.demand import PostedDemand
 from ntb_matching.domain.entrustment import Entrustment, LaborEntrusted, PersonView
 from ntb_matching.domain.model import Worker
+from ntb_matching.domain.order import Order, SagaStep, StepStatus
+from ntb_matching.domain.order_events import OrderEvent
 from ntbkit.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from ntb_matching.service.orders import OrderQuery
 
 
 class EntrustmentRepository(Protocol):
@@ -43,17 +49,53 @@ class PersonRepository(Protocol):
 class DemandRepository(Protocol):
     async def add(self, demand: PostedDemand) -> None: ...
 
-    async def get(self, demand_id: str) -> PostedDemand | None: ...
+    async def get(self, demand_id: str, *, for_update: bool = False
+                  ) -> PostedDemand | None: ...
+
+    async def set_open_hours(self, demand_id: str, open_hours: Decimal, status: str
+                             ) -> None: ...
+
+    async def set_status(self, demand_id: str, status: str) -> None: ...
+
+    async def search(self, *, buyer_id: str, status: str, skills: list[str], offset: int,
+                   size: int) -> list[PostedDemand]: ...
 
     async def workers(self) -> list[Worker]: ...
+
+
+class OrderRepository(Protocol):
+    async def add(self, order: Order) -> None: ...
+
+    async def get(self, order_id: str, *, for_update: bool = False) -> Order | None: ...
+
+    async def save(self, order: Order) -> None: ...
+
+    async def steps(self, order_id: str) -> list[SagaStep]: ...
+
+    async def add_step(self, step: SagaStep) -> None: ...
+
+    async def finish_step(self, step: SagaStep, status: StepStatus, *, reason: str = "",
+                          result: dict[str, str] | None = None) -> None: ...
+
+    async def in_flight(self, limit: int) -> list[str]:
+        """Orders with a saga step in flight, oldest first."""
+        ...
+
+    async def escrows_due(self, now: datetime, limit: int) -> list[str]:
+        """Funded orders, no step in flight, whose escrow timeout has passed."""
+        ...
+
+    async def search(self, query: OrderQuery, *, offset: int, size: int
+                   ) -> list[Order]: ...
 
 
 class MatchingUnitOfWork(UnitOfWork):
     entrustments: EntrustmentRepository
     persons: PersonRepository
     demands: DemandRepository
+    orders: OrderRepository
 
-    def record(self, event: LaborEntrusted) -> None:
+    def record(self, event: LaborEntrusted | OrderEvent) -> None:
         raise NotImplementedError
 
 
