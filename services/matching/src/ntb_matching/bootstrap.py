@@ -1,19 +1,23 @@
-"""Composition root of matching: entrustments with signed contracts so far; the
-other RPCs answer UNIMPLEMENTED until built."""
+"""Composition root of matching: entrustments with signed contracts, demands and
+matching, orders paid through laborcoin's escrow (with the saga's recovery worker)."""
 
 from __future__ import annotations
 
 import hashlib
 from functools import partial
 
+import grpc
 import structlog
 
 from ntb.matching.v1 import matching_pb2_grpc
 from ntb_matching.adapters.contract_signer import Ed25519ContractSigner, Ed25519SignatureVerifier
+from ntb_matching.adapters.laborcoin_gateway import GrpcLedgerGateway
 from ntb_matching.adapters.unit_of_work import SqlMatchingUnitOfWork
 from ntb_matching.data import load_weights
 from ntb_matching.entrypoints import consumers
 from ntb_matching.entrypoints.grpc_api import MatchingApi
+from ntb_matching.service import order_saga
+from ntb_matching.service.orders import OrderServices
 from ntb_matching.settings import DEVELOPMENT_SEED_HEX, Settings
 from ntbkit.grpc.server import GrpcApi
 from ntbkit.runtime import EventSubscription, Infrastructure, ServiceParts
@@ -36,8 +40,13 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
                     "NTB_MATCHING_CONTRACT_SIGNING_SEED outside embedded mode")
     platform = Ed25519ContractSigner.from_seed(bytes.fromhex(seed_hex))
     key_id = hashlib.sha256(platform.public_key).hexdigest()[:32]
+    ledger = GrpcLedgerGateway(_laborcoin_channel(settings),
+                               timeout_s=settings.laborcoin_timeout_s)
+    saga = order_saga.SagaSettings(escrow_grace_s=settings.escrow_grace_s)
+    orders = OrderServices(new_unit, ledger, saga)
     api = MatchingApi(new_unit=new_unit, platform=platform, platform_key_id=key_id,
-                      verifier=Ed25519SignatureVerifier(), weights=load_weights())
+                      verifier=Ed25519SignatureVerifier(), weights=load_weights(),
+                      orders=orders)
     return ServiceParts(
         apis=[GrpcApi(
             full_name="ntb.matching.v1.MatchingService",
@@ -45,4 +54,11 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
         )],
         subscriptions=[EventSubscription(topics=[consumers.PRINCIPAL_TOPIC, consumers.CREDIT_TOPIC],
                                          handler=consumers.persons_projection(new_unit))],
+        background=[("order-recovery", partial(
+            order_saga.run_recovery, new_unit, ledger,
+            period_s=settings.order_recovery_period_s, settings=saga))],
     )
+
+
+def _laborcoin_channel(settings: Settings) -> grpc.aio.Channel:
+    return grpc.aio.insecure_channel(settings.laborcoin_target)

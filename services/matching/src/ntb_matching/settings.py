@@ -21,6 +21,15 @@ class Settings(ServiceSettings):
     grpc_port: int = 50053
     database_url: str = "sqlite+aiosqlite:///data/matching.db"
     database_schema: str = "matching"
+    laborcoin_target: str = Field(
+        "127.0.0.1:50052", description="host:port of laborcoin (escrow, purchases, settlement).")
+    laborcoin_timeout_s: float = Field(10.0, description="Deadline of each call to laborcoin.")
+    order_recovery_period_s: float = Field(
+        2.0, description="How often unfinished order sagas are resumed and expired escrows "
+        "looked up.")
+    escrow_grace_s: int = Field(
+        14 * 86_400, description="An escrow's reservation lasts until the order is due plus "
+        "this long; then laborcoin releases it to the buyer and the order is cancelled.")
     contract_signing_seed: SecretStr = Field(
         SecretStr(DEVELOPMENT_SEED_HEX),
         description="Hex of the platform's 32-byte Ed25519 seed that countersigns contracts.",

@@ -12,7 +12,9 @@ from ntb.matching.v1 import matching_pb2_grpc
 from ntb_matching.domain import contract
 from ntb_matching.domain.model import ScoringWeights
 from ntb_matching.entrypoints import codec
+from ntb_matching.entrypoints.order_api import OrderApi
 from ntb_matching.service import demands, entrustments
+from ntb_matching.service.orders import OrderServices
 from ntb_matching.service.unit_of_work import NewUnit
 from ntbkit.auth import current_caller
 from ntbkit.grpc import ServicerContext
@@ -20,12 +22,13 @@ from ntbkit.validation import Violations
 
 
 @dataclass
-class MatchingApi(matching_pb2_grpc.MatchingServiceServicer):
+class MatchingApi(OrderApi, matching_pb2_grpc.MatchingServiceServicer):
     new_unit: NewUnit
     platform: contract.ContractSigner
     platform_key_id: str
     verifier: contract.SignatureVerifier
     weights: ScoringWeights
+    orders: OrderServices
 
     async def EntrustLabor(
         self, request: pb.EntrustLaborRequest, context: ServicerContext

@@ -1108,6 +1108,7 @@ class ScoreBreakdown(_message.Message):
     AVAILABILITY_FIELD_NUMBER: _builtins.int
     TOTAL_FIELD_NUMBER: _builtins.int
     WEIGHTS_FIELD_NUMBER: _builtins.int
+    CREDIT_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def industry_fit(self) -> _common_pb2.Decimal:
         """Industry fit: same industry code 1, same section 0.5, else 0."""
@@ -1136,7 +1137,15 @@ class ScoreBreakdown(_message.Message):
 
     @_builtins.property
     def weights(self) -> _containers.RepeatedCompositeFieldContainer[_common_pb2.Decimal]:
-        """Weights used, in the order above, summing to 1."""
+        """Weights used, in the order above (industry_fit, experience, skill_overlap, price,
+        availability, credit), summing to 1.
+        """
+
+    @_builtins.property
+    def credit(self) -> _common_pb2.Decimal:
+        """Credit: the worker's behavioural credit score (identity's credit wave, 350..950)
+        mapped linearly to 0..1; a person without a score yet counts as 650.
+        """
 
     def __init__(
         self,
@@ -1148,10 +1157,11 @@ class ScoreBreakdown(_message.Message):
         availability: _common_pb2.Decimal | None = ...,
         total: _common_pb2.Decimal | None = ...,
         weights: _abc.Iterable[_common_pb2.Decimal] | None = ...,
+        credit: _common_pb2.Decimal | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["availability", b"availability", "experience", b"experience", "industry_fit", b"industry_fit", "price", b"price", "skill_overlap", b"skill_overlap", "total", b"total"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["availability", b"availability", "credit", b"credit", "experience", b"experience", "industry_fit", b"industry_fit", "price", b"price", "skill_overlap", b"skill_overlap", "total", b"total"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["availability", b"availability", "experience", b"experience", "industry_fit", b"industry_fit", "price", b"price", "skill_overlap", b"skill_overlap", "total", b"total", "weights", b"weights"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["availability", b"availability", "credit", b"credit", "experience", b"experience", "industry_fit", b"industry_fit", "price", b"price", "skill_overlap", b"skill_overlap", "total", b"total", "weights", b"weights"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1502,6 +1512,9 @@ class Order(_message.Message):
     SETTLEMENT_FIELD_NUMBER: _builtins.int
     DISPUTE_FIELD_NUMBER: _builtins.int
     CANCEL_REASON_FIELD_NUMBER: _builtins.int
+    ESCROW_EXPIRES_AT_FIELD_NUMBER: _builtins.int
+    STEP_IN_PROGRESS_FIELD_NUMBER: _builtins.int
+    CANCELLED_BY_FIELD_NUMBER: _builtins.int
     order_id: _builtins.str
     """Output only. UUID."""
     demand_id: _builtins.str
@@ -1521,7 +1534,16 @@ class Order(_message.Message):
     rating: _builtins.int
     """Output only. Buyer's rating of the worker, 1..5; 0 until confirmed."""
     cancel_reason: _builtins.str
-    """Output only. Cancellation reason."""
+    """Output only. Cancellation reason (ESCROW_EXPIRED when laborcoin released an escrow
+    that timed out).
+    """
+    step_in_progress: _builtins.str
+    """Output only. The ledger step in flight, if any: "FUND", "SETTLE" or "VOID". While
+    set, the order's status has not changed yet; matching finishes the step (also
+    after a restart) and then updates the status.
+    """
+    cancelled_by: _builtins.str
+    """Output only. Principal id of who cancelled ("platform" for an expired escrow)."""
     @_builtins.property
     def hours(self) -> _common_pb2.Decimal:
         """Hours agreed, > 0."""
@@ -1576,6 +1598,12 @@ class Order(_message.Message):
     def dispute(self) -> Global___Dispute:
         """Output only. Set once disputed."""
 
+    @_builtins.property
+    def escrow_expires_at(self) -> _timestamp_pb2.Timestamp:
+        """Output only. When the escrow's reservation times out in laborcoin (the order's due
+        time plus the platform's grace period); unset before funding.
+        """
+
     def __init__(
         self,
         *,
@@ -1602,10 +1630,13 @@ class Order(_message.Message):
         settlement: Global___OrderSettlement | None = ...,
         dispute: Global___Dispute | None = ...,
         cancel_reason: _builtins.str = ...,
+        escrow_expires_at: _timestamp_pb2.Timestamp | None = ...,
+        step_in_progress: _builtins.str = ...,
+        cancelled_by: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["cancelled_at", b"cancelled_at", "coin_price", b"coin_price", "completed_at", b"completed_at", "created_at", b"created_at", "delivered_at", b"delivered_at", "dispute", b"dispute", "due_at", b"due_at", "escrow_amount", b"escrow_amount", "funded_at", b"funded_at", "hourly_price", b"hourly_price", "hours", b"hours", "labor_value", b"labor_value", "settlement", b"settlement"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["cancelled_at", b"cancelled_at", "coin_price", b"coin_price", "completed_at", b"completed_at", "created_at", b"created_at", "delivered_at", b"delivered_at", "dispute", b"dispute", "due_at", b"due_at", "escrow_amount", b"escrow_amount", "escrow_expires_at", b"escrow_expires_at", "funded_at", b"funded_at", "hourly_price", b"hourly_price", "hours", b"hours", "labor_value", b"labor_value", "settlement", b"settlement"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["buyer_id", b"buyer_id", "cancel_reason", b"cancel_reason", "cancelled_at", b"cancelled_at", "coin_price", b"coin_price", "completed_at", b"completed_at", "created_at", b"created_at", "delivered_at", b"delivered_at", "demand_id", b"demand_id", "dispute", b"dispute", "due_at", b"due_at", "entrustment_id", b"entrustment_id", "escrow_amount", b"escrow_amount", "escrow_transfer_id", b"escrow_transfer_id", "funded_at", b"funded_at", "hourly_price", b"hourly_price", "hours", b"hours", "labor_value", b"labor_value", "late", b"late", "order_id", b"order_id", "rating", b"rating", "settlement", b"settlement", "status", b"status", "worker_id", b"worker_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["buyer_id", b"buyer_id", "cancel_reason", b"cancel_reason", "cancelled_at", b"cancelled_at", "cancelled_by", b"cancelled_by", "coin_price", b"coin_price", "completed_at", b"completed_at", "created_at", b"created_at", "delivered_at", b"delivered_at", "demand_id", b"demand_id", "dispute", b"dispute", "due_at", b"due_at", "entrustment_id", b"entrustment_id", "escrow_amount", b"escrow_amount", "escrow_expires_at", b"escrow_expires_at", "escrow_transfer_id", b"escrow_transfer_id", "funded_at", b"funded_at", "hourly_price", b"hourly_price", "hours", b"hours", "labor_value", b"labor_value", "late", b"late", "order_id", b"order_id", "rating", b"rating", "settlement", b"settlement", "status", b"status", "step_in_progress", b"step_in_progress", "worker_id", b"worker_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
