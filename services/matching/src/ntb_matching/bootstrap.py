@@ -16,7 +16,7 @@ from ntb_matching.adapters.unit_of_work import SqlMatchingUnitOfWork
 from ntb_matching.data import load_weights
 from ntb_matching.entrypoints import consumers
 from ntb_matching.entrypoints.grpc_api import MatchingApi
-from ntb_matching.service import order_saga
+from ntb_matching.service import entrustments, order_saga
 from ntb_matching.service.orders import OrderServices
 from ntb_matching.settings import DEVELOPMENT_SEED_HEX, Settings
 from ntbkit.grpc.server import GrpcApi
@@ -54,9 +54,12 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
         )],
         subscriptions=[EventSubscription(topics=[consumers.PRINCIPAL_TOPIC, consumers.CREDIT_TOPIC],
                                          handler=consumers.persons_projection(new_unit))],
-        background=[("order-recovery", partial(
-            order_saga.run_recovery, new_unit, ledger,
-            period_s=settings.order_recovery_period_s, settings=saga))],
+        background=[
+            ("order-recovery", partial(order_saga.run_recovery, new_unit, ledger,
+                                       period_s=settings.order_recovery_period_s,
+                                       settings=saga)),
+            ("entrustment-expiry", partial(entrustments.run_expiry, new_unit)),
+        ],
     )
 
 

@@ -69,6 +69,30 @@ class EntrustmentRepository:
         ).values(**_row(entrustment)))
 
 
+    async def search(self, *, person_id: str, status: str, offset: int, size: int
+                     ) -> list[Entrustment]:
+        query = sa.select(entrustments)
+        if person_id:
+            query = query.where(entrustments.c.person_id == person_id)
+        if status:
+            query = query.where(entrustments.c.status == status)
+        rows = (await self._session.execute(query.order_by(
+            entrustments.c.created_at.desc(), entrustments.c.entrustment_id.desc())
+            .offset(offset).limit(size))).mappings()
+        return [_entrustment(r) for r in rows]
+
+    async def due_to_expire(self, now: datetime, signature_deadline: datetime, limit: int
+                            ) -> list[str]:
+        on_market = (EntrustmentStatus.ACTIVE.value, EntrustmentStatus.EXHAUSTED.value)
+        query = sa.select(entrustments.c.entrustment_id).where(sa.or_(
+            sa.and_(entrustments.c.status.in_(on_market),
+                    entrustments.c.available_until <= now),
+            sa.and_(entrustments.c.status == EntrustmentStatus.AWAITING_SIGNATURE.value,
+                    entrustments.c.created_at <= signature_deadline),
+        )).order_by(entrustments.c.available_until).limit(limit)
+        return list((await self._session.execute(query)).scalars())
+
+
 class PersonRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session

@@ -12,8 +12,12 @@ from ntb_matching.domain.demand import PostedDemand
 from ntb_matching.domain.entrustment import Entrustment
 from ntb_matching.domain.model import FEATURES, HOURS_MAX, ScoringWeights, Window
 from ntb_matching.domain.scoring import Candidate
-from ntb_matching.service.demands import PostDemand
-from ntb_matching.service.entrustments import EntrustLabor, SignEntrustment
+from ntb_matching.service.demands import MatchDemands, PostDemand
+from ntb_matching.service.entrustments import (
+    EntrustLabor,
+    SignEntrustment,
+    WithdrawEntrustment,
+)
 from ntbkit.timestamps import to_timestamp
 from ntbkit.validation import Violations
 
@@ -142,7 +146,7 @@ def demand(posted: PostedDemand) -> pb.Demand:
         demand_id=d.demand_id, buyer_id=d.buyer_id, title=posted.title,
         description=posted.description, industry_code=d.industry_code,
         skills=sorted(d.skills), hours=common_pb2.Decimal(value=str(d.hours)),
-        open_hours=common_pb2.Decimal(value=str(d.hours)),
+        open_hours=common_pb2.Decimal(value=str(posted.open_hours)),
         window=common_pb2.TimeRange(start_time=to_timestamp(d.window.start),
                                     end_time=to_timestamp(d.window.end)),
         max_hourly_price=common_pb2.Money(asset="CNY", units=d.max_hourly_price),
@@ -156,13 +160,47 @@ def _score(value: float) -> common_pb2.Decimal:
     return common_pb2.Decimal(value=f"{value:.6f}")  # a score, not money: 6 places shown
 
 
-def candidate(found: Candidate, weights: ScoringWeights) -> pb.Candidate:
+def candidate(found: Candidate, hourly_price_fen: int, weights: ScoringWeights
+              ) -> pb.Candidate:
     s = found.score
     return pb.Candidate(
         entrustment_id=found.entrustment_id, person_id=found.person_id,
         hours=common_pb2.Decimal(value=str(found.hours)), rank=found.rank,
+        hourly_price=common_pb2.Money(asset="CNY", units=hourly_price_fen),
         score=pb.ScoreBreakdown(
             industry_fit=_score(s.industry_fit), experience=_score(s.experience),
             skill_overlap=_score(s.skill_overlap), price=_score(s.price),
-            availability=_score(s.availability), total=_score(s.total),
+            availability=_score(s.availability), credit=_score(s.credit),
+            total=_score(s.total),
             weights=[common_pb2.Decimal(value=str(weights.weights[f])) for f in FEATURES]))
+
+
+def match_demands(request: pb.MatchDemandsRequest) -> MatchDemands:
+    v = Violations()
+    v.require_uuid(request.request_id, "request_id")
+    ids = list(request.demand_ids)
+    v.check(1 <= len(ids) <= 500 and len(set(ids)) == len(ids), "demand_ids",
+            "1..500 unique demand ids")
+    for index, demand_id in enumerate(ids):
+        v.require_uuid(demand_id, f"demand_ids[{index}]")
+    min_score = Decimal(0)
+    if request.min_score.value:
+        try:
+            min_score = Decimal(request.min_score.value)
+        except InvalidOperation:
+            min_score = Decimal(-1)
+        v.check(min_score.is_finite() and Decimal(0) <= min_score <= Decimal(1), "min_score",
+                "a decimal in 0..1")
+    v.raise_if_any()
+    return MatchDemands(request.request_id, tuple(ids), request.create_orders, min_score)
+
+
+def withdraw(request: pb.WithdrawEntrustmentRequest) -> WithdrawEntrustment:
+    v = Violations()
+    v.require_uuid(request.request_id, "request_id")
+    v.require_uuid(request.entrustment_id, "entrustment_id")
+    hours = _hours(request.hours.value, v) if request.hours.value else None
+    v.check(len(request.reason) <= 500, "reason", "at most 500 characters")
+    v.raise_if_any()
+    return WithdrawEntrustment(request.request_id, request.entrustment_id, hours,
+                               request.reason)

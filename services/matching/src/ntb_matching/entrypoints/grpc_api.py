@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ntb.common.v1 import common_pb2
 from ntb.matching.v1 import matching_pb2 as pb
 from ntb.matching.v1 import matching_pb2_grpc
 from ntb_matching.domain import contract
@@ -16,6 +17,7 @@ from ntb_matching.entrypoints.order_api import OrderApi
 from ntb_matching.service import demands, entrustments
 from ntb_matching.service.orders import OrderServices
 from ntb_matching.service.unit_of_work import NewUnit
+from ntbkit import paging
 from ntbkit.auth import current_caller
 from ntbkit.grpc import ServicerContext
 from ntbkit.validation import Violations
@@ -74,7 +76,83 @@ class MatchingApi(OrderApi, matching_pb2_grpc.MatchingServiceServicer):
         found = await demands.candidates(self.new_unit, request.demand_id,
                                          request.top_k or 10, current_caller(), self.weights)
         return pb.ProposeCandidatesResponse(
-            candidates=[codec.candidate(c, self.weights) for c in found])
+            candidates=[codec.candidate(c.candidate, c.hourly_price_fen, self.weights)
+                        for c in found])
+
+    async def ListDemands(
+        self, request: pb.ListDemandsRequest, context: ServicerContext
+    ) -> pb.ListDemandsResponse:
+        v = Violations()
+        if request.buyer_id:
+            v.require_uuid(request.buyer_id, "buyer_id")
+        v.check(len(request.skills) <= 20, "skills", "at most 20")
+        status = "" if request.status == pb.DEMAND_STATUS_UNSPECIFIED else (
+            pb.DemandStatus.Name(request.status).removeprefix("DEMAND_STATUS_"))
+        filters = (request.buyer_id, status, sorted(request.skills))
+        offset, size = paging.decode_page(request.page.page_size, request.page.page_token,
+                                          filters, v)
+        v.raise_if_any()
+        found = await demands.list_demands(
+            self.new_unit, current_caller(), buyer_id=request.buyer_id, status=status,
+            skills=list(request.skills), offset=offset, size=size)
+        token = paging.encode_token(offset + size, filters) if len(found) == size else ""
+        return pb.ListDemandsResponse(demands=[codec.demand(d) for d in found],
+                                      page=common_pb2.PageResponse(next_page_token=token))
+
+    async def CancelDemand(
+        self, request: pb.CancelDemandRequest, context: ServicerContext
+    ) -> pb.CancelDemandResponse:
+        v = Violations()
+        v.require_uuid(request.request_id, "request_id")
+        v.require_uuid(request.demand_id, "demand_id")
+        v.check(len(request.reason) <= 500, "reason", "at most 500 characters")
+        v.raise_if_any()
+        found = await demands.cancel_demand(self.new_unit, demands.CancelDemand(
+            request.request_id, request.demand_id, request.reason), current_caller())
+        return pb.CancelDemandResponse(demand=codec.demand(found))
+
+    async def MatchDemands(
+        self, request: pb.MatchDemandsRequest, context: ServicerContext
+    ) -> pb.MatchDemandsResponse:
+        command = codec.match_demands(request)
+        found = await demands.match_demands(self.new_unit, command, current_caller(),
+                                            self.weights)
+        return pb.MatchDemandsResponse(
+            assignments=[pb.Assignment(
+                demand_id=c.candidate.demand_id, order_id=order_id,
+                candidate=codec.candidate(c.candidate, c.hourly_price_fen, self.weights))
+                for c, order_id in found.assignments],
+            unassigned_demand_ids=list(found.unassigned_demand_ids),
+            objective=common_pb2.Decimal(value=str(found.objective)))
+
+    async def ListEntrustments(
+        self, request: pb.ListEntrustmentsRequest, context: ServicerContext
+    ) -> pb.ListEntrustmentsResponse:
+        v = Violations()
+        if request.person_id:
+            v.require_uuid(request.person_id, "person_id")
+        status = "" if request.status == pb.ENTRUSTMENT_STATUS_UNSPECIFIED else (
+            pb.EntrustmentStatus.Name(request.status).removeprefix("ENTRUSTMENT_STATUS_"))
+        filters = (request.person_id, status)
+        offset, size = paging.decode_page(request.page.page_size, request.page.page_token,
+                                          filters, v)
+        v.raise_if_any()
+        found = await entrustments.list_entrustments(
+            self.new_unit, current_caller(), person_id=request.person_id, status=status,
+            offset=offset, size=size)
+        token = paging.encode_token(offset + size, filters) if len(found) == size else ""
+        return pb.ListEntrustmentsResponse(
+            entrustments=[codec.entrustment(e, self.platform_key_id) for e in found],
+            page=common_pb2.PageResponse(next_page_token=token))
+
+    async def WithdrawEntrustment(
+        self, request: pb.WithdrawEntrustmentRequest, context: ServicerContext
+    ) -> pb.WithdrawEntrustmentResponse:
+        command = codec.withdraw(request)
+        found = await entrustments.withdraw_entrustment(self.new_unit, command,
+                                                        current_caller())
+        return pb.WithdrawEntrustmentResponse(
+            entrustment=codec.entrustment(found, self.platform_key_id))
 
     async def GetEntrustment(
         self, request: pb.GetEntrustmentRequest, context: ServicerContext

@@ -3,9 +3,11 @@ countersignature, and the hours joining the supply that backs Labor Coin."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from ntb_matching.domain import contract
@@ -15,9 +17,10 @@ from ntb_matching.domain.entrustment import (
     LaborEntrusted,
 )
 from ntb_matching.domain.model import Window
+from ntb_matching.domain.order_events import LaborReleased
 from ntb_matching.service.unit_of_work import MatchingUnitOfWork, NewUnit
 from ntbkit.auth import Caller
-from ntbkit.errors import FailedPrecondition, NotFound
+from ntbkit.errors import FailedPrecondition, NotFound, PermissionDenied
 from ntbkit.storage.idempotency import run_idempotent
 
 
@@ -121,3 +124,68 @@ async def get_entrustment(new_unit: NewUnit, entrustment_id: str, caller: Caller
         raise NotFound("entrustment", entrustment_id)
     caller.require_access_to(entrustment.person_id)
     return entrustment
+
+
+@dataclass(frozen=True)
+class WithdrawEntrustment:
+    request_id: str
+    entrustment_id: str
+    hours: Decimal | None  # None: all available hours
+    reason: str
+
+
+async def withdraw_entrustment(new_unit: NewUnit, command: WithdrawEntrustment, caller: Caller
+                               ) -> Entrustment:
+    """Unreserved hours leave the market (labor.released); hours held by orders stay."""
+
+    async def perform(unit: MatchingUnitOfWork) -> str:
+        entrustment = await unit.entrustments.get(command.entrustment_id, for_update=True)
+        if entrustment is None:
+            raise NotFound("entrustment", command.entrustment_id)
+        caller.require_access_to(entrustment.person_id)
+        taken = entrustment.withdraw(command.hours)
+        await unit.entrustments.save(entrustment)
+        unit.record(LaborReleased(entrustment, taken, "WITHDRAWN", "", datetime.now(UTC)))
+        return entrustment.entrustment_id
+
+    entrustment_id = await run_idempotent(
+        new_unit, operation="WithdrawEntrustment", request_id=command.request_id,
+        command=command, perform=perform, encode=str.encode, decode=bytes.decode)
+    return await get_entrustment(new_unit, entrustment_id, caller)
+
+
+async def list_entrustments(new_unit: NewUnit, caller: Caller, *, person_id: str, status: str,
+                            offset: int, size: int) -> list[Entrustment]:
+    if not caller.privileged:
+        if not person_id:
+            raise PermissionDenied("give person_id (your own)")
+        caller.require_access_to(person_id)
+    async with new_unit() as unit:
+        return await unit.entrustments.search(person_id=person_id, status=status,
+                                              offset=offset, size=size)
+
+
+SIGNATURE_WAIT = timedelta(hours=24)
+
+
+async def expire_due(new_unit: NewUnit, *, batch_size_max: int = 100) -> int:
+    """Periods that ended and signatures that never came: the hours leave the market."""
+    now = datetime.now(UTC)
+    async with new_unit() as unit:
+        due = await unit.entrustments.due_to_expire(now, now - SIGNATURE_WAIT, batch_size_max)
+        for entrustment_id in due:
+            entrustment = await unit.entrustments.get(entrustment_id, for_update=True)
+            assert entrustment is not None
+            left = entrustment.expire()
+            await unit.entrustments.save(entrustment)
+            if left > 0:
+                unit.record(LaborReleased(entrustment, left, "EXPIRED", "", now))
+        await unit.commit()
+    return len(due)
+
+
+async def run_expiry(new_unit: NewUnit, stop: asyncio.Event, *, period_s: float = 60.0) -> None:
+    while not stop.is_set():
+        if await expire_due(new_unit) == 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), period_s)

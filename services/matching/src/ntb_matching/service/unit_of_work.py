@@ -26,6 +26,14 @@ class EntrustmentRepository(Protocol):
 
     async def save(self, entrustment: Entrustment) -> None: ...
 
+    async def search(self, *, person_id: str, status: str, offset: int, size: int
+                     ) -> list[Entrustment]: ...
+
+    async def due_to_expire(self, now: datetime, signature_deadline: datetime, limit: int
+                            ) -> list[str]:
+        """Entrustments whose period ended, or unsigned ones created before the deadline."""
+        ...
+
 
 class PersonRepository(Protocol):
     async def get(self, person_id: str) -> PersonView | None: ...
