@@ -78,4 +78,6 @@ def embedded_overrides(
     if member.name == "identity":
         overrides["bootstrap_client_id"] = DEVELOPMENT_OPERATOR_ID
         overrides["bootstrap_client_secret"] = DEVELOPMENT_OPERATOR_SECRET
+    if member.name == "matching":
+        overrides["laborcoin_target"] = f"{host}:{SUITE[1].port + port_offset}"
     return overrides
