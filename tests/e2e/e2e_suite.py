@@ -57,12 +57,15 @@ class DistributedSuite:
         if name == "identity":
             env[f"{p}BOOTSTRAP_CLIENT_ID"] = DEVELOPMENT_OPERATOR_ID
             env[f"{p}BOOTSTRAP_CLIENT_SECRET"] = DEVELOPMENT_OPERATOR_SECRET
+        if name == "matching":
+            env[f"{p}LABORCOIN_TARGET"] = self.target("laborcoin")
         return env
 
-    async def start(self, name: str) -> None:
+    async def start(self, name: str, extra_env: dict[str, str] | None = None) -> None:
+        """`extra_env` adds settings for this start only (e.g. a test's failpoint)."""
         module = next(m.module for m in SUITE if m.name == name)
         self.processes[name] = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", module, env=self.environment(name)
+            sys.executable, "-m", module, env={**self.environment(name), **(extra_env or {})}
         )
         await wait_serving(self.target(name), timeout_s=START_TIMEOUT_S)
 
@@ -71,8 +74,14 @@ class DistributedSuite:
 
     async def kill(self, name: str) -> None:
         process = self.processes.pop(name)
-        process.send_signal(signal.SIGKILL)
+        if process.returncode is None:
+            process.send_signal(signal.SIGKILL)
         await process.wait()
+
+    async def exited(self, name: str, timeout_s: float = 60.0) -> int:
+        """Wait for a process that is to end on its own (a failpoint); its exit code."""
+        process = self.processes.pop(name)
+        return await asyncio.wait_for(process.wait(), timeout_s)
 
     async def stop_all(self) -> dict[str, int]:
         """SIGTERM every process; their exit codes (0 = drained cleanly)."""

@@ -414,3 +414,51 @@ async def run_labor_market(market: LaborMarket) -> Outcome:
 
     await until(waves_moved)
     return Outcome(done, worker, buyer, s.transfer_ids[1])
+
+
+@dataclass(frozen=True)
+class Formed:
+    """An order formed between a fresh worker and a fresh buyer with CNY at its bank."""
+
+    order: mpb.Order
+    worker: Worker
+    buyer: Buyer
+
+
+async def formed_order(market: LaborMarket) -> Formed:
+    worker, key, key_id = await market.register_worker()
+    await market.entrust(worker, key, key_id)
+    buyer = await market.register_buyer()
+    await market.deposit_cny(buyer, DEPOSIT_FEN)
+    demand_id = await market.post_demand(buyer)
+    return Formed(await market.match_into_order(demand_id, worker), worker, buyer)
+
+
+async def check_money_moved_once(market: LaborMarket, formed: Formed, order: mpb.Order
+                                 ) -> None:
+    """Balances of the order's parties, exact: one purchase, one escrow, and one
+    settlement (COMPLETED) or the escrow back with the buyer (CANCELLED)."""
+    price = Decimal(order.coin_price.value)
+    escrow = order.escrow_amount.units
+    assert escrow == lbc_for(order.labor_value.units, price)
+    paid_fen = fen_for(escrow, price)
+    received = coins_for(paid_fen, price)
+    buyer_lbc = (await market.lbc_wallet(formed.buyer.buyer_id)).account_id
+    worker_lbc = (await market.lbc_wallet(formed.worker.person_id)).account_id
+    cny = await market.balance(formed.buyer.cny_wallet_id)
+    assert cny.posted.units == DEPOSIT_FEN - paid_fen
+    buyer, worker = await market.balance(buyer_lbc), await market.balance(worker_lbc)
+    assert buyer.pending_debits.units == 0 and buyer.available.units == buyer.posted.units
+    if order.status == mpb.ORDER_STATUS_COMPLETED:
+        s = order.settlement
+        assert s.gross.units == escrow and s.fee.units + s.net.units == escrow
+        assert (buyer.posted.units, worker.posted.units) == (received - escrow, s.net.units)
+    else:
+        assert order.status == mpb.ORDER_STATUS_CANCELLED
+        assert (buyer.posted.units, worker.posted.units) == (received, 0)
+    listed = await market.ledger.ListTransfers(lcpb.ListTransfersRequest(
+        reference=f"order:{order.order_id}"), metadata=market.auth, timeout=10)
+    codes = [t.code for t in listed.transfers]
+    assert codes.count(lcpb.TRANSFER_CODE_COIN_PURCHASE) == 1
+    assert codes.count(lcpb.TRANSFER_CODE_ORDER_SETTLEMENT) == (
+        1 if order.status == mpb.ORDER_STATUS_COMPLETED else 0)

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import hashlib
 from functools import partial
+from typing import cast
 
 import grpc
 import structlog
 
 from ntb.matching.v1 import matching_pb2_grpc
 from ntb_matching.adapters.contract_signer import Ed25519ContractSigner, Ed25519SignatureVerifier
+from ntb_matching.adapters.failpoint_gateway import FailpointLedgerGateway
 from ntb_matching.adapters.laborcoin_gateway import GrpcLedgerGateway
 from ntb_matching.adapters.unit_of_work import SqlMatchingUnitOfWork
 from ntb_matching.data import load_weights
 from ntb_matching.entrypoints import consumers
 from ntb_matching.entrypoints.grpc_api import MatchingApi
 from ntb_matching.service import entrustments, order_saga
+from ntb_matching.service.ledger_gateway import LedgerGateway
 from ntb_matching.service.orders import OrderServices
 from ntb_matching.settings import DEVELOPMENT_SEED_HEX, Settings
 from ntbkit.grpc.server import GrpcApi
@@ -40,8 +43,11 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
                     "NTB_MATCHING_CONTRACT_SIGNING_SEED outside embedded mode")
     platform = Ed25519ContractSigner.from_seed(bytes.fromhex(seed_hex))
     key_id = hashlib.sha256(platform.public_key).hexdigest()[:32]
-    ledger = GrpcLedgerGateway(_laborcoin_channel(settings),
-                               timeout_s=settings.laborcoin_timeout_s)
+    ledger: LedgerGateway = GrpcLedgerGateway(_laborcoin_channel(settings),
+                                              timeout_s=settings.laborcoin_timeout_s)
+    if settings.failpoint:
+        log.warning("failpoint armed (tests only)", failpoint=settings.failpoint)
+        ledger = cast(LedgerGateway, FailpointLedgerGateway(ledger, settings.failpoint))
     saga = order_saga.SagaSettings(escrow_grace_s=settings.escrow_grace_s)
     orders = OrderServices(new_unit, ledger, saga)
     api = MatchingApi(new_unit=new_unit, platform=platform, platform_key_id=key_id,

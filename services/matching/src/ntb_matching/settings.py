@@ -30,6 +30,9 @@ class Settings(ServiceSettings):
     escrow_grace_s: int = Field(
         14 * 86_400, description="An escrow's reservation lasts until the order is due plus "
         "this long; then laborcoin releases it to the buyer and the order is cancelled.")
+    failpoint: str = Field(
+        "", description="Tests only: \"exit-after:<ledger call>\" makes the process exit "
+        "right after that call to laborcoin returned (saga crash-point tests).")
     contract_signing_seed: SecretStr = Field(
         SecretStr(DEVELOPMENT_SEED_HEX),
         description="Hex of the platform's 32-byte Ed25519 seed that countersigns contracts.",
