@@ -266,6 +266,13 @@ class LaborMarket:
         active = await until(signed)
         assert active.status == mpb.ENTRUSTMENT_STATUS_ACTIVE
         worker.entrustment_id = active.entrustment_id
+        checked = await self.matching.VerifyContract(mpb.VerifyContractRequest(
+            contract_id=active.contract.contract_id), metadata=self.auth, timeout=10)
+        assert (checked.terms_hash_valid, checked.signer_signature_valid,
+                checked.platform_signature_valid) == (True, True, True)
+        keys = await self.matching.GetPlatformSigningKeys(  # public: no token
+            mpb.GetPlatformSigningKeysRequest(), timeout=10)
+        assert checked.platform_public_key in [k.public_key for k in keys.keys]
 
     async def post_demand(self, buyer: Buyer, hours: int = ORDER_HOURS) -> str:
         now = datetime.now(UTC)

@@ -57,6 +57,7 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
         apis=[GrpcApi(
             full_name="ntb.matching.v1.MatchingService",
             add_to_server=partial(matching_pb2_grpc.add_MatchingServiceServicer_to_server, api),
+            public_methods=("/ntb.matching.v1.MatchingService/GetPlatformSigningKeys",),
         )],
         subscriptions=[EventSubscription(topics=[consumers.PRINCIPAL_TOPIC, consumers.CREDIT_TOPIC],
                                          handler=consumers.persons_projection(new_unit))],
@@ -69,5 +70,9 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
     )
 
 
+# laborcoin back after an outage is reached within seconds, not grpc's 2-minute backoff.
+_CHANNEL_OPTIONS = (("grpc.max_reconnect_backoff_ms", 2_000),)
+
+
 def _laborcoin_channel(settings: Settings) -> grpc.aio.Channel:
-    return grpc.aio.insecure_channel(settings.laborcoin_target)
+    return grpc.aio.insecure_channel(settings.laborcoin_target, options=_CHANNEL_OPTIONS)

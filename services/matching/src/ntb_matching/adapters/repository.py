@@ -81,6 +81,11 @@ class EntrustmentRepository:
             .offset(offset).limit(size))).mappings()
         return [_entrustment(r) for r in rows]
 
+    async def by_contract(self, contract_id: str) -> Entrustment | None:
+        row = (await self._session.execute(sa.select(entrustments).where(
+            entrustments.c.contract_id == contract_id))).mappings().first()
+        return None if row is None else _entrustment(row)
+
     async def due_to_expire(self, now: datetime, signature_deadline: datetime, limit: int
                             ) -> list[str]:
         on_market = (EntrustmentStatus.ACTIVE.value, EntrustmentStatus.EXHAUSTED.value)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ntb.common.v1 import common_pb2
+from ntb.common.v1 import common_pb2, verifiable_log_pb2
 from ntb.matching.v1 import matching_pb2 as pb
 from ntb.matching.v1 import matching_pb2_grpc
 from ntb_matching.domain import contract
@@ -153,6 +153,32 @@ class MatchingApi(OrderApi, matching_pb2_grpc.MatchingServiceServicer):
                                                         current_caller())
         return pb.WithdrawEntrustmentResponse(
             entrustment=codec.entrustment(found, self.platform_key_id))
+
+    async def VerifyContract(
+        self, request: pb.VerifyContractRequest, context: ServicerContext
+    ) -> pb.VerifyContractResponse:
+        v = Violations()
+        v.require_uuid(request.contract_id, "contract_id")
+        v.raise_if_any()
+        current_caller()  # any authenticated caller
+        found = await entrustments.verify_contract(
+            self.new_unit, request.contract_id, platform_public_key=self.platform.public_key,
+            verifier=self.verifier)
+        checked = found.verification
+        return pb.VerifyContractResponse(
+            contract=codec.entrustment(found.entrustment, self.platform_key_id).contract,
+            terms_hash_valid=checked.terms_hash_valid,
+            signer_signature_valid=checked.signer_signature_valid,
+            platform_signature_valid=checked.platform_signature_valid,
+            signer_public_key=found.signer_public_key,
+            platform_public_key=self.platform.public_key)
+
+    async def GetPlatformSigningKeys(
+        self, request: pb.GetPlatformSigningKeysRequest, context: ServicerContext
+    ) -> pb.GetPlatformSigningKeysResponse:
+        return pb.GetPlatformSigningKeysResponse(keys=[verifiable_log_pb2.PublicKey(
+            key_id=self.platform_key_id, algorithm="Ed25519",
+            public_key=self.platform.public_key)])
 
     async def GetEntrustment(
         self, request: pb.GetEntrustmentRequest, context: ServicerContext

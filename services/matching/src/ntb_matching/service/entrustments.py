@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -189,3 +190,35 @@ async def run_expiry(new_unit: NewUnit, stop: asyncio.Event, *, period_s: float 
         if await expire_due(new_unit) == 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), period_s)
+
+
+@dataclass(frozen=True)
+class VerifiedContract:
+    entrustment: Entrustment
+    verification: contract.ContractVerification
+    signer_public_key: bytes
+
+
+async def verify_contract(
+    new_unit: NewUnit, contract_id: str, *, platform_public_key: bytes,
+    verifier: contract.SignatureVerifier,
+) -> VerifiedContract:
+    """Both signatures checked as anyone could offline; the signer's key must not have
+    been revoked before the signature was accepted."""
+    async with new_unit() as unit:
+        entrustment = await unit.entrustments.by_contract(contract_id)
+        if entrustment is None:
+            raise NotFound("contract", contract_id)
+        if entrustment.signed_at is None:
+            raise FailedPrecondition("CONTRACT_NOT_SIGNED", "the person has not signed yet")
+        key = await unit.persons.key(entrustment.person_id, entrustment.signer_key_id)
+    assert key is not None, "a signed contract's key is in the projection"
+    public_key, revoked_at = key
+    checked = contract.verify_contract(
+        contract.SignedContract(entrustment.canonical_terms, entrustment.terms_sha256,
+                                entrustment.signer_signature, entrustment.platform_signature),
+        signer_public_key=public_key, platform_public_key=platform_public_key,
+        verifier=verifier)
+    if revoked_at is not None and revoked_at <= entrustment.signed_at:
+        checked = dataclasses.replace(checked, signer_signature_valid=False)
+    return VerifiedContract(entrustment, checked, public_key)

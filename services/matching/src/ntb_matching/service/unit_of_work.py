@@ -29,6 +29,8 @@ class EntrustmentRepository(Protocol):
     async def search(self, *, person_id: str, status: str, offset: int, size: int
                      ) -> list[Entrustment]: ...
 
+    async def by_contract(self, contract_id: str) -> Entrustment | None: ...
+
     async def due_to_expire(self, now: datetime, signature_deadline: datetime, limit: int
                             ) -> list[str]:
         """Entrustments whose period ended, or unsigned ones created before the deadline."""
