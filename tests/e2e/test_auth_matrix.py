@@ -45,8 +45,8 @@ def calls(owner_id: str) -> dict[str, Call]:
             lcpb.GetAccountRequest(owner=lcpb.AccountOwnerKey(
                 owner_id=owner_id, asset="LBC", kind=lcpb.ACCOUNT_KIND_WALLET)),
             metadata=auth(t), timeout=10),
-        "matching": lambda ch, t: matching_pb2_grpc.MatchingServiceStub(ch).GetOrder(
-            matching_pb2.GetOrderRequest(order_id=SOME_ID), metadata=auth(t), timeout=10),
+        "matching": lambda ch, t: matching_pb2_grpc.MatchingServiceStub(ch).ListOrders(
+            matching_pb2.ListOrdersRequest(buyer_id=owner_id), metadata=auth(t), timeout=10),
         "intangible-bank": lambda ch, t: intangible_bank_pb2_grpc.IntangibleBankServiceStub(
             ch).GetAsset(intangible_bank_pb2.GetAssetRequest(asset_id=SOME_ID),
                          metadata=auth(t), timeout=10),
@@ -105,7 +105,7 @@ async def test_bad_tokens_are_unauthenticated_on_every_service(
 
 async def test_unbuilt_rpcs_check_auth_before_unimplemented(suite: DistributedSuite) -> None:
     operator = await suite.operator_token()
-    for service in ("matching", "intangible-bank", "scf-exchange"):
+    for service in ("intangible-bank", "scf-exchange"):
         code = await status_of(suite, service, calls(SOME_ID)[service], operator)
         assert code == grpc.StatusCode.UNIMPLEMENTED, service
 
@@ -116,7 +116,7 @@ async def test_another_principals_resource_is_permission_denied(
     operator = await suite.operator_token()
     victim, _ = await person_with_token(suite, operator)
     _, intruder = await person_with_token(suite, operator)
-    for service in ("identity", "laborcoin"):
+    for service in ("identity", "laborcoin", "matching"):
         call = calls(victim)[service]
         for _ in range(100):  # laborcoin opens the victim's wallet from a Kafka event
             if await status_of(suite, service, call, operator) == grpc.StatusCode.OK:

@@ -139,7 +139,7 @@ async def test_calls_without_a_valid_token_are_unauthenticated(
             assert error.code() == grpc.StatusCode.UNAUTHENTICATED
 
 
-async def test_unbuilt_rpcs_answer_unimplemented_and_fx_serves_a_real_rate(
+async def test_matching_knows_no_such_order_and_fx_serves_a_real_rate(
     suite: DistributedSuite, token: str
 ) -> None:
     async with grpc.aio.insecure_channel(suite.target("matching")) as channel:
@@ -147,9 +147,9 @@ async def test_unbuilt_rpcs_answer_unimplemented_and_fx_serves_a_real_rate(
             await matching_pb2_grpc.MatchingServiceStub(channel).GetOrder(
                 matching_pb2.GetOrderRequest(order_id=str(uuid.uuid4())), metadata=auth(token),
                 timeout=10)
-            raise AssertionError("expected UNIMPLEMENTED")
+            raise AssertionError("expected NOT_FOUND")
         except grpc.aio.AioRpcError as error:
-            assert error.code() == grpc.StatusCode.UNIMPLEMENTED
+            assert error.code() == grpc.StatusCode.NOT_FOUND
     async with grpc.aio.insecure_channel(suite.target("fx-model")) as channel:
         response = await fx_model_pb2_grpc.FxModelServiceStub(channel).GetRate(
             fx_model_pb2.GetRateRequest(country_code="JPN", year=2013), timeout=10)
