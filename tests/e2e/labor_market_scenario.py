@@ -38,6 +38,7 @@ ENTRUSTED_HOURS = 720
 ORDER_HOURS = 100
 DEPOSIT_FEN = 1_000_000  # 10,000 CNY at the buyer's bank
 MIN_PRICE_FEN = 5_000  # the worker asks 50 CNY per hour
+CALL_TIMEOUT_S = 30.0  # generous: the test machine is shared and often loaded
 
 
 def new_id() -> str:
@@ -50,7 +51,7 @@ def stamp(moment: datetime) -> Timestamp:
     return result
 
 
-async def until(check: Callable[[], Awaitable[T | None]], timeout_s: float = 30.0) -> T:
+async def until(check: Callable[[], Awaitable[T | None]], timeout_s: float = 90.0) -> T:
     """Events travel asynchronously: wait for what they cause."""
     deadline = asyncio.get_running_loop().time() + timeout_s
     while True:
@@ -133,7 +134,7 @@ class LaborMarket:
             request_id=new_id(), kind=idpb.PRINCIPAL_KIND_PERSON, display_name="Li Wei",
             country_code="CN", region="CN-GD", industry_code="C30",
             person=idpb.PersonProfile(birth_year=1990, experience_years=8, skills=[self.tag])),
-            metadata=self.auth, timeout=10)).principal.principal_id
+            metadata=self.auth, timeout=CALL_TIMEOUT_S)).principal.principal_id
         await self._verify_kyc(person)
         key = Ed25519PrivateKey.generate()
         public = key.public_key().public_bytes(serialization.Encoding.Raw,
@@ -143,9 +144,9 @@ class LaborMarket:
         key_id = (await self.identity.RegisterSigningPublicKey(
             idpb.RegisterSigningPublicKeyRequest(
                 request_id=request_id, principal_id=person, public_key=public,
-                proof_of_possession=proof), metadata=self.auth, timeout=10)).key.key_id
+                proof_of_possession=proof), metadata=self.auth, timeout=CALL_TIMEOUT_S)).key.key_id
         value = await self.identity.GetValueWave(idpb.GetValueWaveRequest(principal_id=person),
-                                                 metadata=self.auth, timeout=10)
+                                                 metadata=self.auth, timeout=CALL_TIMEOUT_S)
         assert value.current.hourly_value.units > 0
         await self.lbc_wallet(person)  # step 1: the wallet opened by event
         return Worker(person, value.current.hourly_value.units), key, key_id
@@ -156,7 +157,7 @@ class LaborMarket:
             display_name="Pearl River Shipyard", country_code="CN", region="CN-GD",
             industry_code="C30", enterprise=idpb.EnterpriseProfile(
                 registration_number=f"9144{uuid.uuid4().hex[:14].upper()}", size="large")),
-            metadata=self.auth, timeout=10)).principal.principal_id
+            metadata=self.auth, timeout=CALL_TIMEOUT_S)).principal.principal_id
         await self._verify_kyc(buyer)
         await self.lbc_wallet(buyer)
         return Buyer(buyer)
@@ -165,13 +166,13 @@ class LaborMarket:
         await self.identity.SetKycStatus(idpb.SetKycStatusRequest(
             request_id=new_id(), principal_id=principal_id,
             kyc_status=idpb.KYC_STATUS_VERIFIED, reason="documents checked"),
-            metadata=self.auth, timeout=10)
+            metadata=self.auth, timeout=CALL_TIMEOUT_S)
 
     async def wave_sizes(self, principal_id: str) -> tuple[int, int]:
         value = await self.identity.GetValueWave(idpb.GetValueWaveRequest(
-            principal_id=principal_id), metadata=self.auth, timeout=10)
+            principal_id=principal_id), metadata=self.auth, timeout=CALL_TIMEOUT_S)
         credit = await self.identity.GetCreditWave(idpb.GetCreditWaveRequest(
-            principal_id=principal_id), metadata=self.auth, timeout=10)
+            principal_id=principal_id), metadata=self.auth, timeout=CALL_TIMEOUT_S)
         return len(value.points), len(credit.points)
 
     # -- laborcoin -----------------------------------------------------------------
@@ -179,7 +180,7 @@ class LaborMarket:
         try:
             return (await self.ledger.GetAccount(lcpb.GetAccountRequest(
                 owner=lcpb.AccountOwnerKey(owner_id=owner_id, asset=asset, kind=kind)),  # type: ignore[arg-type]
-                metadata=self.auth, timeout=10)).account
+                metadata=self.auth, timeout=CALL_TIMEOUT_S)).account
         except grpc.aio.AioRpcError as error:
             assert error.code() == grpc.StatusCode.NOT_FOUND, error
             return None
@@ -191,23 +192,23 @@ class LaborMarket:
 
     async def balance(self, account_id: str) -> lcpb.Balance:
         found = await self.ledger.GetBalances(lcpb.GetBalancesRequest(account_ids=[account_id]),
-                                              metadata=self.auth, timeout=10)
+                                              metadata=self.auth, timeout=CALL_TIMEOUT_S)
         return found.balances[0]
 
     async def economy(self) -> Economy:
         point = (await self.ledger.GetCoinPrice(lcpb.GetCoinPriceRequest(),
-                                                metadata=self.auth, timeout=10)).price
+                                                metadata=self.auth, timeout=CALL_TIMEOUT_S)).price
         return Economy(Decimal(point.price.value), point.reserve.units,
                        point.outstanding_supply.units)
 
     async def cap_units(self) -> int:
         cap = await self.ledger.GetIssuanceCap(lcpb.GetIssuanceCapRequest(),
-                                               metadata=self.auth, timeout=10)
+                                               metadata=self.auth, timeout=CALL_TIMEOUT_S)
         return cap.issuance_cap.cap.units
 
     async def policy(self) -> lcpb.Policy:
         return (await self.ledger.GetPolicy(lcpb.GetPolicyRequest(), metadata=self.auth,
-                                            timeout=10)).policy
+                                            timeout=CALL_TIMEOUT_S)).policy
 
     async def deposit_cny(self, buyer: Buyer, fen: int) -> None:
         """The buyer's bank moves CNY into the buyer's ledger wallet."""
@@ -219,13 +220,13 @@ class LaborMarket:
                 lcpb.Account(account_id=wallet, owner_id=buyer.buyer_id, asset="CNY",
                              kind=lcpb.ACCOUNT_KIND_WALLET, flags=lcpb.AccountFlags(
                                  debits_must_not_exceed_credits=True))]),
-            metadata=self.auth, timeout=10)
+            metadata=self.auth, timeout=CALL_TIMEOUT_S)
         assert [r.code for r in created.results] == [lcpb.CREATE_ACCOUNT_RESULT_CODE_OK] * 2
         moved = await self.ledger.CreateTransfers(lcpb.CreateTransfersRequest(
             request_id=new_id(), transfers=[lcpb.Transfer(
                 transfer_id=new_id(), debit_account_id=bank, credit_account_id=wallet,
                 amount=common_pb2.Money(asset="CNY", units=fen),
-                code=lcpb.TRANSFER_CODE_DEPOSIT)]), metadata=self.auth, timeout=10)
+                code=lcpb.TRANSFER_CODE_DEPOSIT)]), metadata=self.auth, timeout=CALL_TIMEOUT_S)
         assert moved.results[0].code == lcpb.CREATE_TRANSFER_RESULT_CODE_OK
         buyer.cny_wallet_id = wallet
 
@@ -244,7 +245,7 @@ class LaborMarket:
                         start_time=stamp(now), end_time=stamp(now + timedelta(days=180))),
                     skills=[self.tag], min_hourly_price=common_pb2.Money(
                         asset="CNY", units=MIN_PRICE_FEN), remote_ok=True),
-                    metadata=self.auth, timeout=10)).entrustment
+                    metadata=self.auth, timeout=CALL_TIMEOUT_S)).entrustment
             except grpc.aio.AioRpcError as error:
                 assert error.code() in (grpc.StatusCode.NOT_FOUND,
                                         grpc.StatusCode.FAILED_PRECONDITION), error
@@ -258,7 +259,7 @@ class LaborMarket:
                     request_id=new_id(), entrustment_id=entrustment.entrustment_id,
                     signer_key_id=key_id, signer_signature=key.sign(
                         entrustment.contract.terms_sha256)), metadata=self.auth,
-                    timeout=10)).entrustment
+                    timeout=CALL_TIMEOUT_S)).entrustment
             except grpc.aio.AioRpcError as error:
                 assert error.code() == grpc.StatusCode.FAILED_PRECONDITION, error
                 return None
@@ -267,11 +268,11 @@ class LaborMarket:
         assert active.status == mpb.ENTRUSTMENT_STATUS_ACTIVE
         worker.entrustment_id = active.entrustment_id
         checked = await self.matching.VerifyContract(mpb.VerifyContractRequest(
-            contract_id=active.contract.contract_id), metadata=self.auth, timeout=10)
+            contract_id=active.contract.contract_id), metadata=self.auth, timeout=CALL_TIMEOUT_S)
         assert (checked.terms_hash_valid, checked.signer_signature_valid,
                 checked.platform_signature_valid) == (True, True, True)
         keys = await self.matching.GetPlatformSigningKeys(  # public: no token
-            mpb.GetPlatformSigningKeysRequest(), timeout=10)
+            mpb.GetPlatformSigningKeysRequest(), timeout=CALL_TIMEOUT_S)
         assert checked.platform_public_key in [k.public_key for k in keys.keys]
 
     async def post_demand(self, buyer: Buyer, hours: int = ORDER_HOURS) -> str:
@@ -287,7 +288,8 @@ class LaborMarket:
                     window=common_pb2.TimeRange(start_time=stamp(now + timedelta(days=1)),
                                                 end_time=stamp(now + timedelta(days=60))),
                     max_hourly_price=common_pb2.Money(asset="CNY", units=9_000),
-                    region="CN-GD", remote_ok=True), metadata=self.auth, timeout=10)).demand
+                    region="CN-GD", remote_ok=True), metadata=self.auth,
+                    timeout=CALL_TIMEOUT_S)).demand
             except grpc.aio.AioRpcError as error:
                 assert error.code() in (grpc.StatusCode.NOT_FOUND,
                                         grpc.StatusCode.FAILED_PRECONDITION), error
@@ -298,40 +300,40 @@ class LaborMarket:
     async def match_into_order(self, demand_id: str, worker: Worker) -> mpb.Order:
         """Step 4: matching proposes the person; the batch assignment forms the order."""
         proposed = await self.matching.ProposeCandidates(mpb.ProposeCandidatesRequest(
-            demand_id=demand_id, top_k=3), metadata=self.auth, timeout=10)
+            demand_id=demand_id, top_k=3), metadata=self.auth, timeout=CALL_TIMEOUT_S)
         [first] = proposed.candidates
         assert first.person_id == worker.person_id and first.rank == 1
         assert first.hourly_price.units == MIN_PRICE_FEN
         assert first.score.skill_overlap.value == "1.000000" and first.score.credit.value
         matched = await self.matching.MatchDemands(mpb.MatchDemandsRequest(
             request_id=new_id(), demand_ids=[demand_id], create_orders=True),
-            metadata=self.auth, timeout=10)
+            metadata=self.auth, timeout=CALL_TIMEOUT_S)
         [assignment] = matched.assignments
         assert assignment.candidate.entrustment_id == worker.entrustment_id
         order = (await self.matching.GetOrder(mpb.GetOrderRequest(
-            order_id=assignment.order_id), metadata=self.auth, timeout=10)).order
+            order_id=assignment.order_id), metadata=self.auth, timeout=CALL_TIMEOUT_S)).order
         assert order.status == mpb.ORDER_STATUS_AWAITING_PAYMENT
         assert order.labor_value.units == ORDER_HOURS * MIN_PRICE_FEN
         return order
 
     async def get_order(self, order_id: str) -> mpb.Order:
         return (await self.matching.GetOrder(mpb.GetOrderRequest(order_id=order_id),
-                                             metadata=self.auth, timeout=10)).order
+                                             metadata=self.auth, timeout=CALL_TIMEOUT_S)).order
 
     async def pay(self, order_id: str, request_id: str = "") -> mpb.Order:
         return (await self.matching.PayOrder(mpb.PayOrderRequest(
             request_id=request_id or new_id(), order_id=order_id, buy_coins_if_needed=True),
-            metadata=self.auth, timeout=30)).order
+            metadata=self.auth, timeout=CALL_TIMEOUT_S)).order
 
     async def deliver(self, order_id: str) -> mpb.Order:
         return (await self.matching.DeliverOrder(mpb.DeliverOrderRequest(
             request_id=new_id(), order_id=order_id, note="hull sections welded"),
-            metadata=self.auth, timeout=30)).order
+            metadata=self.auth, timeout=CALL_TIMEOUT_S)).order
 
     async def confirm(self, order_id: str, request_id: str = "") -> mpb.Order:
         return (await self.matching.ConfirmOrder(mpb.ConfirmOrderRequest(
             request_id=request_id or new_id(), order_id=order_id, rating=5,
-            comment="on time"), metadata=self.auth, timeout=30)).order
+            comment="on time"), metadata=self.auth, timeout=CALL_TIMEOUT_S)).order
 
 
 @dataclass(frozen=True)
@@ -464,7 +466,7 @@ async def check_money_moved_once(market: LaborMarket, formed: Formed, order: mpb
         assert order.status == mpb.ORDER_STATUS_CANCELLED
         assert (buyer.posted.units, worker.posted.units) == (received, 0)
     listed = await market.ledger.ListTransfers(lcpb.ListTransfersRequest(
-        reference=f"order:{order.order_id}"), metadata=market.auth, timeout=10)
+        reference=f"order:{order.order_id}"), metadata=market.auth, timeout=CALL_TIMEOUT_S)
     codes = [t.code for t in listed.transfers]
     assert codes.count(lcpb.TRANSFER_CODE_COIN_PURCHASE) == 1
     assert codes.count(lcpb.TRANSFER_CODE_ORDER_SETTLEMENT) == (

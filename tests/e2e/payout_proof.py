@@ -9,7 +9,7 @@ from pathlib import Path
 
 import grpc
 from google.protobuf import json_format
-from labor_market_scenario import LaborMarket, Outcome
+from labor_market_scenario import CALL_TIMEOUT_S, LaborMarket, Outcome
 from typer.testing import CliRunner
 
 from ntb.laborcoin.v1 import laborcoin_pb2 as lcpb
@@ -20,7 +20,8 @@ async def verify_payout_offline(market: LaborMarket, outcome: Outcome, workdir: 
     for _ in range(200):  # the sealer signs a new head about every half second
         try:
             proof = await market.ledger.GetInclusionProof(lcpb.GetInclusionProofRequest(
-                transfer_id=outcome.payout_transfer_id), metadata=market.auth, timeout=10)
+                transfer_id=outcome.payout_transfer_id), metadata=market.auth,
+                timeout=CALL_TIMEOUT_S)
             break
         except grpc.aio.AioRpcError as error:
             assert error.code() in (grpc.StatusCode.FAILED_PRECONDITION,
@@ -33,7 +34,7 @@ async def verify_payout_offline(market: LaborMarket, outcome: Outcome, workdir: 
     assert payout.amount.units == outcome.order.settlement.net.units
     assert payout.code == lcpb.TRANSFER_CODE_ORDER_SETTLEMENT
     assert payout.reference == f"order:{outcome.order.order_id}"
-    keys = await market.ledger.GetLogKeys(lcpb.GetLogKeysRequest(), timeout=10)
+    keys = await market.ledger.GetLogKeys(lcpb.GetLogKeysRequest(), timeout=CALL_TIMEOUT_S)
     (workdir / "checkpoint").write_text(proof.signed_tree_head.checkpoint)
     (workdir / "proof.json").write_text(json_format.MessageToJson(proof.proof))
     arguments = ["verify", "inclusion", "--checkpoint", str(workdir / "checkpoint"),
