@@ -24,6 +24,7 @@ from ntb_matching.service.orders import OrderServices
 from ntb_matching.settings import DEVELOPMENT_SEED_HEX, Settings
 from ntbkit.grpc.server import GrpcApi
 from ntbkit.runtime import EventSubscription, Infrastructure, ServiceParts
+from ntbkit.service_client import ServiceTokens, service_channel
 
 MIGRATIONS = "ntb_matching:migrations"
 log = structlog.get_logger(__name__)
@@ -70,9 +71,6 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
     )
 
 
-# laborcoin back after an outage is reached within seconds, not grpc's 2-minute backoff.
-_CHANNEL_OPTIONS = (("grpc.max_reconnect_backoff_ms", 2_000),)
-
-
 def _laborcoin_channel(settings: Settings) -> grpc.aio.Channel:
-    return grpc.aio.insecure_channel(settings.laborcoin_target, options=_CHANNEL_OPTIONS)
+    """Calls to laborcoin carry matching's own service token (role `service`)."""
+    return service_channel(settings.laborcoin_target, ServiceTokens.from_settings(settings))

@@ -26,6 +26,7 @@ from ntb_matching.service.ledger_gateway import (
     PurchaseResult,
     Quote,
 )
+from ntbkit.errors import Unavailable
 
 PLATFORM = "platform"
 _REFUSALS = {grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.NOT_FOUND,
@@ -53,6 +54,8 @@ async def _answer(call: Awaitable[T]) -> T:
         if error.code() in _REFUSALS:
             raise LedgerRefused(_reason(error), str(error.details())) from error
         raise LedgerUnavailable(f"{error.code().name}: {error.details()}") from error
+    except Unavailable as error:  # no service token: identity did not answer
+        raise LedgerUnavailable(str(error)) from error
 
 
 class GrpcLedgerGateway:

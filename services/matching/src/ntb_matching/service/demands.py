@@ -39,7 +39,7 @@ class PostDemand:
 
 
 async def post_demand(new_unit: NewUnit, command: PostDemand, caller: Caller) -> PostedDemand:
-    caller.require_access_to(command.buyer_id)
+    caller.require_may_act_for(command.buyer_id)
 
     async def perform(unit: MatchingUnitOfWork) -> str:
         buyer = await unit.persons.get(command.buyer_id)
@@ -129,7 +129,10 @@ async def match_demands(
             posted = await unit.demands.get(demand_id, for_update=command.create_orders)
             if posted is None:
                 raise NotFound("demand", demand_id)
-            caller.require_access_to(posted.demand.buyer_id)
+            if command.create_orders:
+                caller.require_may_act_for(posted.demand.buyer_id)
+            else:
+                caller.require_access_to(posted.demand.buyer_id)
             if posted.status != "OPEN":
                 raise FailedPrecondition("DEMAND_NOT_OPEN", f"demand {demand_id} is "
                                          f"{posted.status}", {"demand_id": demand_id})
@@ -195,7 +198,7 @@ async def cancel_demand(new_unit: NewUnit, command: CancelDemand, caller: Caller
         posted = await unit.demands.get(command.demand_id, for_update=True)
         if posted is None:
             raise NotFound("demand", command.demand_id)
-        caller.require_access_to(posted.demand.buyer_id)
+        caller.require_may_act_for(posted.demand.buyer_id)
         if posted.status != "OPEN":
             raise FailedPrecondition("DEMAND_NOT_OPEN", f"the demand is {posted.status}")
         await unit.demands.set_status(command.demand_id, "CANCELLED")

@@ -47,7 +47,7 @@ class SignEntrustment:
 
 
 async def entrust_labor(new_unit: NewUnit, command: EntrustLabor, caller: Caller) -> Entrustment:
-    caller.require_access_to(command.person_id)
+    caller.require_may_act_for(command.person_id)
 
     async def perform(unit: MatchingUnitOfWork) -> str:
         person = await unit.persons.get(command.person_id)
@@ -94,7 +94,7 @@ async def sign_entrustment(
         entrustment = await unit.entrustments.get(command.entrustment_id, for_update=True)
         if entrustment is None:
             raise NotFound("entrustment", command.entrustment_id)
-        caller.require_access_to(entrustment.person_id)
+        caller.require_may_act_for(entrustment.person_id)
         key = await unit.persons.key(entrustment.person_id, command.signer_key_id)
         if key is None or key[1] is not None:
             raise FailedPrecondition("SIGNING_KEY_UNKNOWN", "no such unrevoked key of the "
@@ -143,7 +143,7 @@ async def withdraw_entrustment(new_unit: NewUnit, command: WithdrawEntrustment, 
         entrustment = await unit.entrustments.get(command.entrustment_id, for_update=True)
         if entrustment is None:
             raise NotFound("entrustment", command.entrustment_id)
-        caller.require_access_to(entrustment.person_id)
+        caller.require_may_act_for(entrustment.person_id)
         taken = entrustment.withdraw(command.hours)
         await unit.entrustments.save(entrustment)
         unit.record(LaborReleased(entrustment, taken, "WITHDRAWN", "", datetime.now(UTC)))
