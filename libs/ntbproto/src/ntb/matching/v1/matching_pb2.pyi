@@ -12,6 +12,13 @@ Hours are decimal strings with at most 2 decimal places (e.g. "720", "1.5").
 Hourly prices are CNY per hour (Money, units = fen). Order payments are in LBC.
 Access: persons act on their own entrustments, buyers on their own demands and
 orders; operators resolve disputes and read everything.
+Money (PayOrder, ConfirmOrder, CancelOrder of a funded order, ResolveDispute) moves in
+laborcoin through a saga with recorded steps: when laborcoin does not answer, the RPC
+returns UNAVAILABLE, the order shows the step in `step_in_progress`, and matching
+finishes it in the background (also after a restart); retrying with the same
+request_id returns the step's outcome. Ledger ids derive from the order, so no retry
+moves money twice. A rule laborcoin enforces comes back as FAILED_PRECONDITION with
+its reason (e.g. EXCEEDS_CREDITS, PRICE_ABOVE_LIMIT, ESCROW_EXPIRED).
 """
 
 from collections import abc as _abc
