@@ -20,12 +20,13 @@ from order_world import HOURS, PRICE_FEN, World, order_world
 from ntb_matching.domain.order import OrderStatus, StepStatus, escrow_units_for
 from ntb_matching.service import order_saga, orders
 from ntb_matching.service.orders import OrderServices
-from ntbkit.errors import Unavailable
+from ntbkit.errors import FailedPrecondition, Unavailable
 from ntbkit.storage.engine import create_engine
 from ntbkit.testing import database_url_under_test, unique_schema
 
 pytestmark = pytest.mark.integration
 ESCROW = escrow_units_for(int(HOURS) * PRICE_FEN, Decimal(1))
+NOW = order_saga.SagaSettings(resume_after_s=0)  # resume young steps too (a restart)
 
 
 def rid() -> str:
@@ -64,7 +65,8 @@ async def test_two_drivers_of_one_saga_move_the_money_once(world: World) -> None
     with pytest.raises(Unavailable):
         await orders.confirm_order(services, orders.ConfirmOrder(rid(), order.order_id, 5, ""),
                                    world.buyer)
-    await asyncio.gather(*(order_saga.recover_once(world.new_unit, ledger) for _ in range(8)))
+    await asyncio.gather(*(order_saga.recover_once(world.new_unit, ledger, settings=NOW)
+                           for _ in range(8)))
     done = await orders.get_order(world.new_unit, order.order_id, world.buyer)
     assert done.status is OrderStatus.COMPLETED
     assert Counter(e.split(":")[0] for e in ledger.effects) == {
@@ -80,8 +82,10 @@ async def test_two_drivers_of_one_saga_move_the_money_once(world: World) -> None
 async def test_concurrent_orders_on_one_entrustment_keep_hours_and_money_exact(
     world: World,
 ) -> None:
-    """Ten buyers' orders at once on one worker's 720 hours (one demand of 40 h each is
-    the world's; the others are formed on copies), paid and confirmed concurrently."""
+    """Ten orders at once on one demand and one worker's hours, paid (buying the coins)
+    and confirmed concurrently by one buyer. Two payments of one buyer can race for the
+    coins one of them bought: the loser is refused (EXCEEDS_CREDITS, nothing moved) and
+    paid again; hours, escrows and settlements stay exact."""
     ledger = FakeLedger()
     ledger.open_wallets(world.buyer.subject, cny_fen=100_000_000)
     ledger.open_wallets(world.worker.subject)
@@ -92,7 +96,13 @@ async def test_concurrent_orders_on_one_entrustment_keep_hours_and_money_exact(
     ids = [o.order_id for o in created]
 
     async def through(order_id: str) -> None:
-        await orders.pay_order(services, orders.PayOrder(rid(), order_id, True), world.buyer)
+        for _ in range(10):  # another order may spend the coins this one just bought
+            try:
+                await orders.pay_order(services, orders.PayOrder(rid(), order_id, True),
+                                       world.buyer)
+                break
+            except FailedPrecondition as refused:
+                assert refused.reason == "EXCEEDS_CREDITS"
         await orders.deliver_order(services, orders.DeliverOrder(rid(), order_id, ""),
                                    world.worker)
         await orders.confirm_order(services, orders.ConfirmOrder(rid(), order_id, 4, ""),
@@ -109,6 +119,7 @@ async def test_concurrent_orders_on_one_entrustment_keep_hours_and_money_exact(
     assert ledger.lbc[ledger.wallet_of(world.worker.subject)] == sum(
         o.settlement.net_units for o in done if o.settlement)
     purchases = [int(e.split(":")[2]) for e in ledger.effects if e.startswith("purchase")]
-    assert len(purchases) == 10  # one per order: each bought its own shortfall once
     assert ledger.cny[world.buyer.subject] == 100_000_000 - sum(purchases)
+    assert ledger.lbc[ledger.wallet_of(world.buyer.subject)] == (
+        ledger.available(ledger.wallet_of(world.buyer.subject)))  # nothing left in escrow
     assert len([e for e in ledger.effects if e.startswith("settle")]) == 10

@@ -29,6 +29,7 @@ from ntb_matching.service.orders import OrderServices
 from ntbkit.errors import FailedPrecondition, PermissionDenied, Unavailable
 
 VALUE_FEN = int(HOURS) * PRICE_FEN  # 240,000 fen = 2,400 CNY
+NOW = order_saga.SagaSettings(resume_after_s=0)  # resume young steps too (a restart)
 
 
 def rid() -> str:
@@ -76,7 +77,7 @@ async def run_to_completion(world: World, services: OrderServices, order_id: str
                                                                          "good"), world.buyer)
         except (Unavailable, Crash):
             services.ledger.down = False  # type: ignore[attr-defined]
-            await order_saga.recover_once(world.new_unit, services.ledger)
+            await order_saga.recover_once(world.new_unit, services.ledger, settings=NOW)
 
 
 async def test_happy_path_buys_the_shortfall_escrows_and_settles_with_the_fee(
@@ -169,7 +170,7 @@ async def test_cancelling_a_funded_order_voids_the_escrow_once(world: World, mod
     with pytest.raises((Unavailable, Crash)):
         await orders.cancel_order(services, cancel, world.worker)
     ledger.down = False
-    await order_saga.recover_once(world.new_unit, ledger)
+    await order_saga.recover_once(world.new_unit, ledger, settings=NOW)
     again = await orders.cancel_order(services, cancel, world.worker)  # same request id
     assert again.status is OrderStatus.CANCELLED
     assert [e.split(":")[0] for e in ledger.effects] == ["escrow", "void"]
@@ -211,9 +212,9 @@ async def test_the_recovery_pass_learns_of_an_expired_escrow(world: World) -> No
                                     world.buyer)
     assert funded.escrow_expires_at is not None
     assert funded.escrow_expires_at <= datetime.now(UTC) + timedelta(seconds=1)
-    assert await order_saga.recover_once(world.new_unit, ledger) == 0  # still PENDING
+    assert await order_saga.recover_once(world.new_unit, ledger, settings=NOW) == 0  # PENDING
     ledger.expire(funded.escrow_transfer_id)
-    assert await order_saga.recover_once(world.new_unit, ledger) == 1
+    assert await order_saga.recover_once(world.new_unit, ledger, settings=NOW) == 1
     order = await orders.get_order(world.new_unit, order_id, world.buyer)
     assert order.status is OrderStatus.CANCELLED and order.cancel_reason == "ESCROW_EXPIRED"
     async with world.new_unit() as unit:

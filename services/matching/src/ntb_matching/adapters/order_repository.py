@@ -159,14 +159,15 @@ class OrderRepository:
             result=step.result, started_at=step.started_at, finished_at=step.finished_at))
 
     async def finish_step(self, step: SagaStep, status: StepStatus, *, reason: str = "",
-                          result: dict[str, str] | None = None) -> None:
+                          result: dict[str, str] | None = None) -> bool:
+        """False if the step's outcome was recorded already (by a concurrent driver)."""
         updated = await self._session.execute(order_saga_steps.update().where(
             order_saga_steps.c.order_id == step.order_id,
             order_saga_steps.c.step_no == step.step_no,
             order_saga_steps.c.status == StepStatus.STARTED.value,
         ).values(status=status.value, reason=reason, result=result or {},
                  finished_at=datetime.now(UTC)))
-        assert updated.rowcount == 1, "a step's outcome is recorded once"  # type: ignore[attr-defined]
+        return bool(updated.rowcount == 1)  # type: ignore[attr-defined]
 
     async def in_flight(self, limit: int) -> list[str]:
         return list((await self._session.execute(

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import structlog
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ntb_matching.domain.order import (
     Order,
@@ -62,6 +63,9 @@ _ALREADY_VOID = frozenset({"PENDING_TRANSFER_ALREADY_VOIDED", "PENDING_TRANSFER_
 class SagaSettings:
     escrow_grace_s: int = ESCROW_GRACE_S
     escrow_timeout_min_s: int = ESCROW_TIMEOUT_MIN_S
+    # The recovery worker leaves a step this young to the request driving it (fewer
+    # concurrent drivers; both would be correct, the database sorts them out).
+    resume_after_s: float = 3.0
 
 
 def reference(order_id: str) -> str:
@@ -135,7 +139,7 @@ async def _plan_payment(new_unit: NewUnit, ledger: LedgerGateway, order: Order,
             failed = new_step(current, steps, StepKind.ESCROW, part=f"escrow/{attempt}",
                               detail=plan)
             await unit.orders.add_step(failed)
-            await unit.orders.finish_step(failed, StepStatus.FAILED, reason=refusal)
+            assert await unit.orders.finish_step(failed, StepStatus.FAILED, reason=refusal)
             current.payment_failed()
             await unit.orders.save(current)
         elif shortfall > 0:
@@ -214,7 +218,8 @@ async def _record_success(new_unit: NewUnit, step: SagaStep, result: dict[str, s
         order = await _locked(unit, step)
         if order is None:
             return
-        await unit.orders.finish_step(step, StepStatus.DONE, result=result)
+        if not await unit.orders.finish_step(step, StepStatus.DONE, result=result):
+            return  # a concurrent driver recorded it first (SQLite has no row locks)
         now = datetime.now(UTC)
         if step.kind is StepKind.PURCHASE:
             steps = await unit.orders.steps(order.order_id)
@@ -268,7 +273,8 @@ async def _record_refusal(new_unit: NewUnit, step: SagaStep, refused: LedgerRefu
         order = await _locked(unit, step)
         if order is None:
             return
-        await unit.orders.finish_step(step, StepStatus.FAILED, reason=refused.reason)
+        if not await unit.orders.finish_step(step, StepStatus.FAILED, reason=refused.reason):
+            return
         log.warning("laborcoin refused a saga step", order_id=order.order_id,
                     step=step.kind.value, reason=refused.reason)
         if step.kind in (StepKind.PURCHASE, StepKind.ESCROW):
@@ -283,6 +289,17 @@ async def _record_refusal(new_unit: NewUnit, step: SagaStep, refused: LedgerRefu
             order.check()
         await unit.orders.save(order)
         await unit.commit()
+
+
+async def advance_guarded(new_unit: NewUnit, ledger: LedgerGateway, order_id: str,
+                          settings: SagaSettings = SagaSettings()) -> None:
+    """`advance`, where losing a race to a concurrent driver is no error: its
+    transaction rolled back, the step stays as recorded, the winner goes on."""
+    try:
+        await advance(new_unit, ledger, order_id, settings)
+    except (IntegrityError, OperationalError) as error:
+        log.info("a concurrent driver moved the saga first", order_id=order_id,
+                 error=type(error).__name__)
 
 
 async def learn_expiry(new_unit: NewUnit, ledger: LedgerGateway, order_id: str) -> bool:
@@ -312,8 +329,13 @@ async def recover_once(new_unit: NewUnit, ledger: LedgerGateway, *,
     async with new_unit() as unit:
         in_flight = await unit.orders.in_flight(batch_size_max)
         due = await unit.orders.escrows_due(datetime.now(UTC), batch_size_max)
+    resume_before = datetime.now(UTC) - timedelta(seconds=settings.resume_after_s)
     for order_id in in_flight:
-        await advance(new_unit, ledger, order_id, settings)
+        async with new_unit() as unit:
+            steps = await unit.orders.steps(order_id)
+        if any(s.status is StepStatus.STARTED and s.started_at > resume_before for s in steps):
+            continue
+        await advance_guarded(new_unit, ledger, order_id, settings)
     learned = 0
     for order_id in due:
         with contextlib.suppress(LedgerUnavailable):

@@ -175,7 +175,8 @@ def _ticket(order: Order, kind: str, number: int) -> str:
 async def _saga_outcome(services: OrderServices, ticket: str, caller: Caller) -> Order:
     """Drive the saga the command started; answer with that step's outcome."""
     order_id, kind, number = ticket.split("|")
-    await order_saga.advance(services.new_unit, services.ledger, order_id, services.saga)
+    await order_saga.advance_guarded(services.new_unit, services.ledger, order_id,
+                                     services.saga)
     async with services.new_unit() as unit:
         order = await unit.orders.get(order_id)
         steps = await unit.orders.steps(order_id)

@@ -85,7 +85,9 @@ class OrderRepository(Protocol):
     async def add_step(self, step: SagaStep) -> None: ...
 
     async def finish_step(self, step: SagaStep, status: StepStatus, *, reason: str = "",
-                          result: dict[str, str] | None = None) -> None: ...
+                          result: dict[str, str] | None = None) -> bool:
+        """False if the outcome was recorded already (a concurrent driver won)."""
+        ...
 
     async def in_flight(self, limit: int) -> list[str]:
         """Orders with a saga step in flight, oldest first."""
