@@ -94,6 +94,8 @@ async def advance(new_unit: NewUnit, ledger: LedgerGateway, order_id: str,
             return
         step = next((s for s in steps if s.status is StepStatus.STARTED), None)
         try:
+            if step is None and order.saga is not Saga.FUND:
+                continue  # read between a concurrent driver's two statements: read again
             if step is None:
                 await _plan_payment(new_unit, ledger, order, settings)
                 continue
@@ -112,7 +114,6 @@ async def advance(new_unit: NewUnit, ledger: LedgerGateway, order_id: str,
 async def _plan_payment(new_unit: NewUnit, ledger: LedgerGateway, order: Order,
                         settings: SagaSettings) -> None:
     """First step of a payment attempt: price the escrow now, buy the shortfall first."""
-    assert order.saga is Saga.FUND, "SETTLE and VOID steps are recorded with their start"
     refusal: str | None = None
     try:
         quote = await ledger.quote(order.buyer_id)
