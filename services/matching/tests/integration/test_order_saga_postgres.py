@@ -1,6 +1,7 @@
 """The order saga on the real PostgreSQL (matching's adapters and migrations; laborcoin
-behind the port, in memory): two drivers of one saga at once - the RPC and the recovery
-worker after a lost answer - record each outcome once and move the money once; many
+behind the port, in memory): eight drivers of one saga at once - recovery workers after
+a request died right after laborcoin acted - record each outcome once and move the
+money once; many
 orders paid, confirmed and recovered concurrently keep every balance exact."""
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from decimal import Decimal
 import pytest
 import pytest_asyncio
 import sqlalchemy as sa
-from ledger_fake import FakeLedger
+from ledger_fake import Crash, FakeLedger
 from order_world import HOURS, PRICE_FEN, World, order_world
 
 from ntb_matching.domain.order import OrderStatus, StepStatus, escrow_units_for
 from ntb_matching.service import order_saga, orders
 from ntb_matching.service.orders import OrderServices
-from ntbkit.errors import FailedPrecondition, Unavailable
+from ntbkit.errors import FailedPrecondition
 from ntbkit.storage.engine import create_engine
 from ntbkit.testing import database_url_under_test, unique_schema
 
@@ -53,16 +54,16 @@ async def test_two_drivers_of_one_saga_move_the_money_once(world: World) -> None
     services = OrderServices(world.new_unit, ledger)
     order = await orders.create_order(services, orders.CreateOrder(
         rid(), world.demand_id, world.entrustment_id, HOURS, PRICE_FEN), world.buyer)
-    ledger.lose_answers.add("create_escrow")
-    with pytest.raises(Unavailable):
+    ledger.crash_after.add("create_escrow")  # laborcoin acted; the request died
+    with pytest.raises(Crash):
         await orders.pay_order(services, orders.PayOrder(rid(), order.order_id, True),
                                world.buyer)
     await asyncio.gather(*(order_saga.advance(world.new_unit, ledger, order.order_id)
                            for _ in range(8)))
     await orders.deliver_order(services, orders.DeliverOrder(rid(), order.order_id, ""),
                                world.worker)
-    ledger.lose_answers.add("settle_escrow")
-    with pytest.raises(Unavailable):
+    ledger.crash_after.add("settle_escrow")
+    with pytest.raises(Crash):
         await orders.confirm_order(services, orders.ConfirmOrder(rid(), order.order_id, 5, ""),
                                    world.buyer)
     await asyncio.gather(*(order_saga.recover_once(world.new_unit, ledger, settings=NOW)

@@ -11,6 +11,7 @@ same request id gets the same outcome, and an unanswered ledger call is UNAVAILA
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -172,32 +173,41 @@ def _ticket(order: Order, kind: str, number: int) -> str:
     return f"{order.order_id}|{kind}|{number}"
 
 
+_DRIVES_MAX = 3  # the step may be mid-flight in the recovery worker: look again, briefly
+_DRIVE_PAUSE_S = 0.3
+
+
 async def _saga_outcome(services: OrderServices, ticket: str, caller: Caller) -> Order:
     """Drive the saga the command started; answer with that step's outcome."""
     order_id, kind, number = ticket.split("|")
-    await order_saga.advance_guarded(services.new_unit, services.ledger, order_id,
-                                     services.saga)
-    async with services.new_unit() as unit:
-        order = await unit.orders.get(order_id)
-        steps = await unit.orders.steps(order_id)
-    assert order is not None
-    if kind == "payment":
-        mine = [s for s in steps if s.attempt == int(number)
-                and s.kind in (StepKind.PURCHASE, StepKind.ESCROW)]
-    else:
-        mine = [s for s in steps if s.step_no == int(number)]
-    failed = next((s for s in mine if s.status is StepStatus.FAILED), None)
-    if failed is not None:
-        if order.status is OrderStatus.CANCELLED and order.cancel_reason == "ESCROW_EXPIRED":
-            raise FailedPrecondition("ESCROW_EXPIRED", "the escrow timed out and went back to "
-                                     "the buyer; the order is cancelled")
-        raise FailedPrecondition(failed.reason, f"laborcoin refused the {failed.kind.value} "
-                                 f"step: {failed.reason}", {"order_id": order_id})
-    if kind != "none" and (not mine or any(s.status is StepStatus.STARTED for s in mine)
-                           or (kind == "payment" and order.saga is Saga.FUND)):
-        raise Unavailable("laborcoin is not answering; the order's step is recorded and "
-                          "will complete - retry with the same request_id to see it")
-    return _visible(order, caller)
+    for drive in range(1, _DRIVES_MAX + 1):
+        await order_saga.advance_guarded(services.new_unit, services.ledger, order_id,
+                                         services.saga)
+        async with services.new_unit() as unit:
+            order = await unit.orders.get(order_id)
+            steps = await unit.orders.steps(order_id)
+        assert order is not None
+        if kind == "payment":
+            mine = [s for s in steps if s.attempt == int(number)
+                    and s.kind in (StepKind.PURCHASE, StepKind.ESCROW)]
+        else:
+            mine = [s for s in steps if s.step_no == int(number)]
+        failed = next((s for s in mine if s.status is StepStatus.FAILED), None)
+        if failed is not None:
+            if order.status is OrderStatus.CANCELLED and order.cancel_reason == "ESCROW_EXPIRED":
+                raise FailedPrecondition("ESCROW_EXPIRED", "the escrow timed out and went back "
+                                         "to the buyer; the order is cancelled")
+            raise FailedPrecondition(failed.reason, f"laborcoin refused the {failed.kind.value} "
+                                     f"step: {failed.reason}", {"order_id": order_id})
+        pending = kind != "none" and (
+            not mine or any(s.status is StepStatus.STARTED for s in mine)
+            or (kind == "payment" and order.saga is Saga.FUND))
+        if not pending:
+            return _visible(order, caller)
+        if drive < _DRIVES_MAX:
+            await asyncio.sleep(_DRIVE_PAUSE_S)
+    raise Unavailable("laborcoin is not answering; the order's step is recorded and will "
+                      "complete - retry with the same request_id to see it")
 
 
 async def pay_order(services: OrderServices, command: PayOrder, caller: Caller) -> Order:
