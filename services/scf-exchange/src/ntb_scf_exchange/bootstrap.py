@@ -1,29 +1,86 @@
-"""Composition root of scf-exchange.
-
-Its RPCs answer UNIMPLEMENTED (the generated base servicer) until its issue lands;
-the process still runs the whole runtime: migrations, outbox relay, health, metrics.
-"""
+"""Composition root of scf-exchange: alliances, the information flow, credit sharing,
+pricing, financing with bids, automatic settlement. Devices, shipments, warehouse
+receipts, letters of credit and securitizations answer UNIMPLEMENTED until built."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import partial
 
+import grpc
+
 from ntb.scf_exchange.v1 import scf_exchange_pb2_grpc
+from ntb_scf_exchange.adapters.clients.fx import GrpcFxRates
+from ntb_scf_exchange.adapters.clients.ledger import GrpcLedger
+from ntb_scf_exchange.adapters.clients.ratings import GrpcRatings
+from ntb_scf_exchange.adapters.unit_of_work import SqlScfUnitOfWork
+from ntb_scf_exchange.entrypoints.grpc_api import ScfExchangeApi
+from ntb_scf_exchange.service import settlement
+from ntb_scf_exchange.service.financing import Ports
+from ntb_scf_exchange.service.unit_of_work import Clock
+from ntb_scf_exchange.settings import Settings
 from ntbkit.grpc.server import GrpcApi
-from ntbkit.runtime import Infrastructure, ServiceParts
+from ntbkit.runtime import Builder, Infrastructure, ServiceParts
 
 MIGRATIONS = "ntb_scf_exchange:migrations"
 
 
-async def build(infrastructure: Infrastructure) -> ServiceParts:
-    return ServiceParts(
-        apis=[
-            GrpcApi(
-                full_name="ntb.scf_exchange.v1.ScfExchangeService",
-                add_to_server=partial(
-                    scf_exchange_pb2_grpc.add_ScfExchangeServiceServicer_to_server,
-                    scf_exchange_pb2_grpc.ScfExchangeServiceServicer(),
-                ),
-            ),
-        ]
-    )
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def service_channel(settings: Settings, target: str) -> grpc.aio.Channel:
+    """A channel whose calls carry scf-exchange's own service token (client credentials
+    from identity) once ntbkit.service_client and the settings exist; plain otherwise."""
+    try:
+        from ntbkit import service_client  # type: ignore[attr-defined]
+    except ImportError:
+        return grpc.aio.insecure_channel(target)
+    client_id = getattr(settings, "service_client_id", None)
+    secret = getattr(settings, "service_client_secret", None)
+    if not client_id or secret is None:
+        return grpc.aio.insecure_channel(target)
+    tokens = service_client.ServiceTokens(settings.identity_target, client_id,
+                                          secret.get_secret_value())
+    return service_client.service_channel(target, tokens)  # type: ignore[no-any-return]
+
+
+def default_ports(settings: Settings) -> Ports:
+    return Ports(
+        ledger=GrpcLedger(service_channel(settings, settings.laborcoin_target)),
+        ratings=GrpcRatings(service_channel(settings, settings.identity_target)),
+        fx=GrpcFxRates(grpc.aio.insecure_channel(settings.fx_model_target),
+                       year=settings.fx_rate_year, model=settings.fx_rate_model))
+
+
+def builder(*, ports: Callable[[Settings], Ports] = default_ports, clock: Clock = _now
+            ) -> Builder:
+    """The service's parts; tests swap the other services (ports) and the clock."""
+
+    async def build(infrastructure: Infrastructure) -> ServiceParts:
+        settings = infrastructure.settings
+        assert isinstance(settings, Settings)
+
+        def new_unit() -> SqlScfUnitOfWork:
+            return SqlScfUnitOfWork(infrastructure.sessions, source=settings.service_name,
+                                    on_commit=infrastructure.relay.wake)
+
+        the_ports = ports(settings)
+        terms = settlement.Terms(late_fee_rate=settings.late_fee_rate,
+                                 grace_days=settings.grace_days)
+        api = ScfExchangeApi(new_unit=new_unit, ports=the_ports, terms=terms, clock=clock)
+        scheduler = partial(settlement.run_scheduler, new_unit, the_ports.ledger, terms=terms,
+                            clock=clock, period_s=settings.scheduler_period_s)
+        return ServiceParts(
+            apis=[GrpcApi(full_name="ntb.scf_exchange.v1.ScfExchangeService",
+                          add_to_server=partial(
+                              scf_exchange_pb2_grpc.add_ScfExchangeServiceServicer_to_server,
+                              api))],
+            background=[("settlement-scheduler", scheduler)],
+        )
+
+    return build
+
+
+build = builder()

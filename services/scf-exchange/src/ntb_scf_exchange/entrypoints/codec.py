@@ -1,0 +1,289 @@
+"""Requests -> commands: every field checked, every violation reported at once."""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from ntb.common.v1 import common_pb2
+from ntb.scf_exchange.v1 import scf_exchange_pb2 as pb
+from ntb_scf_exchange.domain.alliances import ApplicationStatus, ChainType, Role, Scope
+from ntb_scf_exchange.domain.financing import BidStatus, CollateralKind, FinancingStatus, Product
+from ntb_scf_exchange.domain.money import Money, parse_rate
+from ntb_scf_exchange.domain.payables import SPLITS_MAX, PayableStatus, Split
+from ntb_scf_exchange.domain.trade import InvoiceStatus, OrderLine
+from ntb_scf_exchange.service import alliances, financing, payables, trade
+from ntbkit.paging import decode_page
+from ntbkit.timestamps import as_utc
+from ntbkit.validation import Violations
+
+E = TypeVar("E", bound=enum.Enum)
+_ASSET = re.compile(r"^[A-Z0-9]{3,8}$")
+ROLE_NAMES = {r: f"MEMBER_ROLE_{r.value}" for r in Role}
+
+
+def enum_of(kind: type[E], proto_enum: Any, prefix: str, value: int, field: str,
+            v: Violations, *, required: bool = True) -> E | None:
+    """The domain enum member for a proto enum value (None when unset and optional)."""
+    if value == 0:
+        if required:
+            v.add(field, "required")
+        return None
+    try:
+        return kind(proto_enum.Name(value).removeprefix(prefix))
+    except ValueError:
+        v.add(field, "not a known value")
+        return None
+
+
+def uuid_field(value: str, field: str, v: Violations, *, required: bool = True) -> str:
+    if value or required:
+        v.require_uuid(value, field)
+    return value
+
+
+def money(message: common_pb2.Money, field: str, v: Violations, *, positive: bool = True
+          ) -> Money:
+    v.check(bool(_ASSET.match(message.asset)), f"{field}.asset", "3..8 of [A-Z0-9]")
+    ok = message.units > 0 if positive else message.units >= 0
+    v.check(ok, f"{field}.units", "must be > 0" if positive else "must be >= 0")
+    return Money(message.asset, message.units)
+
+
+def day(message: common_pb2.Date, field: str, v: Violations, *, required: bool = True
+        ) -> date | None:
+    if not (message.year or message.month or message.day):
+        if required:
+            v.add(field, "required")
+        return None
+    try:
+        return date(message.year, message.month, message.day)
+    except ValueError:
+        v.add(field, "not a valid date")
+        return None
+
+
+def decimal(message: common_pb2.Decimal, field: str, v: Violations) -> Decimal | None:
+    value = parse_rate(message.value)
+    v.check(value is not None, field, "a plain decimal string, e.g. \"0.045\"")
+    return value
+
+
+def roles(values: Any, field: str, v: Violations) -> tuple[Role, ...]:
+    found = tuple(r for r in (enum_of(Role, pb.MemberRole, "MEMBER_ROLE_", x, field, v)
+                              for x in values) if r is not None)
+    v.check(1 <= len(values) <= 6, field, "1..6 roles")
+    v.check(len(set(values)) == len(values), field, "unique roles")
+    return found
+
+
+def page(request_page: common_pb2.PageRequest, filters: object, v: Violations
+         ) -> tuple[int, int]:
+    return decode_page(request_page.page_size, request_page.page_token, filters, v)
+
+
+def next_page(offset: int, size: int, returned: int, filters: object) -> common_pb2.PageResponse:
+    from ntbkit.paging import encode_token
+
+    token = encode_token(offset + size, filters) if returned == size else ""
+    return common_pb2.PageResponse(next_page_token=token)
+
+
+def create_alliance(r: pb.CreateAllianceRequest) -> alliances.CreateAlliance:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    v.require_text(r.name, "name", length_max=200)
+    scope = enum_of(Scope, pb.AllianceScope, "ALLIANCE_SCOPE_", r.scope, "scope", v)
+    chain = enum_of(ChainType, pb.ChainType, "CHAIN_TYPE_", r.chain_type, "chain_type", v)
+    uuid_field(r.parent_alliance_id, "parent_alliance_id", v, required=False)
+    v.check(1 <= len(r.countries) <= 250, "countries", "1..250 country codes")
+    for index, code in enumerate(r.countries):
+        v.require_country_alpha2(code, f"countries[{index}]")
+    v.check(len(r.description) <= 5000, "description", "at most 5000 characters")
+    v.raise_if_any()
+    assert scope is not None and chain is not None
+    return alliances.CreateAlliance(r.request_id, r.name.strip(), scope, chain,
+                                    r.parent_alliance_id, tuple(r.countries), r.description)
+
+
+def set_member(r: pb.AddAllianceMemberRequest) -> alliances.SetMember:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    v.require_uuid(r.alliance_id, "alliance_id")
+    v.require_text(r.member_id, "member_id", length_max=64)
+    found = roles(r.roles, "roles", v)
+    v.raise_if_any()
+    return alliances.SetMember(r.request_id, r.alliance_id, r.member_id, found)
+
+
+def apply(r: pb.ApplyForMembershipRequest) -> alliances.Apply:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    v.require_uuid(r.alliance_id, "alliance_id")
+    v.require_text(r.applicant_id, "applicant_id", length_max=64)
+    found = roles(r.roles, "roles", v)
+    v.check(len(r.motivation) <= 2000, "motivation", "at most 2000 characters")
+    v.raise_if_any()
+    return alliances.Apply(r.request_id, r.alliance_id, r.applicant_id, found, r.motivation)
+
+
+def review(r: pb.ReviewMembershipApplicationRequest) -> alliances.Review:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    v.require_uuid(r.application_id, "application_id")
+    if not r.approve:
+        v.require_text(r.note, "note", length_max=500)
+    v.check(len(r.note) <= 500, "note", "at most 500 characters")
+    v.raise_if_any()
+    return alliances.Review(r.request_id, r.application_id, r.approve, r.note)
+
+
+def application_status(value: int, v: Violations) -> ApplicationStatus | None:
+    return enum_of(ApplicationStatus, pb.ApplicationStatus, "APPLICATION_STATUS_", value,
+                   "status", v, required=False)
+
+
+def order_line(line: pb.OrderLine, field: str, v: Violations) -> OrderLine:
+    v.require_text(line.sku, f"{field}.sku", length_max=64)
+    v.require_text(line.description, f"{field}.description", length_max=500)
+    quantity = decimal(line.quantity, f"{field}.quantity", v)
+    v.check(quantity is None or quantity > 0, f"{field}.quantity", "must be > 0")
+    v.require_text(line.unit, f"{field}.unit", length_max=8)
+    price = money(line.unit_price, f"{field}.unit_price", v)
+    return OrderLine(line.sku, line.description, quantity or Decimal(0), line.unit, price)
+
+
+def submit_order(r: pb.SubmitPurchaseOrderRequest) -> trade.SubmitOrder:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    v.require_text(r.buyer_id, "buyer_id", length_max=64)
+    v.require_text(r.seller_id, "seller_id", length_max=64)
+    v.check(r.buyer_id != r.seller_id, "seller_id", "must differ from buyer_id")
+    uuid_field(r.alliance_id, "alliance_id", v, required=False)
+    v.require_text(r.number, "number", length_max=64)
+    v.check(1 <= len(r.lines) <= 500, "lines", "1..500 lines")
+    lines = tuple(order_line(line, f"lines[{i}]", v) for i, line in enumerate(r.lines))
+    v.check(len({line.unit_price.asset for line in lines}) <= 1, "lines",
+            "every line's unit_price in one asset")
+    delivery = day(r.delivery_date, "delivery_date", v)
+    v.check(0 <= r.payment_terms_days <= 360, "payment_terms_days", "0..360")
+    v.raise_if_any()
+    assert delivery is not None
+    return trade.SubmitOrder(r.request_id, r.buyer_id, r.seller_id, r.alliance_id, r.number,
+                             lines, delivery, r.payment_terms_days)
+
+
+def issue_invoice(r: pb.IssueInvoiceRequest) -> trade.IssueInvoice:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    v.require_uuid(r.purchase_order_id, "purchase_order_id")
+    v.require_text(r.number, "number", length_max=64)
+    issued = day(r.issue_date, "issue_date", v)
+    due = day(r.due_date, "due_date", v, required=False)
+    v.check(due is None or issued is None or due >= issued, "due_date", "on or after issue_date")
+    amount = money(r.amount, "amount", v)
+    tax = money(r.tax, "tax", v, positive=False) if r.HasField("tax") else None
+    v.check(tax is None or (tax.asset == amount.asset and tax.units <= amount.units), "tax",
+            "0..amount in the amount's asset")
+    v.require_text(r.document.name, "document.name", length_max=200)
+    v.check(len(r.document.sha256) == 32, "document.sha256", "exactly 32 bytes")
+    v.raise_if_any()
+    assert issued is not None
+    return trade.IssueInvoice(r.request_id, r.purchase_order_id, r.number, issued, due, amount,
+                              tax, r.document.name, r.document.sha256)
+
+
+def invoice_status(value: int, v: Violations) -> InvoiceStatus | None:
+    return enum_of(InvoiceStatus, pb.InvoiceStatus, "INVOICE_STATUS_", value, "status", v,
+                   required=False)
+
+
+def confirm(r: pb.ConfirmPayableRequest) -> payables.Confirm:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    v.require_uuid(r.invoice_id, "invoice_id")
+    maturity = day(r.maturity_date, "maturity_date", v, required=False)
+    v.raise_if_any()
+    return payables.Confirm(r.request_id, r.invoice_id, maturity)
+
+
+def transfer(r: pb.TransferPayableRequest) -> payables.Transfer:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    v.require_uuid(r.payable_id, "payable_id")
+    v.check(1 <= len(r.splits) <= SPLITS_MAX, "splits", f"1..{SPLITS_MAX} splits")
+    splits = []
+    for index, split in enumerate(r.splits):
+        v.require_text(split.recipient_id, f"splits[{index}].recipient_id", length_max=64)
+        amount = money(split.amount, f"splits[{index}].amount", v)
+        splits.append(Split(split.recipient_id, amount.units))
+    v.raise_if_any()
+    return payables.Transfer(r.request_id, r.payable_id, tuple(splits))
+
+
+def payable_status(value: int, v: Violations) -> PayableStatus | None:
+    return enum_of(PayableStatus, pb.PayableStatus, "PAYABLE_STATUS_", value, "status", v,
+                   required=False)
+
+
+def product(value: int, v: Violations, *, required: bool = True) -> Product | None:
+    return enum_of(Product, pb.FinancingProduct, "FINANCING_PRODUCT_", value, "product", v,
+                   required=required)
+
+
+def collateral(message: pb.Collateral, v: Violations) -> tuple[CollateralKind | None, str]:
+    which = message.WhichOneof("kind")
+    if which is None:
+        v.add("collateral", "exactly one kind is required")
+        return None, ""
+    value = getattr(message, which)
+    v.require_uuid(value, f"collateral.{which}")
+    return CollateralKind(which), value
+
+
+def request_financing(r: pb.RequestFinancingRequest) -> financing.RequestFinancing:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    found_product = product(r.product, v)
+    v.require_text(r.applicant_id, "applicant_id", length_max=64)
+    kind, collateral_id = collateral(r.collateral, v)
+    amount = money(r.requested_amount, "requested_amount", v)
+    v.check(not (r.maturity_date.year or r.maturity_date.month or r.maturity_date.day),
+            "maturity_date", "receivables mature with their collateral: leave it unset")
+    v.check(not r.disbursement_asset or bool(_ASSET.match(r.disbursement_asset)),
+            "disbursement_asset", "3..8 of [A-Z0-9]")
+    uuid_field(r.alliance_id, "alliance_id", v, required=False)
+    closes = as_utc(r.bidding_closes_at.ToDatetime()) if r.HasField("bidding_closes_at") else None
+    v.raise_if_any()
+    assert found_product is not None and kind is not None
+    return financing.RequestFinancing(r.request_id, found_product, r.applicant_id, kind,
+                                      collateral_id, amount, r.disbursement_asset,
+                                      r.alliance_id, closes)
+
+
+def financing_status(value: int, v: Violations) -> FinancingStatus | None:
+    return enum_of(FinancingStatus, pb.FinancingStatus, "FINANCING_STATUS_", value, "status", v,
+                   required=False)
+
+
+def place_bid(r: pb.PlaceBidRequest) -> financing.PlaceBid:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    v.require_uuid(r.financing_id, "financing_id")
+    v.require_text(r.funder_id, "funder_id", length_max=64)
+    rate = None
+    if r.accept_quote:
+        v.check(not r.annual_rate.value, "annual_rate", "leave unset when accepting the quote")
+    else:
+        rate = decimal(r.annual_rate, "annual_rate", v)
+        v.check(rate is None or 0 < rate < 1, "annual_rate", "> 0 and < 1")
+    expires = as_utc(r.expires_at.ToDatetime()) if r.HasField("expires_at") else None
+    v.raise_if_any()
+    return financing.PlaceBid(r.request_id, r.financing_id, r.funder_id, rate, expires)
+
+
+def bid_status(value: int, v: Violations) -> BidStatus | None:
+    return enum_of(BidStatus, pb.BidStatus, "BID_STATUS_", value, "status", v, required=False)

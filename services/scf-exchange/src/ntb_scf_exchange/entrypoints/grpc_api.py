@@ -1,0 +1,390 @@
+"""scf-exchange's gRPC API: decode -> use case -> encode, nothing else.
+
+RPCs not listed here answer UNIMPLEMENTED (the generated base class) until built:
+devices, shipments, warehouse receipts, letters of credit, securitizations, TraceTrade.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ntb.scf_exchange.v1 import scf_exchange_pb2 as pb
+from ntb.scf_exchange.v1 import scf_exchange_pb2_grpc
+from ntb_scf_exchange.adapters import messages as m
+from ntb_scf_exchange.domain.alliances import ChainType, Role, Scope
+from ntb_scf_exchange.entrypoints import codec
+from ntb_scf_exchange.service import alliances, analytics, financing, payables, settlement, trade
+from ntb_scf_exchange.service.unit_of_work import Clock, NewUnit
+from ntbkit.auth import ROLE_AUDITOR, ROLE_OPERATOR, current_caller
+from ntbkit.grpc import ServicerContext
+from ntbkit.validation import Violations
+
+Ctx = ServicerContext
+
+
+@dataclass
+class ScfExchangeApi(scf_exchange_pb2_grpc.ScfExchangeServiceServicer):
+    new_unit: NewUnit
+    ports: financing.Ports
+    terms: settlement.Terms
+    clock: Clock
+
+    # --- alliances -------------------------------------------------------------------
+    async def CreateAlliance(self, request: pb.CreateAllianceRequest, context: Ctx
+                             ) -> pb.CreateAllianceResponse:
+        made = await alliances.create_alliance(self.new_unit, codec.create_alliance(request),
+                                               current_caller(), self.clock)
+        return pb.CreateAllianceResponse(alliance=m.alliance(made))
+
+    async def GetAlliance(self, request: pb.GetAllianceRequest, context: Ctx
+                          ) -> pb.GetAllianceResponse:
+        v = Violations()
+        v.require_uuid(request.alliance_id, "alliance_id")
+        v.raise_if_any()
+        current_caller()
+        return pb.GetAllianceResponse(alliance=m.alliance(
+            await alliances.get_alliance(self.new_unit, request.alliance_id)))
+
+    async def ListAlliances(self, request: pb.ListAlliancesRequest, context: Ctx
+                            ) -> pb.ListAlliancesResponse:
+        v = Violations()
+        scope = codec.enum_of(Scope, pb.AllianceScope, "ALLIANCE_SCOPE_", request.scope,
+                              "scope", v, required=False)
+        chain = codec.enum_of(ChainType, pb.ChainType, "CHAIN_TYPE_", request.chain_type,
+                              "chain_type", v, required=False)
+        codec.uuid_field(request.parent_alliance_id, "parent_alliance_id", v, required=False)
+        filters = (request.scope, request.chain_type, request.parent_alliance_id,
+                   request.member_id)
+        offset, size = codec.page(request.page, filters, v)
+        v.raise_if_any()
+        current_caller()
+        found = await alliances.list_alliances(
+            self.new_unit, scope=scope, chain_type=chain,
+            parent_alliance_id=request.parent_alliance_id, member_id=request.member_id,
+            offset=offset, limit=size)
+        return pb.ListAlliancesResponse(alliances=[m.alliance(a) for a in found],
+                                        page=codec.next_page(offset, size, len(found), filters))
+
+    async def AddAllianceMember(self, request: pb.AddAllianceMemberRequest, context: Ctx
+                                ) -> pb.AddAllianceMemberResponse:
+        member = await alliances.add_member(self.new_unit, codec.set_member(request),
+                                            current_caller(), self.clock)
+        return pb.AddAllianceMemberResponse(member=m.member(member))
+
+    async def RemoveAllianceMember(self, request: pb.RemoveAllianceMemberRequest, context: Ctx
+                                   ) -> pb.RemoveAllianceMemberResponse:
+        v = Violations()
+        v.require_uuid(request.request_id, "request_id")
+        v.require_uuid(request.alliance_id, "alliance_id")
+        v.require_text(request.member_id, "member_id", length_max=64)
+        v.check(len(request.reason) <= 500, "reason", "at most 500 characters")
+        v.raise_if_any()
+        found = await alliances.remove_member(
+            self.new_unit, request_id=request.request_id, alliance_id=request.alliance_id,
+            member_id=request.member_id, caller=current_caller())
+        return pb.RemoveAllianceMemberResponse(alliance=m.alliance(found))
+
+    async def ListAllianceMembers(self, request: pb.ListAllianceMembersRequest, context: Ctx
+                                  ) -> pb.ListAllianceMembersResponse:
+        v = Violations()
+        v.require_uuid(request.alliance_id, "alliance_id")
+        role = codec.enum_of(Role, pb.MemberRole, "MEMBER_ROLE_", request.role, "role", v,
+                             required=False)
+        filters = (request.alliance_id, request.role)
+        offset, size = codec.page(request.page, filters, v)
+        v.raise_if_any()
+        current_caller()
+        found = await alliances.list_members(self.new_unit, request.alliance_id, role=role,
+                                             offset=offset, limit=size)
+        return pb.ListAllianceMembersResponse(
+            members=[m.member(x) for x in found],
+            page=codec.next_page(offset, size, len(found), filters))
+
+    async def ApplyForMembership(self, request: pb.ApplyForMembershipRequest, context: Ctx
+                                 ) -> pb.ApplyForMembershipResponse:
+        found = await alliances.apply(self.new_unit, codec.apply(request), current_caller(),
+                                      self.clock)
+        return pb.ApplyForMembershipResponse(application=m.application(found))
+
+    async def ReviewMembershipApplication(
+        self, request: pb.ReviewMembershipApplicationRequest, context: Ctx
+    ) -> pb.ReviewMembershipApplicationResponse:
+        found, member = await alliances.review(self.new_unit, codec.review(request),
+                                               current_caller(), self.clock)
+        response = pb.ReviewMembershipApplicationResponse(application=m.application(found))
+        if member is not None:
+            response.member.CopyFrom(m.member(member))
+        return response
+
+    async def ListMembershipApplications(
+        self, request: pb.ListMembershipApplicationsRequest, context: Ctx
+    ) -> pb.ListMembershipApplicationsResponse:
+        v = Violations()
+        codec.uuid_field(request.alliance_id, "alliance_id", v, required=False)
+        v.check(bool(request.alliance_id or request.applicant_id), "alliance_id",
+                "alliance_id or applicant_id is required")
+        status = codec.application_status(request.status, v)
+        filters = (request.alliance_id, request.applicant_id, request.status)
+        offset, size = codec.page(request.page, filters, v)
+        v.raise_if_any()
+        found = await alliances.list_applications(
+            self.new_unit, alliance_id=request.alliance_id, applicant_id=request.applicant_id,
+            status=status, caller=current_caller(), offset=offset, limit=size)
+        return pb.ListMembershipApplicationsResponse(
+            applications=[m.application(a) for a in found],
+            page=codec.next_page(offset, size, len(found), filters))
+
+    async def GetTradeGraph(self, request: pb.GetTradeGraphRequest, context: Ctx
+                            ) -> pb.GetTradeGraphResponse:
+        v = Violations()
+        v.require_uuid(request.alliance_id, "alliance_id")
+        v.raise_if_any()
+        members, edges = await alliances.trade_graph(self.new_unit, request.alliance_id,
+                                                     current_caller())
+        return pb.GetTradeGraphResponse(members=[m.member(x) for x in members], edges=[
+            pb.TradeEdge(kind=pb.TradeEdgeKind.Value(f"TRADE_EDGE_KIND_{e.kind}"),
+                         from_id=e.from_id, to_id=e.to_id, count=e.count,
+                         volume=[m.money(x) for x in e.volume]) for e in edges])
+
+    # --- information flow ---------------------------------------------------------------
+    async def SubmitPurchaseOrder(self, request: pb.SubmitPurchaseOrderRequest, context: Ctx
+                                  ) -> pb.SubmitPurchaseOrderResponse:
+        order = await trade.submit_order(self.new_unit, codec.submit_order(request),
+                                         current_caller(), self.clock)
+        return pb.SubmitPurchaseOrderResponse(purchase_order=m.purchase_order(order))
+
+    async def RespondToPurchaseOrder(self, request: pb.RespondToPurchaseOrderRequest,
+                                     context: Ctx) -> pb.RespondToPurchaseOrderResponse:
+        v = Violations()
+        v.require_uuid(request.request_id, "request_id")
+        v.require_uuid(request.purchase_order_id, "purchase_order_id")
+        if not request.accept:
+            v.require_text(request.reason, "reason", length_max=500)
+        v.raise_if_any()
+        order = await trade.respond(self.new_unit, request_id=request.request_id,
+                                    order_id=request.purchase_order_id, accept=request.accept,
+                                    reason=request.reason, caller=current_caller())
+        return pb.RespondToPurchaseOrderResponse(purchase_order=m.purchase_order(order))
+
+    async def GetPurchaseOrder(self, request: pb.GetPurchaseOrderRequest, context: Ctx
+                               ) -> pb.GetPurchaseOrderResponse:
+        v = Violations()
+        v.require_uuid(request.purchase_order_id, "purchase_order_id")
+        v.raise_if_any()
+        order = await trade.get_order(self.new_unit, request.purchase_order_id, current_caller())
+        return pb.GetPurchaseOrderResponse(purchase_order=m.purchase_order(order))
+
+    async def IssueInvoice(self, request: pb.IssueInvoiceRequest, context: Ctx
+                           ) -> pb.IssueInvoiceResponse:
+        found = await trade.issue_invoice(self.new_unit, codec.issue_invoice(request),
+                                          current_caller(), self.clock)
+        return pb.IssueInvoiceResponse(invoice=m.invoice(found))
+
+    async def GetInvoice(self, request: pb.GetInvoiceRequest, context: Ctx
+                         ) -> pb.GetInvoiceResponse:
+        v = Violations()
+        v.require_uuid(request.invoice_id, "invoice_id")
+        v.raise_if_any()
+        found = await trade.get_invoice(self.new_unit, request.invoice_id, current_caller())
+        return pb.GetInvoiceResponse(invoice=m.invoice(found))
+
+    async def ListInvoices(self, request: pb.ListInvoicesRequest, context: Ctx
+                           ) -> pb.ListInvoicesResponse:
+        v = Violations()
+        status = codec.invoice_status(request.status, v)
+        filters = (request.seller_id, request.buyer_id, request.status)
+        offset, size = codec.page(request.page, filters, v)
+        v.raise_if_any()
+        found = await trade.list_invoices(
+            self.new_unit, seller_id=request.seller_id, buyer_id=request.buyer_id,
+            status=status, caller=current_caller(), offset=offset, limit=size)
+        return pb.ListInvoicesResponse(invoices=[m.invoice(i) for i in found],
+                                       page=codec.next_page(offset, size, len(found), filters))
+
+    # --- credit sharing ------------------------------------------------------------------
+    async def ConfirmPayable(self, request: pb.ConfirmPayableRequest, context: Ctx
+                             ) -> pb.ConfirmPayableResponse:
+        found = await payables.confirm(self.new_unit, codec.confirm(request), current_caller(),
+                                       self.clock)
+        return pb.ConfirmPayableResponse(payable=m.payable(found))
+
+    async def TransferPayable(self, request: pb.TransferPayableRequest, context: Ctx
+                              ) -> pb.TransferPayableResponse:
+        parent, children = await payables.transfer(self.new_unit, codec.transfer(request),
+                                                   current_caller(), self.clock)
+        return pb.TransferPayableResponse(payable=m.payable(parent),
+                                          children=[m.payable(c) for c in children])
+
+    async def GetPayable(self, request: pb.GetPayableRequest, context: Ctx
+                         ) -> pb.GetPayableResponse:
+        v = Violations()
+        v.require_uuid(request.payable_id, "payable_id")
+        v.raise_if_any()
+        found = await payables.get_payable(self.new_unit, request.payable_id, current_caller())
+        return pb.GetPayableResponse(payable=m.payable(found))
+
+    async def ListPayables(self, request: pb.ListPayablesRequest, context: Ctx
+                           ) -> pb.ListPayablesResponse:
+        v = Violations()
+        codec.uuid_field(request.root_payable_id, "root_payable_id", v, required=False)
+        status = codec.payable_status(request.status, v)
+        filters = (request.holder_id, request.obligor_id, request.root_payable_id,
+                   request.status)
+        offset, size = codec.page(request.page, filters, v)
+        v.raise_if_any()
+        found = await payables.list_payables(
+            self.new_unit, holder_id=request.holder_id, obligor_id=request.obligor_id,
+            root_payable_id=request.root_payable_id, status=status, caller=current_caller(),
+            offset=offset, limit=size)
+        return pb.ListPayablesResponse(payables=[m.payable(p) for p in found],
+                                       page=codec.next_page(offset, size, len(found), filters))
+
+    # --- financing -----------------------------------------------------------------------
+    async def QuoteFinancing(self, request: pb.QuoteFinancingRequest, context: Ctx
+                             ) -> pb.QuoteFinancingResponse:
+        v = Violations()
+        product = codec.product(request.product, v)
+        kind, collateral_id = codec.collateral(request.collateral, v)
+        v.raise_if_any()
+        assert product is not None and kind is not None
+        collateral, found = await financing.quote(
+            self.new_unit, self.ports, product=product, kind=kind, collateral_id=collateral_id,
+            seller_id=request.seller_id, caller=current_caller(), clock=self.clock)
+        message = m.quote(found, product_name=product.value, obligor_id=collateral.obligor_id)
+        message.priced_at.CopyFrom(m.to_timestamp(self.clock()))
+        return pb.QuoteFinancingResponse(quote=message)
+
+    async def RequestFinancing(self, request: pb.RequestFinancingRequest, context: Ctx
+                               ) -> pb.RequestFinancingResponse:
+        found = await financing.request_financing(
+            self.new_unit, self.ports, codec.request_financing(request), current_caller(),
+            self.clock)
+        return pb.RequestFinancingResponse(financing=m.financing(found))
+
+    async def GetFinancing(self, request: pb.GetFinancingRequest, context: Ctx
+                           ) -> pb.GetFinancingResponse:
+        v = Violations()
+        v.require_uuid(request.financing_id, "financing_id")
+        v.raise_if_any()
+        found = await financing.get_financing(self.new_unit, request.financing_id,
+                                              current_caller())
+        return pb.GetFinancingResponse(financing=m.financing(found))
+
+    async def ListFinancings(self, request: pb.ListFinancingsRequest, context: Ctx
+                             ) -> pb.ListFinancingsResponse:
+        v = Violations()
+        product = codec.product(request.product, v, required=False)
+        status = codec.financing_status(request.status, v)
+        codec.uuid_field(request.alliance_id, "alliance_id", v, required=False)
+        filters = (request.applicant_id, request.funder_id, request.product, request.status,
+                   request.alliance_id)
+        offset, size = codec.page(request.page, filters, v)
+        v.raise_if_any()
+        found = await financing.list_financings(
+            self.new_unit, applicant_id=request.applicant_id, funder_id=request.funder_id,
+            product=product, status=status, alliance_id=request.alliance_id,
+            caller=current_caller(), offset=offset, limit=size)
+        return pb.ListFinancingsResponse(financings=[m.financing(f) for f in found],
+                                         page=codec.next_page(offset, size, len(found), filters))
+
+    async def CancelFinancing(self, request: pb.CancelFinancingRequest, context: Ctx
+                              ) -> pb.CancelFinancingResponse:
+        v = Violations()
+        v.require_uuid(request.request_id, "request_id")
+        v.require_uuid(request.financing_id, "financing_id")
+        v.check(len(request.reason) <= 500, "reason", "at most 500 characters")
+        v.raise_if_any()
+        found = await financing.cancel(self.new_unit, request_id=request.request_id,
+                                       financing_id=request.financing_id, reason=request.reason,
+                                       caller=current_caller(), clock=self.clock)
+        return pb.CancelFinancingResponse(financing=m.financing(found))
+
+    async def PlaceBid(self, request: pb.PlaceBidRequest, context: Ctx) -> pb.PlaceBidResponse:
+        found = await financing.place_bid(self.new_unit, codec.place_bid(request),
+                                          current_caller(), self.clock)
+        return pb.PlaceBidResponse(bid=m.bid(found))
+
+    async def WithdrawBid(self, request: pb.WithdrawBidRequest, context: Ctx
+                          ) -> pb.WithdrawBidResponse:
+        v = Violations()
+        v.require_uuid(request.request_id, "request_id")
+        v.require_uuid(request.bid_id, "bid_id")
+        v.raise_if_any()
+        found = await financing.withdraw_bid(self.new_unit, request_id=request.request_id,
+                                             bid_id=request.bid_id, caller=current_caller())
+        return pb.WithdrawBidResponse(bid=m.bid(found))
+
+    async def ListBids(self, request: pb.ListBidsRequest, context: Ctx) -> pb.ListBidsResponse:
+        v = Violations()
+        codec.uuid_field(request.financing_id, "financing_id", v, required=False)
+        v.check(bool(request.financing_id or request.funder_id), "financing_id",
+                "financing_id or funder_id is required")
+        status = codec.bid_status(request.status, v)
+        filters = (request.financing_id, request.funder_id, request.status)
+        offset, size = codec.page(request.page, filters, v)
+        v.raise_if_any()
+        found = await financing.list_bids(
+            self.new_unit, financing_id=request.financing_id, funder_id=request.funder_id,
+            status=status, caller=current_caller(), offset=offset, limit=size)
+        return pb.ListBidsResponse(bids=[m.bid(b) for b in found],
+                                   page=codec.next_page(offset, size, len(found), filters))
+
+    async def AcceptBid(self, request: pb.AcceptBidRequest, context: Ctx
+                        ) -> pb.AcceptBidResponse:
+        v = Violations()
+        v.require_uuid(request.request_id, "request_id")
+        v.require_uuid(request.financing_id, "financing_id")
+        codec.uuid_field(request.bid_id, "bid_id", v, required=False)
+        v.raise_if_any()
+        found = await financing.accept_bid(
+            self.new_unit, self.ports, request_id=request.request_id,
+            financing_id=request.financing_id, bid_id=request.bid_id, caller=current_caller(),
+            clock=self.clock)
+        return pb.AcceptBidResponse(financing=m.financing(found))
+
+    async def SettleFinancing(self, request: pb.SettleFinancingRequest, context: Ctx
+                              ) -> pb.SettleFinancingResponse:
+        v = Violations()
+        v.require_uuid(request.request_id, "request_id")
+        v.require_uuid(request.financing_id, "financing_id")
+        v.raise_if_any()
+        caller = current_caller()
+        found = await financing.get_financing(self.new_unit, request.financing_id, caller)
+        if ROLE_OPERATOR not in caller.roles:
+            caller.require_access_to(found.obligor_id)
+        await settlement.settle_now(self.new_unit, self.ports.ledger, request.financing_id,
+                                    terms=self.terms, now=self.clock())
+        found = await financing.get_financing(self.new_unit, request.financing_id, caller)
+        return pb.SettleFinancingResponse(financing=m.financing(found))
+
+    async def DeclareFinancingDefault(self, request: pb.DeclareFinancingDefaultRequest,
+                                      context: Ctx) -> pb.DeclareFinancingDefaultResponse:
+        v = Violations()
+        v.require_uuid(request.request_id, "request_id")
+        v.require_uuid(request.financing_id, "financing_id")
+        v.require_text(request.reason, "reason", length_max=500)
+        v.raise_if_any()
+        caller = current_caller()
+        found = await financing.get_financing(self.new_unit, request.financing_id, caller)
+        if ROLE_OPERATOR not in caller.roles:
+            caller.require_access_to(found.funder_id)
+        await settlement.declare_default(self.new_unit, request.financing_id, request.reason,
+                                         now=self.clock())
+        found = await financing.get_financing(self.new_unit, request.financing_id, caller)
+        return pb.DeclareFinancingDefaultResponse(financing=m.financing(found))
+
+    # --- analytics -----------------------------------------------------------------------
+    async def GetAnalytics(self, request: pb.GetAnalyticsRequest, context: Ctx
+                           ) -> pb.GetAnalyticsResponse:
+        current_caller().require_role(ROLE_OPERATOR, ROLE_AUDITOR)
+        by_alliance, by_chain = await analytics.figures(self.new_unit)
+        return pb.GetAnalyticsResponse(by_alliance=[_group(g) for g in by_alliance],
+                                       by_chain_type=[_group(g) for g in by_chain])
+
+
+def _group(g: analytics.Group) -> pb.AnalyticsGroup:
+    return pb.AnalyticsGroup(
+        group=g.group, financed_volume=[m.money(x) for x in g.financed_volume],
+        outstanding=[m.money(x) for x in g.outstanding],
+        defaulted=[m.money(x) for x in g.defaulted], funded_count=g.funded_count,
+        defaulted_count=g.defaulted_count)
