@@ -64,18 +64,21 @@ class ScfServer:
     ratings: FakeRatings = field(default_factory=FakeRatings)
     fx: FxRates = field(default_factory=FixedFx)
     grace_days: int = 3
+    identity_target: str = ""  # set: tokens are identity's (its published keys verify them)
     runtime: ServiceRuntime | None = None
 
     async def start(self) -> None:
         settings = Settings(grpc_port=0, database_url=self.database_url, event_bus="memory",
                             log_level="WARNING", grace_days=self.grace_days,
-                            scheduler_period_s=0.05)
+                            scheduler_period_s=0.05, relay_poll_interval_s=0.05,
+                            identity_target=self.identity_target or "127.0.0.1:1")
         inner = builder(ports=lambda _: Ports(self.ledger, self.ratings, self.fx),
                         clock=self.clock)
 
         async def build(infrastructure: Infrastructure) -> ServiceParts:
             parts = await inner(infrastructure)
-            parts.key_fetcher = signing_keys
+            if not self.identity_target:
+                parts.key_fetcher = signing_keys
             return parts
 
         self.runtime = ServiceRuntime(settings, build=build, migrations=MIGRATIONS,

@@ -26,6 +26,14 @@ def pdate(day: date) -> common_pb2.Date:
 class World:
     api: scf_exchange_pb2_grpc.ScfExchangeServiceStub
     today: date
+    metadata: tuple[tuple[str, str], ...] | None = None  # set: every call as this caller
+
+    def as_(self, subject: str) -> tuple[tuple[str, str], ...]:
+        return self.metadata or as_(subject)
+
+    @property
+    def operator(self) -> tuple[tuple[str, str], ...]:
+        return self.metadata or OPERATOR
 
     async def alliance(self, name: str, *, countries: tuple[str, ...] = ("CN",),
                        chain: int = pb.CHAIN_TYPE_INDUSTRIAL, parent: str = "") -> str:
@@ -33,13 +41,13 @@ class World:
             pb.ALLIANCE_SCOPE_CROSS_BORDER)
         made = await self.api.CreateAlliance(pb.CreateAllianceRequest(
             request_id=new_id(), name=name, scope=scope, chain_type=chain,
-            parent_alliance_id=parent, countries=list(countries)), metadata=OPERATOR)
+            parent_alliance_id=parent, countries=list(countries)), metadata=self.operator)
         return str(made.alliance.alliance_id)
 
     async def join(self, alliance_id: str, member_id: str, *roles: int) -> None:
         await self.api.AddAllianceMember(pb.AddAllianceMemberRequest(
             request_id=new_id(), alliance_id=alliance_id, member_id=member_id,
-            roles=list(roles)), metadata=OPERATOR)
+            roles=list(roles)), metadata=self.operator)
 
     async def invoice(self, *, buyer: str, seller: str, alliance_id: str, units: int,
                       asset: str = "CNY", terms_days: int = 90) -> pb.Invoice:
@@ -49,21 +57,21 @@ class World:
                 sku="AX-1", description="axles", quantity=common_pb2.Decimal(value="100"),
                 unit="PCE", unit_price=cny(units // 100, asset))],
             delivery_date=pdate(self.today + timedelta(days=10)),
-            payment_terms_days=terms_days), metadata=as_(buyer))
+            payment_terms_days=terms_days), metadata=self.as_(buyer))
         po_id = order.purchase_order.purchase_order_id
         await self.api.RespondToPurchaseOrder(pb.RespondToPurchaseOrderRequest(
-            request_id=new_id(), purchase_order_id=po_id, accept=True), metadata=as_(seller))
+            request_id=new_id(), purchase_order_id=po_id, accept=True), metadata=self.as_(seller))
         issued = await self.api.IssueInvoice(pb.IssueInvoiceRequest(
             request_id=new_id(), purchase_order_id=po_id, number=f"INV-{new_id()[:8]}",
             issue_date=pdate(self.today), amount=cny(units, asset),
             document=common_pb2.DocumentHash(name="invoice.pdf",
                                              sha256=hashlib.sha256(po_id.encode()).digest())),
-            metadata=as_(seller))
+            metadata=self.as_(seller))
         return issued.invoice
 
     async def confirm(self, invoice: pb.Invoice) -> pb.Payable:
         confirmed = await self.api.ConfirmPayable(pb.ConfirmPayableRequest(
-            request_id=new_id(), invoice_id=invoice.invoice_id), metadata=as_(invoice.buyer_id))
+            request_id=new_id(), invoice_id=invoice.invoice_id), metadata=self.as_(invoice.buyer_id))
         return confirmed.payable
 
     async def finance(self, *, applicant: str, payable_id: str = "", invoice_id: str = "",
@@ -74,7 +82,7 @@ class World:
         made = await self.api.RequestFinancing(pb.RequestFinancingRequest(
             request_id=new_id(), product=product, applicant_id=applicant, collateral=collateral,
             requested_amount=cny(units, asset), disbursement_asset=disbursement_asset),
-            metadata=as_(applicant))
+            metadata=self.as_(applicant))
         return made.financing
 
     async def bid(self, financing_id: str, funder: str, rate: str | None) -> pb.Bid:
@@ -84,14 +92,14 @@ class World:
             request.accept_quote = True
         else:
             request.annual_rate.value = rate
-        return (await self.api.PlaceBid(request, metadata=as_(funder))).bid
+        return (await self.api.PlaceBid(request, metadata=self.as_(funder))).bid
 
     async def accept(self, financing: pb.Financing, bid_id: str = "") -> pb.Financing:
         accepted = await self.api.AcceptBid(pb.AcceptBidRequest(
             request_id=new_id(), financing_id=financing.financing_id, bid_id=bid_id),
-            metadata=as_(financing.applicant_id))
+            metadata=self.as_(financing.applicant_id))
         return accepted.financing
 
     async def financing(self, financing_id: str) -> pb.Financing:
         return (await self.api.GetFinancing(pb.GetFinancingRequest(financing_id=financing_id),
-                                            metadata=OPERATOR)).financing
+                                            metadata=self.operator)).financing
