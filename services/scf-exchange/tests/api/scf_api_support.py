@@ -64,11 +64,13 @@ class ScfServer:
     ratings: FakeRatings = field(default_factory=FakeRatings)
     fx: FxRates = field(default_factory=FixedFx)
     grace_days: int = 3
+    schema: str = "scf_exchange"
     identity_target: str = ""  # set: tokens are identity's (its published keys verify them)
     runtime: ServiceRuntime | None = None
 
     async def start(self) -> None:
-        settings = Settings(grpc_port=0, database_url=self.database_url, event_bus="memory",
+        settings = Settings(grpc_port=0, database_url=self.database_url,
+                            database_schema=self.schema, event_bus="memory",
                             log_level="WARNING", grace_days=self.grace_days,
                             scheduler_period_s=0.05, relay_poll_interval_s=0.05,
                             identity_target=self.identity_target or "127.0.0.1:1")

@@ -123,10 +123,18 @@ async def test_credit_shared_to_tier_two_financed_and_settled_at_maturity(
                                           metadata=OPERATOR)
         assert paid.invoice.status == pb.INVOICE_STATUS_PAID
 
-    types = [e.event_type for e in server.events("ntb.scf_exchange.financing.v1")]
+    types = await eventually(lambda: _types_once_published(server, "FinancingSettled", 2))
     assert types.count("ntb.events.v1.FinancingSettled") == 2
     assert types.count("ntb.events.v1.PayableSettled") == 2
     _check_anchors(server, payable, split)
+
+
+async def _types_once_published(server: ScfServer, name: str, count: int
+                                 ) -> list[str] | None:
+    """The event types on the financing topic once `count` of `name` are out (the
+    outbox relay publishes after the commit)."""
+    types = [e.event_type for e in server.events("ntb.scf_exchange.financing.v1")]
+    return types if types.count(f"ntb.events.v1.{name}") >= count else None
 
 
 async def _all_settled(world: World, ids: list[str]) -> list[pb.Financing] | None:
@@ -186,6 +194,7 @@ async def test_an_unpaid_chain_goes_overdue_then_defaults_after_grace(
         defaulted = await eventually(lambda: _status(world, funded.financing_id,
                                                      pb.FINANCING_STATUS_DEFAULTED))
         assert defaulted.funder_id == F1
+    await eventually(lambda: _types_once_published(server, "FinancingDefaulted", 1))
     events = server.events("ntb.scf_exchange.financing.v1")
     defaults = [e for e in events if e.event_type == "ntb.events.v1.FinancingDefaulted"]
     assert len(defaults) == 1
