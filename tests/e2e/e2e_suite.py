@@ -15,7 +15,12 @@ import sqlalchemy as sa
 
 from ntb.identity.v1 import identity_pb2, identity_pb2_grpc
 from ntb_cli.health import wait_serving
-from ntb_cli.suite import DEVELOPMENT_OPERATOR_ID, DEVELOPMENT_OPERATOR_SECRET, SUITE
+from ntb_cli.suite import (
+    DEVELOPMENT_OPERATOR_ID,
+    DEVELOPMENT_OPERATOR_SECRET,
+    SUITE,
+    peer_targets,
+)
 from ntbkit.storage.engine import create_engine
 from ntbkit.testing import database_url_under_test, kafka_bootstrap_under_test, port_under_test
 
@@ -54,6 +59,9 @@ class DistributedSuite:
             f"{p}LOG_LEVEL": "WARNING",
             f"{p}CONSUMER_GROUP_PREFIX": f"e2e-{self.run_id}.",
         })
+        for setting, target in peer_targets(member, "127.0.0.1",
+                                            port_offset=PORT_BASE - SUITE[0].port).items():
+            env[f"{p}{setting.upper()}"] = target
         if name == "identity":
             env[f"{p}BOOTSTRAP_CLIENT_ID"] = DEVELOPMENT_OPERATOR_ID
             env[f"{p}BOOTSTRAP_CLIENT_SECRET"] = DEVELOPMENT_OPERATOR_SECRET

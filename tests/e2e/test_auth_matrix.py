@@ -51,8 +51,8 @@ def calls(owner_id: str) -> dict[str, Call]:
             ch).GetAsset(intangible_bank_pb2.GetAssetRequest(asset_id=SOME_ID),
                          metadata=auth(t), timeout=10),
         "scf-exchange": lambda ch, t: scf_exchange_pb2_grpc.ScfExchangeServiceStub(
-            ch).GetInvoice(scf_exchange_pb2.GetInvoiceRequest(invoice_id=SOME_ID),
-                           metadata=auth(t), timeout=10),
+            ch).GetShipment(scf_exchange_pb2.GetShipmentRequest(shipment_id=SOME_ID),
+                            metadata=auth(t), timeout=10),
         # fx-model's reads are public reference data; its upload needs an operator.
         "fx-model": lambda ch, t: fx_model_pb2_grpc.FxModelServiceStub(ch).UploadIndicators(
             fx_model_pb2.UploadIndicatorsRequest(request_id=SOME_ID),

@@ -11,7 +11,12 @@ from collections.abc import Mapping
 from rich.console import Console
 
 from ntb_cli.health import wait_serving
-from ntb_cli.suite import DEVELOPMENT_OPERATOR_ID, DEVELOPMENT_OPERATOR_SECRET, SUITE
+from ntb_cli.suite import (
+    DEVELOPMENT_OPERATOR_ID,
+    DEVELOPMENT_OPERATOR_SECRET,
+    SUITE,
+    peer_targets,
+)
 
 _START_TIMEOUT_S = 60.0
 _STOP_TIMEOUT_S = 15.0
@@ -32,6 +37,8 @@ def member_environment(
         env.setdefault(f"{p}GRPC_PORT", str(member.port))
         env.setdefault(f"{p}METRICS_PORT", str(9464 + index))
         env.setdefault(f"{p}IDENTITY_TARGET", f"{host}:50051")
+        for setting, target in peer_targets(member, host).items():
+            env.setdefault(f"{p}{setting.upper()}", target)
         if member.name == "identity":
             env.setdefault(f"{p}BOOTSTRAP_CLIENT_ID", DEVELOPMENT_OPERATOR_ID)
             env.setdefault(f"{p}BOOTSTRAP_CLIENT_SECRET", DEVELOPMENT_OPERATOR_SECRET)

@@ -62,6 +62,19 @@ SUITE = (
 )
 
 
+# Which other members a member calls, by the name of its target setting.
+PEERS = {
+    "scf-exchange": {"laborcoin_target": "laborcoin", "fx_model_target": "fx-model"},
+}
+
+
+def peer_targets(member: SuiteMember, host: str, *, port_offset: int = 0) -> dict[str, str]:
+    """Settings naming the other members this one calls, e.g. scf-exchange's ledger."""
+    ports = {m.name: m.port + port_offset for m in SUITE}
+    return {setting: f"{host}:{ports[peer]}"
+            for setting, peer in PEERS.get(member.name, {}).items()}
+
+
 def embedded_overrides(
     member: SuiteMember, data_dir: Path, host: str, *, port_offset: int = 0,
     metrics_port: int = METRICS_PORT,
@@ -74,6 +87,7 @@ def embedded_overrides(
         "event_bus": "memory",
         "identity_target": f"{host}:{SUITE[0].port + port_offset}",
         "metrics_port": metrics_port,
+        **peer_targets(member, host, port_offset=port_offset),
     }
     if member.name == "identity":
         overrides["bootstrap_client_id"] = DEVELOPMENT_OPERATOR_ID
