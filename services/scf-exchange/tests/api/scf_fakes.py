@@ -60,7 +60,7 @@ class FixedFx:
     rate_value: str = "7"
 
     async def rate(self, *, base_asset: str, quote_asset: str) -> FxUsed:
-        from decimal import Decimal  # noqa: PLC0415
+        from decimal import Decimal
 
         return FxUsed(Decimal(self.rate_value), f"fixed {base_asset}->{quote_asset}")
 

@@ -71,7 +71,8 @@ class World:
 
     async def confirm(self, invoice: pb.Invoice) -> pb.Payable:
         confirmed = await self.api.ConfirmPayable(pb.ConfirmPayableRequest(
-            request_id=new_id(), invoice_id=invoice.invoice_id), metadata=self.as_(invoice.buyer_id))
+            request_id=new_id(), invoice_id=invoice.invoice_id),
+            metadata=self.as_(invoice.buyer_id))
         return confirmed.payable
 
     async def finance(self, *, applicant: str, payable_id: str = "", invoice_id: str = "",

@@ -20,7 +20,8 @@ from scf_api_support import OPERATOR, ScfServer, as_, error_reason, eventually, 
 from scf_fakes import MovableClock
 from scf_world import World, cny
 
-from ntb.events.v1 import anchor_events_pb2, scf_exchange_events_pb2 as ev
+from ntb.events.v1 import anchor_events_pb2
+from ntb.events.v1 import scf_exchange_events_pb2 as ev
 from ntb.scf_exchange.v1 import scf_exchange_pb2 as pb
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

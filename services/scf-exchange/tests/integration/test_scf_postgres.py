@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 
-from scf_api_support import ScfServer  # noqa: E402
-from scf_fakes import MovableClock  # noqa: E402
-from test_scf_credit_chain_api import (  # noqa: E402
+from scf_api_support import ScfServer
+from scf_fakes import MovableClock
+from test_scf_credit_chain_api import (
     CORE,
     CORE2,
     F1,
@@ -24,8 +24,8 @@ from test_scf_credit_chain_api import (  # noqa: E402
     test_credit_shared_to_tier_two_financed_and_settled_at_maturity,
 )
 
-from ntbkit.storage.engine import create_engine  # noqa: E402
-from ntbkit.testing import database_url_under_test, unique_schema  # noqa: E402
+from ntbkit.storage.engine import create_engine
+from ntbkit.testing import database_url_under_test, unique_schema
 
 
 @pytest_asyncio.fixture
