@@ -15,6 +15,7 @@ from ntb_scf_exchange.adapters.clients.fx import GrpcFxRates
 from ntb_scf_exchange.adapters.clients.ledger import GrpcLedger
 from ntb_scf_exchange.adapters.clients.ratings import GrpcRatings
 from ntb_scf_exchange.adapters.unit_of_work import SqlScfUnitOfWork
+from ntb_scf_exchange.entrypoints import metrics
 from ntb_scf_exchange.entrypoints.grpc_api import ScfExchangeApi
 from ntb_scf_exchange.service import settlement
 from ntb_scf_exchange.service.financing import Ports
@@ -77,7 +78,8 @@ def builder(*, ports: Callable[[Settings], Ports] = default_ports, clock: Clock 
                           add_to_server=partial(
                               scf_exchange_pb2_grpc.add_ScfExchangeServiceServicer_to_server,
                               api))],
-            background=[("settlement-scheduler", scheduler)],
+            background=[("settlement-scheduler", scheduler),
+                        ("analytics-gauges", partial(metrics.refresh_gauges, new_unit))],
         )
 
     return build

@@ -124,6 +124,20 @@ async def test_credit_shared_to_tier_two_financed_and_settled_at_maturity(
                                           metadata=OPERATOR)
         assert paid.invoice.status == pb.INVOICE_STATUS_PAID
 
+        graph = await world.api.GetTradeGraph(pb.GetTradeGraphRequest(alliance_id=alliance),
+                                              metadata=as_(T2))
+        assert len(graph.members) == 7
+        assert [(e.kind, e.from_id, e.to_id, e.count, e.volume[0].units)
+                for e in graph.edges] == [
+            (pb.TRADE_EDGE_KIND_SUPPLY, CORE, T1A, 1, 1_000_000_00),
+            (pb.TRADE_EDGE_KIND_CREDIT_SHARING, T1A, T2, 1, 400_000_00)]
+        figures = await world.api.GetAnalytics(pb.GetAnalyticsRequest(), metadata=OPERATOR)
+        (group,) = figures.by_alliance
+        assert (group.group, group.funded_count, group.financed_volume[0].units,
+                list(group.outstanding), list(group.defaulted)) == (
+            alliance, 2, 1_000_000_00, [], [])
+        assert [g.group for g in figures.by_chain_type] == ["CHAIN_TYPE_INDUSTRIAL"]
+
     types = await eventually(lambda: _types_once_published(server, "FinancingSettled", 2))
     assert types.count("ntb.events.v1.FinancingSettled") == 2
     assert types.count("ntb.events.v1.PayableSettled") == 2
@@ -205,6 +219,14 @@ async def test_an_unpaid_chain_goes_overdue_then_defaults_after_grace(
         CORE2, F1, 200_000_00)
     overdue_events = [e for e in events if e.event_type == "ntb.events.v1.PayableOverdue"]
     assert len(overdue_events) == 1  # once, not once per retry
+    async with grpc.aio.insecure_channel(server.target) as channel:
+        figures = await stub(channel).GetAnalytics(pb.GetAnalyticsRequest(), metadata=OPERATOR)
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await stub(channel).GetAnalytics(pb.GetAnalyticsRequest(), metadata=as_(T1B))
+        assert raised.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    (chain,) = figures.by_chain_type
+    assert (chain.group, chain.defaulted_count, chain.defaulted[0].units) == (
+        "CHAIN_TYPE_INDUSTRIAL", 1, 200_000_00)
 
 
 async def _status(world: World, financing_id: str, status: int, days: int | None = None
