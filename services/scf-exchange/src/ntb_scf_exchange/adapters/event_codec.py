@@ -83,4 +83,10 @@ def encode(event: events.Event) -> tuple[str, str, Message]:
                 applicant_id=f.applicant_id, obligor_id=f.obligor_id, funder_id=f.funder_id,
                 outstanding=m.money(f.face), with_recourse=f.with_recourse,
                 reason=f.default_reason, defaulted_at=to_timestamp(f.closed_at))
+        case events.SecuritizationStructured(securitization=pool):
+            return FINANCING_TOPIC, pool.securitization_id, ev.SecuritizationStructured(
+                securitization_id=pool.securitization_id, sponsor_id=pool.sponsor_id,
+                pool_face=m.money(pool.pool_face), payable_ids=list(pool.payable_ids),
+                tranches=list(m.securitization(pool).tranches),
+                structured_at=to_timestamp(pool.created_at))
     raise AssertionError(f"no encoding for {event!r}")

@@ -12,6 +12,7 @@ from ntb_scf_exchange.domain.alliances import Alliance, Application, Member
 from ntb_scf_exchange.domain.financing import Bid, Financing
 from ntb_scf_exchange.domain.money import Money
 from ntb_scf_exchange.domain.payables import Payable
+from ntb_scf_exchange.domain.securitization import Securitization
 from ntb_scf_exchange.domain.trade import Invoice, PurchaseOrder
 from ntbkit.timestamps import to_timestamp
 
@@ -167,3 +168,30 @@ def bid(b: Bid) -> pb.Bid:
                   advance=money(b.advance), expires_at=to_timestamp(b.expires_at),
                   status=pb.BidStatus.Value(f"BID_STATUS_{b.status.value}"),
                   created_at=to_timestamp(b.created_at))
+
+
+def securitization(s: Securitization) -> pb.Securitization:
+    asset = s.pool_face.asset
+    message = pb.Securitization(
+        securitization_id=s.securitization_id, sponsor_id=s.sponsor_id, name=s.name,
+        payable_ids=list(s.payable_ids), pool_face=money(s.pool_face),
+        weighted_average_days=decimal(s.weighted_average_days),
+        tranches=[pb.Tranche(tranche_id=t.tranche_id, name=t.name, seniority=t.seniority,
+                             share=decimal(t.share), coupon_rate=decimal(t.coupon_rate),
+                             principal=money(t.principal), rating=rating(t.rating),
+                             subscribed=money(Money(asset, t.subscribed_units)))
+                  for t in s.tranches],
+        status=pb.SecuritizationStatus.Value(f"SECURITIZATION_STATUS_{s.status.value}"),
+        created_at=to_timestamp(s.created_at), wind_up_at=to_timestamp(s.wind_up_at),
+        subscriptions=[pb.TrancheSubscription(tranche_id=x.tranche_id,
+                                              investor_id=x.investor_id,
+                                              amount=money(x.amount), transfer_id=x.transfer_id)
+                       for x in s.subscriptions],
+        collections=maybe_money(s.collections),
+        payments=[pb.TranchePayment(
+            tranche_id=p.tranche_id, interest_due=money(Money(asset, p.interest_due)),
+            interest_paid=money(Money(asset, p.interest_paid)),
+            principal_paid=money(Money(asset, p.principal_paid)),
+            excess_paid=money(Money(asset, p.excess_paid)),
+            principal_loss=money(Money(asset, p.principal_loss))) for p in s.payouts])
+    return message

@@ -14,6 +14,7 @@ from ntb_scf_exchange.adapters.documents import dump, load_as
 from ntb_scf_exchange.domain.alliances import Alliance, Application, Member
 from ntb_scf_exchange.domain.financing import Bid, Financing
 from ntb_scf_exchange.domain.payables import Payable, PayableStatus
+from ntb_scf_exchange.domain.securitization import Securitization
 from ntb_scf_exchange.domain.trade import Invoice, PurchaseOrder
 from ntb_scf_exchange.service.unit_of_work import DueWork
 
@@ -115,6 +116,28 @@ def bids(session: AsyncSession) -> Documents[Bid]:
     return Documents(session, tables.bids, Bid, ("bid_id",), lambda b: {
         "financing_id": b.financing_id, "funder_id": b.funder_id, "status": b.status.value,
         "created_at": b.created_at})
+
+
+class SecuritizationRepository(Documents[Securitization]):
+    """Securitizations, found also by one of their tranches."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session, tables.securitizations, Securitization,
+                         ("securitization_id",), lambda s: {
+                             "sponsor_id": s.sponsor_id, "status": s.status.value,
+                             "created_at": s.created_at})
+        self._s = session
+
+    async def add(self, item: Securitization) -> None:
+        await super().add(item)
+        await self._s.execute(tables.securitization_tranches.insert(), [
+            {"tranche_id": t.tranche_id, "securitization_id": item.securitization_id}
+            for t in item.tranches])
+
+    async def of_tranche(self, tranche_id: str) -> str | None:
+        t = tables.securitization_tranches
+        return (await self._s.execute(sa.select(t.c.securitization_id).where(
+            t.c.tranche_id == tranche_id))).scalar_one_or_none()
 
 
 class DueWorkRepository:

@@ -112,3 +112,17 @@ due_work = sa.Table(
     sa.Column("done_at", TIME, nullable=True),
     sa.Column("last_error", sa.String(500), nullable=False, server_default=""),
 )
+securitizations = sa.Table(
+    "securitizations", metadata,
+    sa.Column("securitization_id", ID, primary_key=True),
+    sa.Column("sponsor_id", sa.String(64), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", TIME, nullable=False),
+    _body(),
+)
+# Which securitization a tranche belongs to (SubscribeTranche names only the tranche).
+securitization_tranches = sa.Table(
+    "securitization_tranches", metadata,
+    sa.Column("tranche_id", ID, primary_key=True),
+    sa.Column("securitization_id", ID, nullable=False, index=True),
+)

@@ -21,6 +21,7 @@ class SqlScfUnitOfWork(unit_of_work.ScfUnitOfWork):
         self.payables = repository.payables(session)
         self.financings = repository.financings(session)
         self.bids = repository.bids(session)
+        self.securitizations = repository.SecuritizationRepository(session)
         self.due_work = repository.DueWorkRepository(session)
         return self
 

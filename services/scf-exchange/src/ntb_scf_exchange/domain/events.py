@@ -7,6 +7,7 @@ from datetime import datetime
 
 from ntb_scf_exchange.domain.financing import Bid, Financing
 from ntb_scf_exchange.domain.payables import Payable
+from ntb_scf_exchange.domain.securitization import Securitization
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,11 @@ class FinancingDefaulted:
     financing: Financing
 
 
+@dataclass(frozen=True)
+class SecuritizationStructured:
+    securitization: Securitization
+
+
 Event = (AnchorRequest | PayableConfirmed | PayableTransferred | PayableSettled | PayableOverdue
          | FinancingRequested | BidPlaced | FinancingFunded | FinancingSettled
-         | FinancingDefaulted)
+         | FinancingDefaulted | SecuritizationStructured)

@@ -14,8 +14,9 @@ from ntb_scf_exchange.domain.alliances import ApplicationStatus, ChainType, Role
 from ntb_scf_exchange.domain.financing import BidStatus, CollateralKind, FinancingStatus, Product
 from ntb_scf_exchange.domain.money import Money, parse_rate
 from ntb_scf_exchange.domain.payables import SPLITS_MAX, PayableStatus, Split
+from ntb_scf_exchange.domain.securitization import SecuritizationStatus, TrancheSpec
 from ntb_scf_exchange.domain.trade import InvoiceStatus, OrderLine
-from ntb_scf_exchange.service import alliances, financing, payables, trade
+from ntb_scf_exchange.service import alliances, financing, payables, securitizations, trade
 from ntbkit.paging import decode_page
 from ntbkit.timestamps import as_utc
 from ntbkit.validation import Violations
@@ -287,3 +288,50 @@ def place_bid(r: pb.PlaceBidRequest) -> financing.PlaceBid:
 
 def bid_status(value: int, v: Violations) -> BidStatus | None:
     return enum_of(BidStatus, pb.BidStatus, "BID_STATUS_", value, "status", v, required=False)
+
+
+def create_securitization(r: pb.CreateSecuritizationRequest
+                          ) -> securitizations.CreateSecuritization:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    v.require_text(r.sponsor_id, "sponsor_id", length_max=64)
+    v.require_text(r.name, "name", length_max=200)
+    v.check(2 <= len(r.payable_ids) <= 1000, "payable_ids", "2..1000 payables")
+    v.check(len(set(r.payable_ids)) == len(r.payable_ids), "payable_ids", "unique")
+    for index, payable_id in enumerate(r.payable_ids):
+        v.require_uuid(payable_id, f"payable_ids[{index}]")
+    v.check(1 <= len(r.tranches) <= 10, "tranches", "1..10 tranches")
+    specs = []
+    for index, t in enumerate(r.tranches):
+        field = f"tranches[{index}]"
+        v.require_text(t.name, f"{field}.name", length_max=32)
+        v.check(1 <= t.seniority <= 10, f"{field}.seniority", "1..10")
+        share = decimal(t.share, f"{field}.share", v)
+        v.check(share is None or share > 0, f"{field}.share", "must be > 0")
+        coupon = decimal(t.coupon_rate, f"{field}.coupon_rate", v)
+        v.check(coupon is None or 0 <= coupon < 1, f"{field}.coupon_rate", ">= 0 and < 1")
+        specs.append(TrancheSpec(t.name, t.seniority, share or Decimal(0),
+                                 coupon or Decimal(0)))
+    v.check(len({t.name for t in r.tranches}) == len(r.tranches), "tranches", "unique names")
+    v.check(len({t.seniority for t in r.tranches}) == len(r.tranches), "tranches",
+            "unique seniorities")
+    v.check(sum((s.share for s in specs), Decimal(0)) == 1, "tranches",
+            "shares sum to exactly 1")
+    v.raise_if_any()
+    return securitizations.CreateSecuritization(r.request_id, r.sponsor_id, r.name,
+                                                tuple(r.payable_ids), tuple(specs))
+
+
+def subscribe_tranche(r: pb.SubscribeTrancheRequest) -> securitizations.SubscribeTranche:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    v.require_uuid(r.tranche_id, "tranche_id")
+    v.require_text(r.investor_id, "investor_id", length_max=64)
+    amount = money(r.amount, "amount", v)
+    v.raise_if_any()
+    return securitizations.SubscribeTranche(r.request_id, r.tranche_id, r.investor_id, amount)
+
+
+def securitization_status(value: int, v: Violations) -> SecuritizationStatus | None:
+    return enum_of(SecuritizationStatus, pb.SecuritizationStatus, "SECURITIZATION_STATUS_",
+                   value, "status", v, required=False)

@@ -1,7 +1,7 @@
 """scf-exchange's gRPC API: decode -> use case -> encode, nothing else.
 
 RPCs not listed here answer UNIMPLEMENTED (the generated base class) until built:
-devices, shipments, warehouse receipts, letters of credit, securitizations, TraceTrade.
+devices, shipments, warehouse receipts, letters of credit, TraceTrade.
 """
 
 from __future__ import annotations
@@ -13,7 +13,15 @@ from ntb.scf_exchange.v1 import scf_exchange_pb2_grpc
 from ntb_scf_exchange.adapters import messages as m
 from ntb_scf_exchange.domain.alliances import ChainType, Role, Scope
 from ntb_scf_exchange.entrypoints import codec
-from ntb_scf_exchange.service import alliances, analytics, financing, payables, settlement, trade
+from ntb_scf_exchange.service import (
+    alliances,
+    analytics,
+    financing,
+    payables,
+    securitizations,
+    settlement,
+    trade,
+)
 from ntb_scf_exchange.service.unit_of_work import Clock, NewUnit
 from ntbkit.auth import ROLE_AUDITOR, ROLE_OPERATOR, current_caller
 from ntbkit.grpc import ServicerContext
@@ -372,6 +380,44 @@ class ScfExchangeApi(scf_exchange_pb2_grpc.ScfExchangeServiceServicer):
                                          now=self.clock())
         found = await financing.get_financing(self.new_unit, request.financing_id, caller)
         return pb.DeclareFinancingDefaultResponse(financing=m.financing(found))
+
+    # --- securitization -----------------------------------------------------------------
+    async def CreateSecuritization(self, request: pb.CreateSecuritizationRequest, context: Ctx
+                                   ) -> pb.CreateSecuritizationResponse:
+        made = await securitizations.create(
+            self.new_unit, codec.create_securitization(request), current_caller(), self.clock,
+            grace_days=self.terms.grace_days)
+        return pb.CreateSecuritizationResponse(securitization=m.securitization(made))
+
+    async def SubscribeTranche(self, request: pb.SubscribeTrancheRequest, context: Ctx
+                               ) -> pb.SubscribeTrancheResponse:
+        pool, transfer_id = await securitizations.subscribe(
+            self.new_unit, self.ports.ledger, codec.subscribe_tranche(request), current_caller())
+        return pb.SubscribeTrancheResponse(securitization=m.securitization(pool),
+                                           transfer_id=transfer_id)
+
+    async def GetSecuritization(self, request: pb.GetSecuritizationRequest, context: Ctx
+                                ) -> pb.GetSecuritizationResponse:
+        v = Violations()
+        v.require_uuid(request.securitization_id, "securitization_id")
+        v.raise_if_any()
+        found = await securitizations.get(self.new_unit, request.securitization_id,
+                                          current_caller())
+        return pb.GetSecuritizationResponse(securitization=m.securitization(found))
+
+    async def ListSecuritizations(self, request: pb.ListSecuritizationsRequest, context: Ctx
+                                  ) -> pb.ListSecuritizationsResponse:
+        v = Violations()
+        status = codec.securitization_status(request.status, v)
+        filters = (request.sponsor_id, request.status)
+        offset, size = codec.page(request.page, filters, v)
+        v.raise_if_any()
+        current_caller()
+        found = await securitizations.list_pools(self.new_unit, sponsor_id=request.sponsor_id,
+                                                 status=status, offset=offset, limit=size)
+        return pb.ListSecuritizationsResponse(
+            securitizations=[m.securitization(x) for x in found],
+            page=codec.next_page(offset, size, len(found), filters))
 
     # --- analytics -----------------------------------------------------------------------
     async def GetAnalytics(self, request: pb.GetAnalyticsRequest, context: Ctx

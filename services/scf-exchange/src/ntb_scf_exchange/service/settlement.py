@@ -25,6 +25,7 @@ from ntb_scf_exchange.domain.financing import Financing, FinancingStatus
 from ntb_scf_exchange.domain.money import Money
 from ntb_scf_exchange.domain.payables import Payable, PayableStatus
 from ntb_scf_exchange.domain.trade import InvoiceStatus
+from ntb_scf_exchange.service import securitizations
 from ntb_scf_exchange.service.common import derived_id
 from ntb_scf_exchange.service.financing import SETTLE_FINANCING, financing_of
 from ntb_scf_exchange.service.payables import SETTLE_ROOT, start_of
@@ -104,7 +105,11 @@ def _payments(pieces: list[Piece], days_late: int, terms: Terms
 
 async def settle_due(new_unit: NewUnit, ledger: Ledger, work: DueWork, *, terms: Terms,
                      clock: Clock) -> None:
-    """Do one item of due work: pay, or mark overdue (and default after grace)."""
+    """Do one item of due work: pay, or mark overdue (and default after grace); or wind
+    a securitized pool up."""
+    if work.kind == securitizations.WIND_UP_POOL:
+        await securitizations.wind_up(new_unit, ledger, work, clock())
+        return
     async with new_unit() as unit:
         pieces = (await _root_pieces(unit, work.subject_id) if work.kind == SETTLE_ROOT
                   else await _financing_pieces(unit, work.subject_id))

@@ -11,6 +11,7 @@ from ntb_scf_exchange.domain.alliances import Alliance, Application, Member
 from ntb_scf_exchange.domain.events import Event
 from ntb_scf_exchange.domain.financing import Bid, Financing
 from ntb_scf_exchange.domain.payables import Payable
+from ntb_scf_exchange.domain.securitization import Securitization
 from ntb_scf_exchange.domain.trade import Invoice, PurchaseOrder
 from ntbkit.storage.unit_of_work import UnitOfWork
 
@@ -33,7 +34,7 @@ class Store(Protocol[T]):
 @dataclass(frozen=True)
 class DueWork:
     work_id: str
-    kind: str  # "SETTLE_ROOT" | "AWARD_FINANCING"
+    kind: str  # "SETTLE_ROOT" | "SETTLE_FINANCING" | "WIND_UP_POOL"
     subject_id: str
     due_at: datetime
     attempts: int = 0
@@ -49,6 +50,10 @@ class DueWorkStore(Protocol):
     async def postpone(self, work_id: str, *, until: datetime, error: str) -> None: ...
 
 
+class SecuritizationStore(Store[Securitization], Protocol):
+    async def of_tranche(self, tranche_id: str) -> str | None: ...
+
+
 class ScfUnitOfWork(UnitOfWork):
     alliances: Store[Alliance]
     members: Store[Member]
@@ -58,6 +63,7 @@ class ScfUnitOfWork(UnitOfWork):
     payables: Store[Payable]
     financings: Store[Financing]
     bids: Store[Bid]
+    securitizations: SecuritizationStore
     due_work: DueWorkStore
 
     def record(self, event: Event) -> None:

@@ -4424,6 +4424,10 @@ class Securitization(_message.Message):
     TRANCHES_FIELD_NUMBER: _builtins.int
     STATUS_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
+    SUBSCRIPTIONS_FIELD_NUMBER: _builtins.int
+    WIND_UP_AT_FIELD_NUMBER: _builtins.int
+    COLLECTIONS_FIELD_NUMBER: _builtins.int
+    PAYMENTS_FIELD_NUMBER: _builtins.int
     securitization_id: _builtins.str
     """Output only. UUID."""
     sponsor_id: _builtins.str
@@ -4452,6 +4456,26 @@ class Securitization(_message.Message):
     def created_at(self) -> _timestamp_pb2.Timestamp:
         """Output only. Creation time."""
 
+    @_builtins.property
+    def subscriptions(self) -> _containers.RepeatedCompositeFieldContainer[Global___TrancheSubscription]:
+        """Output only. Investors' subscriptions, in order."""
+
+    @_builtins.property
+    def wind_up_at(self) -> _timestamp_pb2.Timestamp:
+        """Output only. When the pool is wound up: grace_days after the last maturity, the
+        collections (faces its obligors paid) run through the waterfall to the investors.
+        """
+
+    @_builtins.property
+    def collections(self) -> _common_pb2.Money:
+        """Output only. Collected from the pool's obligors (set when RETIRED)."""
+
+    @_builtins.property
+    def payments(self) -> _containers.RepeatedCompositeFieldContainer[Global___TranchePayment]:
+        """Output only. What each tranche got from the waterfall (set when RETIRED), by
+        seniority.
+        """
+
     def __init__(
         self,
         *,
@@ -4464,14 +4488,109 @@ class Securitization(_message.Message):
         tranches: _abc.Iterable[Global___Tranche] | None = ...,
         status: Global___SecuritizationStatus.ValueType = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
+        subscriptions: _abc.Iterable[Global___TrancheSubscription] | None = ...,
+        wind_up_at: _timestamp_pb2.Timestamp | None = ...,
+        collections: _common_pb2.Money | None = ...,
+        payments: _abc.Iterable[Global___TranchePayment] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "pool_face", b"pool_face", "weighted_average_days", b"weighted_average_days"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["collections", b"collections", "created_at", b"created_at", "pool_face", b"pool_face", "weighted_average_days", b"weighted_average_days", "wind_up_at", b"wind_up_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "name", b"name", "payable_ids", b"payable_ids", "pool_face", b"pool_face", "securitization_id", b"securitization_id", "sponsor_id", b"sponsor_id", "status", b"status", "tranches", b"tranches", "weighted_average_days", b"weighted_average_days"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["collections", b"collections", "created_at", b"created_at", "name", b"name", "payable_ids", b"payable_ids", "payments", b"payments", "pool_face", b"pool_face", "securitization_id", b"securitization_id", "sponsor_id", b"sponsor_id", "status", b"status", "subscriptions", b"subscriptions", "tranches", b"tranches", "weighted_average_days", b"weighted_average_days", "wind_up_at", b"wind_up_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Securitization: _TypeAlias = Securitization  # noqa: Y015
+
+@_typing.final
+class TrancheSubscription(_message.Message):
+    """An investor's subscription to a tranche."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TRANCHE_ID_FIELD_NUMBER: _builtins.int
+    INVESTOR_ID_FIELD_NUMBER: _builtins.int
+    AMOUNT_FIELD_NUMBER: _builtins.int
+    TRANSFER_ID_FIELD_NUMBER: _builtins.int
+    tranche_id: _builtins.str
+    """Output only. The tranche."""
+    investor_id: _builtins.str
+    """Output only. UUID of the investor."""
+    transfer_id: _builtins.str
+    """Output only. laborcoin transfer id of the payment to the sponsor."""
+    @_builtins.property
+    def amount(self) -> _common_pb2.Money:
+        """Output only. Amount paid (pool asset)."""
+
+    def __init__(
+        self,
+        *,
+        tranche_id: _builtins.str = ...,
+        investor_id: _builtins.str = ...,
+        amount: _common_pb2.Money | None = ...,
+        transfer_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "investor_id", b"investor_id", "tranche_id", b"tranche_id", "transfer_id", b"transfer_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TrancheSubscription: _TypeAlias = TrancheSubscription  # noqa: Y015
+
+@_typing.final
+class TranchePayment(_message.Message):
+    """One tranche's share of the waterfall: interest first by seniority, then principal
+    by seniority, then any excess to the most junior tranche. Investors of a tranche are
+    paid pro rata to their subscriptions (the rounding rest to the first).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TRANCHE_ID_FIELD_NUMBER: _builtins.int
+    INTEREST_DUE_FIELD_NUMBER: _builtins.int
+    INTEREST_PAID_FIELD_NUMBER: _builtins.int
+    PRINCIPAL_PAID_FIELD_NUMBER: _builtins.int
+    EXCESS_PAID_FIELD_NUMBER: _builtins.int
+    PRINCIPAL_LOSS_FIELD_NUMBER: _builtins.int
+    tranche_id: _builtins.str
+    """Output only. The tranche."""
+    @_builtins.property
+    def interest_due(self) -> _common_pb2.Money:
+        """Output only. Interest due (principal x coupon x days / 360) and paid."""
+
+    @_builtins.property
+    def interest_paid(self) -> _common_pb2.Money:
+        """Output only. Interest paid."""
+
+    @_builtins.property
+    def principal_paid(self) -> _common_pb2.Money:
+        """Output only. Principal repaid."""
+
+    @_builtins.property
+    def excess_paid(self) -> _common_pb2.Money:
+        """Output only. Excess paid (most junior tranche only)."""
+
+    @_builtins.property
+    def principal_loss(self) -> _common_pb2.Money:
+        """Output only. Principal lost."""
+
+    def __init__(
+        self,
+        *,
+        tranche_id: _builtins.str = ...,
+        interest_due: _common_pb2.Money | None = ...,
+        interest_paid: _common_pb2.Money | None = ...,
+        principal_paid: _common_pb2.Money | None = ...,
+        excess_paid: _common_pb2.Money | None = ...,
+        principal_loss: _common_pb2.Money | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["excess_paid", b"excess_paid", "interest_due", b"interest_due", "interest_paid", b"interest_paid", "principal_loss", b"principal_loss", "principal_paid", b"principal_paid"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["excess_paid", b"excess_paid", "interest_due", b"interest_due", "interest_paid", b"interest_paid", "principal_loss", b"principal_loss", "principal_paid", b"principal_paid", "tranche_id", b"tranche_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TranchePayment: _TypeAlias = TranchePayment  # noqa: Y015
 
 @_typing.final
 class TrancheSpec(_message.Message):
