@@ -22,7 +22,7 @@ from ntbkit.timestamps import as_utc
 from ntbkit.validation import Violations
 
 E = TypeVar("E", bound=enum.Enum)
-_ASSET = re.compile(r"^[A-Z0-9]{3,8}$")
+ASSET = re.compile(r"^[A-Z0-9]{3,8}$")
 ROLE_NAMES = {r: f"MEMBER_ROLE_{r.value}" for r in Role}
 
 
@@ -48,7 +48,7 @@ def uuid_field(value: str, field: str, v: Violations, *, required: bool = True) 
 
 def money(message: common_pb2.Money, field: str, v: Violations, *, positive: bool = True
           ) -> Money:
-    v.check(bool(_ASSET.match(message.asset)), f"{field}.asset", "3..8 of [A-Z0-9]")
+    v.check(bool(ASSET.match(message.asset)), f"{field}.asset", "3..8 of [A-Z0-9]")
     ok = message.units > 0 if positive else message.units >= 0
     v.check(ok, f"{field}.units", "must be > 0" if positive else "must be >= 0")
     return Money(message.asset, message.units)
@@ -254,7 +254,7 @@ def request_financing(r: pb.RequestFinancingRequest) -> financing.RequestFinanci
     amount = money(r.requested_amount, "requested_amount", v)
     v.check(not (r.maturity_date.year or r.maturity_date.month or r.maturity_date.day),
             "maturity_date", "receivables mature with their collateral: leave it unset")
-    v.check(not r.disbursement_asset or bool(_ASSET.match(r.disbursement_asset)),
+    v.check(not r.disbursement_asset or bool(ASSET.match(r.disbursement_asset)),
             "disbursement_asset", "3..8 of [A-Z0-9]")
     uuid_field(r.alliance_id, "alliance_id", v, required=False)
     closes = as_utc(r.bidding_closes_at.ToDatetime()) if r.HasField("bidding_closes_at") else None

@@ -12,6 +12,7 @@ from ntb.scf_exchange.v1 import scf_exchange_pb2 as pb
 from ntb.scf_exchange.v1 import scf_exchange_pb2_grpc
 from ntb_scf_exchange.adapters import messages as m
 from ntb_scf_exchange.domain.alliances import ChainType, Role, Scope
+from ntb_scf_exchange.domain.money import Money
 from ntb_scf_exchange.entrypoints import codec
 from ntb_scf_exchange.service import (
     alliances,
@@ -268,6 +269,27 @@ class ScfExchangeApi(scf_exchange_pb2_grpc.ScfExchangeServiceServicer):
             self.new_unit, self.ports, codec.request_financing(request), current_caller(),
             self.clock)
         return pb.RequestFinancingResponse(financing=m.financing(found))
+
+    async def GetBorrowingBase(self, request: pb.GetBorrowingBaseRequest, context: Ctx
+                               ) -> pb.GetBorrowingBaseResponse:
+        v = Violations()
+        v.require_text(request.holder_id, "holder_id", length_max=64)
+        v.check(bool(codec.ASSET.match(request.asset)), "asset", "3..8 of [A-Z0-9]")
+        v.raise_if_any()
+        base = await financing.get_borrowing_base(self.new_unit, request.holder_id,
+                                                  request.asset, current_caller(), self.clock)
+        asset = request.asset
+        rules = financing.PLEDGE_RULES
+        return pb.GetBorrowingBaseResponse(
+            lines=[pb.BorrowingBaseLine(
+                receivable_id=x.receivable_id, obligor_id=x.obligor_id,
+                face=m.money(Money(asset, x.face_units)),
+                eligible=m.money(Money(asset, x.eligible_units)), reason=x.reason)
+                for x in base.lines],
+            eligible=m.money(Money(asset, base.eligible_units)),
+            advance_rate=m.decimal(rules.advance_rate),
+            concentration_cap=m.decimal(rules.concentration_cap),
+            base=m.money(Money(asset, base.base_units)))
 
     async def GetFinancing(self, request: pb.GetFinancingRequest, context: Ctx
                            ) -> pb.GetFinancingResponse:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from ntb_scf_exchange.domain import borrowing_base as bb
 from ntb_scf_exchange.domain import pricing
 from ntb_scf_exchange.domain.currency import convert
 from ntb_scf_exchange.domain.events import BidPlaced, FinancingFunded, FinancingRequested
@@ -35,6 +36,7 @@ from ntbkit.errors import FailedPrecondition, NotFound, PermissionDenied
 ACTIVE = (FinancingStatus.OPEN.value, FinancingStatus.FUNDED.value,
           FinancingStatus.OVERDUE.value)
 BIDDING_DEFAULT = timedelta(hours=48)
+PLEDGE_RULES = bb.Rules()
 SETTLE_FINANCING = "SETTLE_FINANCING"
 
 
@@ -164,6 +166,46 @@ async def _require_funder(unit: ScfUnitOfWork, principal_id: str) -> None:
         raise PermissionDenied("only FUNDER members of an alliance do this")
 
 
+async def borrowing_base_of(unit: ScfUnitOfWork, holder_id: str, asset: str, today: date,
+                            rules: bb.Rules) -> bb.BorrowingBase:
+    """The holder's receivables: payables it holds unencumbered, and its unconfirmed
+    invoices without a financing on them."""
+    receivables: list[bb.Receivable] = []
+    for payable in await unit.payables.find({"holder_id": holder_id, "status": [
+            PayableStatus.OUTSTANDING.value, PayableStatus.OVERDUE.value]},
+            order=("created_at", "payable_id")):
+        if payable.face.asset == asset:
+            invoice = await invoice_of(unit, payable.invoice_id)
+            receivables.append(bb.Receivable(payable.payable_id, payable.obligor_id,
+                                             payable.face.units, invoice.issue_date))
+    busy = {f.collateral_id for f in await unit.financings.find(
+        {"applicant_id": holder_id, "status": ACTIVE})}
+    for invoice in await unit.invoices.find({"seller_id": holder_id,
+                                             "status": InvoiceStatus.ISSUED.value},
+                                            order=("created_at", "invoice_id")):
+        if invoice.amount.asset == asset and invoice.invoice_id not in busy:
+            receivables.append(bb.Receivable(invoice.invoice_id, invoice.buyer_id,
+                                             invoice.amount.units, invoice.issue_date))
+    return bb.borrowing_base(receivables, today=today, rules=rules)
+
+
+async def get_borrowing_base(new_unit: NewUnit, holder_id: str, asset: str, caller: Caller,
+                             clock: Clock) -> bb.BorrowingBase:
+    caller.require_access_to(holder_id)
+    async with new_unit() as unit:
+        return await borrowing_base_of(unit, holder_id, asset, clock().date(), PLEDGE_RULES)
+
+
+async def _check_pledge(unit: ScfUnitOfWork, command: RequestFinancing, face: Money,
+                        today: date) -> None:
+    base = await borrowing_base_of(unit, command.applicant_id, face.asset, today, PLEDGE_RULES)
+    available = base.available_for(command.collateral_id, PLEDGE_RULES)
+    if command.requested_amount.units > available:
+        raise FailedPrecondition("EXCEEDS_BORROWING_BASE",
+                                 f"this receivable supports at most {available} "
+                                 f"(eligible part x {PLEDGE_RULES.advance_rate})")
+
+
 async def request_financing(new_unit: NewUnit, ports: Ports, command: RequestFinancing,
                             caller: Caller, clock: Clock) -> Financing:
     caller.require_access_to(command.applicant_id)
@@ -185,6 +227,8 @@ async def request_financing(new_unit: NewUnit, ports: Ports, command: RequestFin
                                      "requested amount is in the collateral's asset, <= face")
         if await unit.financings.find({"collateral_id": found.collateral_id, "status": ACTIVE}):
             raise FailedPrecondition("COLLATERAL_ENCUMBERED", "a financing already rests on it")
+        if command.product is Product.RECEIVABLES_PLEDGE:
+            await _check_pledge(unit, command, found.face, clock().date())
         alliance_id = command.alliance_id or found.alliance_id
         chain_type = ""
         if alliance_id:

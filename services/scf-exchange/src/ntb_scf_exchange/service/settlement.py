@@ -87,14 +87,22 @@ async def _financing_pieces(unit: ScfUnitOfWork, financing_id: str) -> list[Piec
 
 def _payments(pieces: list[Piece], days_late: int, terms: Terms
               ) -> dict[str, list[Payment]]:
-    """Per piece: its face, and its late fee when late (to the same payee)."""
+    """Per piece: the funder's claim (what it advanced against, face x advance rate) and
+    its late fee when late; the rest of the face to the holder."""
     payments: dict[str, list[Payment]] = {}
     for piece in pieces:
         reference = (f"payable:{piece.key}" if piece.payable or piece.financing is None
                      else f"financing:{piece.financing.financing_id}")
+        claim = piece.face
+        if piece.financing is not None and piece.financing.status in LIVE:
+            claim = piece.financing.requested_amount
         own = [Payment(derived_id("settle", piece.key), piece.obligor_id, piece.payee_id,
-                       piece.face, TransferCode.FINANCING_SETTLEMENT, reference)]
-        fee = pricing.late_fee(piece.face, rate=terms.late_fee_rate, days_late=days_late)
+                       claim, TransferCode.FINANCING_SETTLEMENT, reference)]
+        if claim.units < piece.face.units:
+            own.append(Payment(derived_id("settle-rest", piece.key), piece.obligor_id,
+                               piece.holder_id, piece.face.minus(claim),
+                               TransferCode.FINANCING_SETTLEMENT, reference))
+        fee = pricing.late_fee(claim, rate=terms.late_fee_rate, days_late=days_late)
         if fee.units:
             own.append(Payment(derived_id("late-fee", piece.key, str(days_late)),
                                piece.obligor_id, piece.payee_id, fee,
@@ -157,7 +165,7 @@ async def _paid(new_unit: NewUnit, pieces: list[Piece], payments: dict[str, list
             if piece.financing is not None and piece.financing.status in LIVE:
                 financing = await financing_of(unit, piece.financing.financing_id,
                                                for_update=True)
-                fee = pricing.late_fee(piece.face, rate=terms.late_fee_rate,
+                fee = pricing.late_fee(financing.requested_amount, rate=terms.late_fee_rate,
                                        days_late=days_late)
                 done = financing.settled(transfer_ids=transfer_ids, late_fee=fee,
                                          days_overdue=days_late, at=now)
@@ -196,7 +204,7 @@ async def _unpaid(new_unit: NewUnit, pieces: list[Piece], *, days_late: int, ter
             if piece.financing is not None and piece.financing.status in LIVE:
                 financing = await financing_of(unit, piece.financing.financing_id,
                                                for_update=True)
-                fee = pricing.late_fee(piece.face, rate=terms.late_fee_rate,
+                fee = pricing.late_fee(financing.requested_amount, rate=terms.late_fee_rate,
                                        days_late=days_late)
                 late = financing.overdue(days=days_late, late_fee=fee)
                 if defaulting:

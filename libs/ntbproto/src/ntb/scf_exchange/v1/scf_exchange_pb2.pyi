@@ -3389,6 +3389,125 @@ class RequestFinancingRequest(_message.Message):
 Global___RequestFinancingRequest: _TypeAlias = RequestFinancingRequest  # noqa: Y015
 
 @_typing.final
+class BorrowingBaseLine(_message.Message):
+    """One receivable in a borrowing base."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECEIVABLE_ID_FIELD_NUMBER: _builtins.int
+    OBLIGOR_ID_FIELD_NUMBER: _builtins.int
+    FACE_FIELD_NUMBER: _builtins.int
+    ELIGIBLE_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    receivable_id: _builtins.str
+    """Output only. UUID of the payable or invoice."""
+    obligor_id: _builtins.str
+    """Output only. Who owes it."""
+    reason: _builtins.str
+    """Output only. Why (part of) it does not count: "OVER_90_DAYS" (more than 90 days
+    past its invoice date), "CROSS_AGED" (half or more of what its obligor owes is over
+    90 days), "CONCENTRATION" (its obligor is above the cap share of all eligible
+    receivables); empty when wholly eligible.
+    """
+    @_builtins.property
+    def face(self) -> _common_pb2.Money:
+        """Output only. Face."""
+
+    @_builtins.property
+    def eligible(self) -> _common_pb2.Money:
+        """Output only. The part that counts."""
+
+    def __init__(
+        self,
+        *,
+        receivable_id: _builtins.str = ...,
+        obligor_id: _builtins.str = ...,
+        face: _common_pb2.Money | None = ...,
+        eligible: _common_pb2.Money | None = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["eligible", b"eligible", "face", b"face"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["eligible", b"eligible", "face", b"face", "obligor_id", b"obligor_id", "reason", b"reason", "receivable_id", b"receivable_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BorrowingBaseLine: _TypeAlias = BorrowingBaseLine  # noqa: Y015
+
+@_typing.final
+class GetBorrowingBaseRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    HOLDER_ID_FIELD_NUMBER: _builtins.int
+    ASSET_FIELD_NUMBER: _builtins.int
+    holder_id: _builtins.str
+    """Required. UUID of the holder; the caller itself, its funders see it via operators."""
+    asset: _builtins.str
+    """Required. Asset of the receivables counted."""
+    def __init__(
+        self,
+        *,
+        holder_id: _builtins.str = ...,
+        asset: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["asset", b"asset", "holder_id", b"holder_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetBorrowingBaseRequest: _TypeAlias = GetBorrowingBaseRequest  # noqa: Y015
+
+@_typing.final
+class GetBorrowingBaseResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LINES_FIELD_NUMBER: _builtins.int
+    ELIGIBLE_FIELD_NUMBER: _builtins.int
+    ADVANCE_RATE_FIELD_NUMBER: _builtins.int
+    CONCENTRATION_CAP_FIELD_NUMBER: _builtins.int
+    BASE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def lines(self) -> _containers.RepeatedCompositeFieldContainer[Global___BorrowingBaseLine]:
+        """Every receivable considered."""
+
+    @_builtins.property
+    def eligible(self) -> _common_pb2.Money:
+        """Sum of the eligible parts."""
+
+    @_builtins.property
+    def advance_rate(self) -> _common_pb2.Decimal:
+        """Advance rate applied."""
+
+    @_builtins.property
+    def concentration_cap(self) -> _common_pb2.Decimal:
+        """Concentration cap per obligor."""
+
+    @_builtins.property
+    def base(self) -> _common_pb2.Money:
+        """eligible x advance_rate, rounded down: the most a receivables pledge lends. A
+        RECEIVABLES_PLEDGE financing on one payable asks at most that payable's eligible
+        part x advance_rate (FAILED_PRECONDITION EXCEEDS_BORROWING_BASE otherwise).
+        """
+
+    def __init__(
+        self,
+        *,
+        lines: _abc.Iterable[Global___BorrowingBaseLine] | None = ...,
+        eligible: _common_pb2.Money | None = ...,
+        advance_rate: _common_pb2.Decimal | None = ...,
+        concentration_cap: _common_pb2.Decimal | None = ...,
+        base: _common_pb2.Money | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["advance_rate", b"advance_rate", "base", b"base", "concentration_cap", b"concentration_cap", "eligible", b"eligible"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["advance_rate", b"advance_rate", "base", b"base", "concentration_cap", b"concentration_cap", "eligible", b"eligible", "lines", b"lines"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetBorrowingBaseResponse: _TypeAlias = GetBorrowingBaseResponse  # noqa: Y015
+
+@_typing.final
 class RequestFinancingResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 

@@ -185,6 +185,11 @@ class ScfExchangeServiceStub:
                 request_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.RequestFinancingRequest.SerializeToString,
                 response_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.RequestFinancingResponse.FromString,
                 _registered_method=True)
+        self.GetBorrowingBase = channel.unary_unary(
+                '/ntb.scf_exchange.v1.ScfExchangeService/GetBorrowingBase',
+                request_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetBorrowingBaseRequest.SerializeToString,
+                response_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetBorrowingBaseResponse.FromString,
+                _registered_method=True)
         self.GetFinancing = channel.unary_unary(
                 '/ntb.scf_exchange.v1.ScfExchangeService/GetFinancing',
                 request_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetFinancingRequest.SerializeToString,
@@ -505,6 +510,14 @@ class ScfExchangeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetBorrowingBase(self, request, context):
+        """Receivables pledge: the holder's borrowing base from its receivables (payables it
+        holds and its unconfirmed invoices) under the eligibility rules. Read-only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetFinancing(self, request, context):
         """Reads one financing.
         """
@@ -798,6 +811,11 @@ def add_ScfExchangeServiceServicer_to_server(servicer, server):
                     servicer.RequestFinancing,
                     request_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.RequestFinancingRequest.FromString,
                     response_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.RequestFinancingResponse.SerializeToString,
+            ),
+            'GetBorrowingBase': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetBorrowingBase,
+                    request_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetBorrowingBaseRequest.FromString,
+                    response_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetBorrowingBaseResponse.SerializeToString,
             ),
             'GetFinancing': grpc.unary_unary_rpc_method_handler(
                     servicer.GetFinancing,
@@ -1706,6 +1724,33 @@ class ScfExchangeService:
             '/ntb.scf_exchange.v1.ScfExchangeService/RequestFinancing',
             ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.RequestFinancingRequest.SerializeToString,
             ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.RequestFinancingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetBorrowingBase(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ntb.scf_exchange.v1.ScfExchangeService/GetBorrowingBase',
+            ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetBorrowingBaseRequest.SerializeToString,
+            ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetBorrowingBaseResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -124,6 +124,10 @@ class ScfExchangeServiceStub:
     """Asks funders for financing of a payable, invoice, purchase order, warehouse
     receipt or letter of credit. Emits FinancingRequested.
     """
+    GetBorrowingBase: _grpc.UnaryUnaryMultiCallable[_scf_exchange_pb2.GetBorrowingBaseRequest, _scf_exchange_pb2.GetBorrowingBaseResponse]
+    """Receivables pledge: the holder's borrowing base from its receivables (payables it
+    holds and its unconfirmed invoices) under the eligibility rules. Read-only.
+    """
     GetFinancing: _grpc.UnaryUnaryMultiCallable[_scf_exchange_pb2.GetFinancingRequest, _scf_exchange_pb2.GetFinancingResponse]
     """Reads one financing."""
     ListFinancings: _grpc.UnaryUnaryMultiCallable[_scf_exchange_pb2.ListFinancingsRequest, _scf_exchange_pb2.ListFinancingsResponse]
@@ -258,6 +262,10 @@ class ScfExchangeServiceAsyncStub(ScfExchangeServiceStub):
     RequestFinancing: _aio.UnaryUnaryMultiCallable[_scf_exchange_pb2.RequestFinancingRequest, _scf_exchange_pb2.RequestFinancingResponse]  # type: ignore[assignment]
     """Asks funders for financing of a payable, invoice, purchase order, warehouse
     receipt or letter of credit. Emits FinancingRequested.
+    """
+    GetBorrowingBase: _aio.UnaryUnaryMultiCallable[_scf_exchange_pb2.GetBorrowingBaseRequest, _scf_exchange_pb2.GetBorrowingBaseResponse]  # type: ignore[assignment]
+    """Receivables pledge: the holder's borrowing base from its receivables (payables it
+    holds and its unconfirmed invoices) under the eligibility rules. Read-only.
     """
     GetFinancing: _aio.UnaryUnaryMultiCallable[_scf_exchange_pb2.GetFinancingRequest, _scf_exchange_pb2.GetFinancingResponse]  # type: ignore[assignment]
     """Reads one financing."""
@@ -540,6 +548,15 @@ class ScfExchangeServiceServicer:
     ) -> _typing.Union[_scf_exchange_pb2.RequestFinancingResponse, _abc.Awaitable[_scf_exchange_pb2.RequestFinancingResponse]]:
         """Asks funders for financing of a payable, invoice, purchase order, warehouse
         receipt or letter of credit. Emits FinancingRequested.
+        """
+
+    def GetBorrowingBase(
+        self,
+        request: _scf_exchange_pb2.GetBorrowingBaseRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scf_exchange_pb2.GetBorrowingBaseResponse, _abc.Awaitable[_scf_exchange_pb2.GetBorrowingBaseResponse]]:
+        """Receivables pledge: the holder's borrowing base from its receivables (payables it
+        holds and its unconfirmed invoices) under the eligibility rules. Read-only.
         """
 
     def GetFinancing(
