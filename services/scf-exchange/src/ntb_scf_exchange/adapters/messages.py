@@ -10,6 +10,7 @@ from ntb.scf_exchange.v1 import scf_exchange_pb2 as pb
 from ntb_scf_exchange.domain import pricing
 from ntb_scf_exchange.domain.alliances import Alliance, Application, Member
 from ntb_scf_exchange.domain.financing import Bid, Financing
+from ntb_scf_exchange.domain.logistics import Device, WarehouseReceipt
 from ntb_scf_exchange.domain.money import Money
 from ntb_scf_exchange.domain.payables import Payable
 from ntb_scf_exchange.domain.securitization import Securitization
@@ -194,4 +195,25 @@ def securitization(s: Securitization) -> pb.Securitization:
             principal_paid=money(Money(asset, p.principal_paid)),
             excess_paid=money(Money(asset, p.excess_paid)),
             principal_loss=money(Money(asset, p.principal_loss))) for p in s.payouts])
+    return message
+
+
+def device(d: Device) -> pb.Device:
+    return pb.Device(device_id=d.device_id, owner_id=d.owner_id, kind=d.kind,
+                     public_key=d.public_key, registered_at=to_timestamp(d.registered_at))
+
+
+def receipt(r: WarehouseReceipt) -> pb.WarehouseReceipt:
+    message = pb.WarehouseReceipt(
+        receipt_id=r.receipt_id, warehouse_id=r.warehouse_id, depositor_id=r.depositor_id,
+        goods_description=r.goods_description, quantity=decimal(r.quantity), unit=r.unit,
+        value=money(r.value), location=r.location,
+        attestation=pb.DeviceAttestation(
+            device_id=r.attestation.device_id, payload=r.attestation.payload,
+            signature=r.attestation.signature,
+            measured_at=to_timestamp(r.attestation.measured_at)),
+        status=pb.WarehouseReceiptStatus.Value(f"WAREHOUSE_RECEIPT_STATUS_{r.status.value}"),
+        financing_id=r.financing_id, issued_at=to_timestamp(r.issued_at))
+    if r.released_at is not None:
+        message.released_at.CopyFrom(to_timestamp(r.released_at))
     return message

@@ -13,6 +13,7 @@ from ntb_scf_exchange.adapters import tables
 from ntb_scf_exchange.adapters.documents import dump, load_as
 from ntb_scf_exchange.domain.alliances import Alliance, Application, Member
 from ntb_scf_exchange.domain.financing import Bid, Financing
+from ntb_scf_exchange.domain.logistics import Device, WarehouseReceipt
 from ntb_scf_exchange.domain.payables import Payable, PayableStatus
 from ntb_scf_exchange.domain.securitization import Securitization
 from ntb_scf_exchange.domain.trade import Invoice, PurchaseOrder
@@ -116,6 +117,18 @@ def bids(session: AsyncSession) -> Documents[Bid]:
     return Documents(session, tables.bids, Bid, ("bid_id",), lambda b: {
         "financing_id": b.financing_id, "funder_id": b.funder_id, "status": b.status.value,
         "created_at": b.created_at})
+
+
+def devices(session: AsyncSession) -> Documents[Device]:
+    return Documents(session, tables.devices, Device, ("device_id",), lambda d: {
+        "owner_id": d.owner_id, "public_key": d.public_key.hex(),
+        "created_at": d.registered_at})
+
+
+def receipts(session: AsyncSession) -> Documents[WarehouseReceipt]:
+    return Documents(session, tables.warehouse_receipts, WarehouseReceipt, ("receipt_id",),
+                     lambda r: {"warehouse_id": r.warehouse_id, "depositor_id": r.depositor_id,
+                                "status": r.status.value, "created_at": r.issued_at})
 
 
 class SecuritizationRepository(Documents[Securitization]):

@@ -126,3 +126,20 @@ securitization_tranches = sa.Table(
     sa.Column("tranche_id", ID, primary_key=True),
     sa.Column("securitization_id", ID, nullable=False, index=True),
 )
+devices = sa.Table(
+    "devices", metadata,
+    sa.Column("device_id", ID, primary_key=True),
+    sa.Column("owner_id", sa.String(64), nullable=False, index=True),
+    sa.Column("public_key", sa.String(64), nullable=False, unique=True),  # hex
+    sa.Column("created_at", TIME, nullable=False),
+    _body(),
+)
+warehouse_receipts = sa.Table(
+    "warehouse_receipts", metadata,
+    sa.Column("receipt_id", ID, primary_key=True),
+    sa.Column("warehouse_id", sa.String(64), nullable=False, index=True),
+    sa.Column("depositor_id", sa.String(64), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", TIME, nullable=False),
+    _body(),
+)

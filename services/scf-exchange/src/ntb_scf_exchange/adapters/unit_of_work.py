@@ -22,6 +22,8 @@ class SqlScfUnitOfWork(unit_of_work.ScfUnitOfWork):
         self.financings = repository.financings(session)
         self.bids = repository.bids(session)
         self.securitizations = repository.SecuritizationRepository(session)
+        self.devices = repository.devices(session)
+        self.receipts = repository.receipts(session)
         self.due_work = repository.DueWorkRepository(session)
         return self
 

@@ -119,6 +119,7 @@ class Financing:
     late_fee: Money | None = None
     days_overdue: int = 0
     default_reason: str = ""
+    disbursement_payee_id: str = ""  # the seller for buyer's credit; else the applicant
 
     @property
     def with_recourse(self) -> bool:

@@ -12,11 +12,19 @@ from ntb.common.v1 import common_pb2
 from ntb.scf_exchange.v1 import scf_exchange_pb2 as pb
 from ntb_scf_exchange.domain.alliances import ApplicationStatus, ChainType, Role, Scope
 from ntb_scf_exchange.domain.financing import BidStatus, CollateralKind, FinancingStatus, Product
+from ntb_scf_exchange.domain.logistics import Attestation
 from ntb_scf_exchange.domain.money import Money, parse_rate
 from ntb_scf_exchange.domain.payables import SPLITS_MAX, PayableStatus, Split
 from ntb_scf_exchange.domain.securitization import SecuritizationStatus, TrancheSpec
 from ntb_scf_exchange.domain.trade import InvoiceStatus, OrderLine
-from ntb_scf_exchange.service import alliances, financing, payables, securitizations, trade
+from ntb_scf_exchange.service import (
+    alliances,
+    financing,
+    logistics,
+    payables,
+    securitizations,
+    trade,
+)
 from ntbkit.paging import decode_page
 from ntbkit.timestamps import as_utc
 from ntbkit.validation import Violations
@@ -252,8 +260,7 @@ def request_financing(r: pb.RequestFinancingRequest) -> financing.RequestFinanci
     v.require_text(r.applicant_id, "applicant_id", length_max=64)
     kind, collateral_id = collateral(r.collateral, v)
     amount = money(r.requested_amount, "requested_amount", v)
-    v.check(not (r.maturity_date.year or r.maturity_date.month or r.maturity_date.day),
-            "maturity_date", "receivables mature with their collateral: leave it unset")
+    maturity = day(r.maturity_date, "maturity_date", v, required=False)
     v.check(not r.disbursement_asset or bool(ASSET.match(r.disbursement_asset)),
             "disbursement_asset", "3..8 of [A-Z0-9]")
     uuid_field(r.alliance_id, "alliance_id", v, required=False)
@@ -262,7 +269,7 @@ def request_financing(r: pb.RequestFinancingRequest) -> financing.RequestFinanci
     assert found_product is not None and kind is not None
     return financing.RequestFinancing(r.request_id, found_product, r.applicant_id, kind,
                                       collateral_id, amount, r.disbursement_asset,
-                                      r.alliance_id, closes)
+                                      r.alliance_id, closes, maturity)
 
 
 def financing_status(value: int, v: Violations) -> FinancingStatus | None:
@@ -335,3 +342,41 @@ def subscribe_tranche(r: pb.SubscribeTrancheRequest) -> securitizations.Subscrib
 def securitization_status(value: int, v: Violations) -> SecuritizationStatus | None:
     return enum_of(SecuritizationStatus, pb.SecuritizationStatus, "SECURITIZATION_STATUS_",
                    value, "status", v, required=False)
+
+
+def register_device(r: pb.RegisterDeviceRequest) -> logistics.RegisterDevice:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    v.require_text(r.owner_id, "owner_id", length_max=64)
+    v.require_text(r.kind, "kind", length_max=64)
+    v.check(len(r.public_key) == 32, "public_key", "a raw 32-byte Ed25519 public key")
+    v.raise_if_any()
+    return logistics.RegisterDevice(r.request_id, r.owner_id, r.kind, r.public_key)
+
+
+def attestation(a: pb.DeviceAttestation, field: str, v: Violations) -> Attestation:
+    v.require_uuid(a.device_id, f"{field}.device_id")
+    v.check(1 <= len(a.payload) <= 16384, f"{field}.payload", "1..16384 bytes")
+    v.check(len(a.signature) == 64, f"{field}.signature", "64 bytes (Ed25519)")
+    v.check(a.HasField("measured_at"), f"{field}.measured_at", "required")
+    return Attestation(a.device_id, a.payload, a.signature,
+                       as_utc(a.measured_at.ToDatetime()))
+
+
+def issue_receipt(r: pb.IssueWarehouseReceiptRequest) -> logistics.IssueReceipt:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    v.require_text(r.warehouse_id, "warehouse_id", length_max=64)
+    v.require_text(r.depositor_id, "depositor_id", length_max=64)
+    v.require_text(r.goods_description, "goods_description", length_max=500)
+    quantity = decimal(r.quantity, "quantity", v)
+    v.check(quantity is None or quantity > 0, "quantity", "must be > 0")
+    v.require_text(r.unit, "unit", length_max=8)
+    value = money(r.value, "value", v)
+    v.require_text(r.location, "location", length_max=200)
+    found = attestation(r.attestation, "attestation", v)
+    v.raise_if_any()
+    assert quantity is not None
+    return logistics.IssueReceipt(r.request_id, r.warehouse_id, r.depositor_id,
+                                  r.goods_description, quantity, r.unit, value, r.location,
+                                  found)

@@ -1,7 +1,7 @@
 """scf-exchange's gRPC API: decode -> use case -> encode, nothing else.
 
 RPCs not listed here answer UNIMPLEMENTED (the generated base class) until built:
-devices, shipments, warehouse receipts, letters of credit, TraceTrade.
+shipments, letters of credit, TraceTrade.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from ntb_scf_exchange.service import (
     alliances,
     analytics,
     financing,
+    logistics,
     payables,
     securitizations,
     settlement,
@@ -155,6 +156,38 @@ class ScfExchangeApi(scf_exchange_pb2_grpc.ScfExchangeServiceServicer):
                          from_id=e.from_id, to_id=e.to_id, count=e.count,
                          volume=[m.money(x) for x in e.volume]) for e in edges])
 
+    # --- logistics flow -----------------------------------------------------------------
+    async def RegisterDevice(self, request: pb.RegisterDeviceRequest, context: Ctx
+                             ) -> pb.RegisterDeviceResponse:
+        found = await logistics.register_device(self.new_unit, codec.register_device(request),
+                                                current_caller(), self.clock)
+        return pb.RegisterDeviceResponse(device=m.device(found))
+
+    async def IssueWarehouseReceipt(self, request: pb.IssueWarehouseReceiptRequest,
+                                    context: Ctx) -> pb.IssueWarehouseReceiptResponse:
+        found = await logistics.issue_receipt(self.new_unit, codec.issue_receipt(request),
+                                              current_caller(), self.clock)
+        return pb.IssueWarehouseReceiptResponse(receipt=m.receipt(found))
+
+    async def ReleaseWarehouseReceipt(self, request: pb.ReleaseWarehouseReceiptRequest,
+                                      context: Ctx) -> pb.ReleaseWarehouseReceiptResponse:
+        v = Violations()
+        v.require_uuid(request.request_id, "request_id")
+        v.require_uuid(request.receipt_id, "receipt_id")
+        v.raise_if_any()
+        found = await logistics.release_receipt(self.new_unit, request_id=request.request_id,
+                                                receipt_id=request.receipt_id,
+                                                caller=current_caller(), clock=self.clock)
+        return pb.ReleaseWarehouseReceiptResponse(receipt=m.receipt(found))
+
+    async def GetWarehouseReceipt(self, request: pb.GetWarehouseReceiptRequest, context: Ctx
+                                  ) -> pb.GetWarehouseReceiptResponse:
+        v = Violations()
+        v.require_uuid(request.receipt_id, "receipt_id")
+        v.raise_if_any()
+        found = await logistics.get_receipt(self.new_unit, request.receipt_id, current_caller())
+        return pb.GetWarehouseReceiptResponse(receipt=m.receipt(found))
+
     # --- information flow ---------------------------------------------------------------
     async def SubmitPurchaseOrder(self, request: pb.SubmitPurchaseOrderRequest, context: Ctx
                                   ) -> pb.SubmitPurchaseOrderResponse:
@@ -254,11 +287,14 @@ class ScfExchangeApi(scf_exchange_pb2_grpc.ScfExchangeServiceServicer):
         v = Violations()
         product = codec.product(request.product, v)
         kind, collateral_id = codec.collateral(request.collateral, v)
+        maturity = codec.day(request.maturity_date, "maturity_date", v, required=False)
+        amount = codec.money(request.amount, "amount", v) if request.HasField("amount") else None
         v.raise_if_any()
         assert product is not None and kind is not None
         collateral, found = await financing.quote(
             self.new_unit, self.ports, product=product, kind=kind, collateral_id=collateral_id,
-            seller_id=request.seller_id, caller=current_caller(), clock=self.clock)
+            seller_id=request.seller_id, caller=current_caller(), clock=self.clock,
+            maturity=maturity, amount=amount)
         message = m.quote(found, product_name=product.value, obligor_id=collateral.obligor_id)
         message.priced_at.CopyFrom(m.to_timestamp(self.clock()))
         return pb.QuoteFinancingResponse(quote=message)

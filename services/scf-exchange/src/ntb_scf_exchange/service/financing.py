@@ -22,13 +22,15 @@ from ntb_scf_exchange.domain.financing import (
     Product,
     lowest_cost,
 )
+from ntb_scf_exchange.domain.logistics import ReceiptStatus
 from ntb_scf_exchange.domain.money import CONTEXT, Money
 from ntb_scf_exchange.domain.payables import PayableStatus
-from ntb_scf_exchange.domain.trade import InvoiceStatus
+from ntb_scf_exchange.domain.trade import InvoiceStatus, OrderStatus
+from ntb_scf_exchange.service import logistics
 from ntb_scf_exchange.service.common import derived_id, new_id, once
 from ntb_scf_exchange.service.payables import payable_of, start_of
 from ntb_scf_exchange.service.ports import FxRates, Ledger, Payment, Ratings, TransferCode
-from ntb_scf_exchange.service.trade import invoice_of
+from ntb_scf_exchange.service.trade import invoice_of, order_of
 from ntb_scf_exchange.service.unit_of_work import Clock, DueWork, NewUnit, ScfUnitOfWork
 from ntbkit.auth import Caller
 from ntbkit.errors import FailedPrecondition, NotFound, PermissionDenied
@@ -56,6 +58,13 @@ class Collateral:
     face: Money
     maturity_date: date
     alliance_id: str
+    cap_units: int  # the most a financing on it may ask
+    payee_id: str  # who receives the advance
+
+
+LOAN_KINDS = (CollateralKind.PURCHASE_ORDER, CollateralKind.WAREHOUSE_RECEIPT)
+LOAN_TO_VALUE = Decimal("0.70")
+LOAN_DAYS_MAX = 360
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,7 @@ class RequestFinancing:
     disbursement_asset: str
     alliance_id: str
     bidding_closes_at: datetime | None
+    maturity_date: date | None = None  # loans only
 
 
 @dataclass(frozen=True)
@@ -80,8 +90,11 @@ class PlaceBid:
     expires_at: datetime | None
 
 
-async def collateral_of(unit: ScfUnitOfWork, kind: CollateralKind, collateral_id: str
-                        ) -> Collateral:
+async def collateral_of(unit: ScfUnitOfWork, kind: CollateralKind, collateral_id: str, *,
+                        product: Product | None = None, amount: Money | None = None,
+                        maturity: date | None = None) -> Collateral:
+    """What a financing would rest on. Receivables carry their own face and maturity;
+    loans (orders, receipts) are repaid by the applicant: face = the amount lent."""
     if kind is CollateralKind.PAYABLE:
         payable = await payable_of(unit, collateral_id)
         if payable.status is not PayableStatus.OUTSTANDING:
@@ -89,7 +102,8 @@ async def collateral_of(unit: ScfUnitOfWork, kind: CollateralKind, collateral_id
                                      f"the payable is {payable.status.value}")
         root_invoice = await invoice_of(unit, payable.invoice_id)
         return Collateral(kind, collateral_id, payable.holder_id, payable.obligor_id,
-                          payable.face, payable.maturity_date, root_invoice.alliance_id)
+                          payable.face, payable.maturity_date, root_invoice.alliance_id,
+                          payable.face.units, payable.holder_id)
     if kind is CollateralKind.INVOICE:
         invoice = await invoice_of(unit, collateral_id)
         if invoice.status is not InvoiceStatus.ISSUED:
@@ -97,7 +111,30 @@ async def collateral_of(unit: ScfUnitOfWork, kind: CollateralKind, collateral_id
                                      "only unconfirmed invoices are factored (confirmed ones "
                                      "are payables)")
         return Collateral(kind, collateral_id, invoice.seller_id, invoice.buyer_id,
-                          invoice.amount, invoice.due_date, invoice.alliance_id)
+                          invoice.amount, invoice.due_date, invoice.alliance_id,
+                          invoice.amount.units, invoice.seller_id)
+    if maturity is None:
+        raise FailedPrecondition("MATURITY_REQUIRED", "a loan needs its maturity_date")
+    if kind is CollateralKind.PURCHASE_ORDER:
+        order = await order_of(unit, collateral_id)
+        if order.status is not OrderStatus.ACCEPTED:
+            raise FailedPrecondition("ORDER_NOT_ACCEPTED", f"the order is {order.status.value}")
+        buyers_credit = product is Product.BUYERS_CREDIT
+        borrower = order.buyer_id if buyers_credit else order.seller_id
+        ratio = Decimal(1) if buyers_credit else LOAN_TO_VALUE
+        cap = int(CONTEXT.multiply(Decimal(order.total.units), ratio))
+        face = amount or Money(order.total.asset, cap)
+        return Collateral(kind, collateral_id, borrower, borrower, face, maturity,
+                          order.alliance_id, cap,
+                          order.seller_id if buyers_credit else borrower)
+    if kind is CollateralKind.WAREHOUSE_RECEIPT:
+        receipt = await logistics.receipt_of(unit, collateral_id)
+        if receipt.status is not ReceiptStatus.ISSUED:
+            raise FailedPrecondition("RECEIPT_NOT_ISSUED", f"the receipt is {receipt.status.value}")
+        cap = int(CONTEXT.multiply(Decimal(receipt.value.units), LOAN_TO_VALUE))
+        face = amount or Money(receipt.value.asset, cap)
+        return Collateral(kind, collateral_id, receipt.depositor_id, receipt.depositor_id,
+                          face, maturity, "", cap, receipt.depositor_id)
     raise FailedPrecondition("PRODUCT_NOT_AVAILABLE",
                              f"financing on {kind.name.lower()} collateral is not offered yet")
 
@@ -140,11 +177,13 @@ async def price(unit: ScfUnitOfWork, ratings: Ratings, *, product: Product,
 
 
 async def quote(new_unit: NewUnit, ports: Ports, *, product: Product, kind: CollateralKind,
-                collateral_id: str, seller_id: str, caller: Caller, clock: Clock
+                collateral_id: str, seller_id: str, caller: Caller, clock: Clock,
+                maturity: date | None = None, amount: Money | None = None
                 ) -> tuple[Collateral, pricing.Quote]:
     async with new_unit() as unit:
         _check_product(product, kind)
-        collateral = await collateral_of(unit, kind, collateral_id)
+        collateral = await collateral_of(unit, kind, collateral_id, product=product,
+                                         amount=amount, maturity=maturity)
         seller = seller_id or collateral.holder_id
         if not caller.privileged and caller.subject not in (seller, collateral.holder_id):
             await _require_funder(unit, caller.subject)
@@ -211,20 +250,33 @@ async def request_financing(new_unit: NewUnit, ports: Ports, command: RequestFin
     caller.require_access_to(command.applicant_id)
     _check_product(command.product, command.collateral_kind)
     fx = None
+    loan = command.collateral_kind in LOAN_KINDS
+    if loan != (command.maturity_date is not None):
+        raise FailedPrecondition("MATURITY_INVALID", "loans need a maturity_date; receivables "
+                                 "mature with their collateral (leave it unset)")
     async with new_unit() as unit:  # read-only look first: the fx call stays outside
-        collateral = await collateral_of(unit, command.collateral_kind, command.collateral_id)
+        collateral = await collateral_of(unit, command.collateral_kind, command.collateral_id,
+                                         product=command.product,
+                                         amount=command.requested_amount,
+                                         maturity=command.maturity_date)
     wanted = command.disbursement_asset or collateral.face.asset
     if wanted != collateral.face.asset:
         fx = await ports.fx.rate(base_asset=collateral.face.asset, quote_asset=wanted)
 
     async def perform(unit: ScfUnitOfWork) -> str:
-        found = await collateral_of(unit, command.collateral_kind, command.collateral_id)
+        found = await collateral_of(unit, command.collateral_kind, command.collateral_id,
+                                    product=command.product, amount=command.requested_amount,
+                                    maturity=command.maturity_date)
         if found.holder_id != command.applicant_id:
             raise FailedPrecondition("NOT_COLLATERAL_HOLDER", "the applicant does not hold it")
         if command.requested_amount.asset != found.face.asset or not (
-                0 < command.requested_amount.units <= found.face.units):
+                0 < command.requested_amount.units <= found.cap_units):
             raise FailedPrecondition("REQUESTED_AMOUNT_INVALID",
-                                     "requested amount is in the collateral's asset, <= face")
+                                     "the requested amount is in the collateral's asset, at "
+                                     f"most {found.cap_units}")
+        if loan and not 0 < (found.maturity_date - clock().date()).days <= LOAN_DAYS_MAX:
+            raise FailedPrecondition("MATURITY_INVALID",
+                                     f"a loan matures within {LOAN_DAYS_MAX} days")
         if await unit.financings.find({"collateral_id": found.collateral_id, "status": ACTIVE}):
             raise FailedPrecondition("COLLATERAL_ENCUMBERED", "a financing already rests on it")
         if command.product is Product.RECEIVABLES_PLEDGE:
@@ -245,7 +297,8 @@ async def request_financing(new_unit: NewUnit, ports: Ports, command: RequestFin
             requested_amount=command.requested_amount, maturity_date=found.maturity_date,
             disbursement_asset=wanted, alliance_id=alliance_id, chain_type=chain_type,
             bidding_closes_at=command.bidding_closes_at or now + BIDDING_DEFAULT,
-            status=FinancingStatus.OPEN, quote=the_quote, created_at=now, fx=fx)
+            status=FinancingStatus.OPEN, quote=the_quote, created_at=now, fx=fx,
+            disbursement_payee_id=found.payee_id)
         await unit.financings.add(financing)
         unit.record(FinancingRequested(financing))
         return financing.financing_id
@@ -435,7 +488,8 @@ async def accept_bid(new_unit: NewUnit, ports: Ports, *, request_id: str, financ
         raise FailedPrecondition("BID_NOT_LOWEST_COST",
                                  f"bid {winner.bid_id} offers a lower cost")
     transfer_id = derived_id("fund", financing_id)
-    await ports.ledger.pay([Payment(transfer_id, winner.funder_id, financing.applicant_id,
+    payee = financing.disbursement_payee_id or financing.applicant_id
+    await ports.ledger.pay([Payment(transfer_id, winner.funder_id, payee,
                                     winner.advance, TransferCode.FINANCING_DISBURSEMENT,
                                     f"financing:{financing_id}")])
 
@@ -476,6 +530,9 @@ async def _assign_collateral(unit: ScfUnitOfWork, financing: Financing) -> None:
         payable = await payable_of(unit, financing.collateral_id, for_update=True)
         await unit.payables.save(payable.encumbered(financing.financing_id))
         return
+    if financing.collateral_kind is CollateralKind.WAREHOUSE_RECEIPT:
+        receipt = await logistics.receipt_of(unit, financing.collateral_id, for_update=True)
+        await unit.receipts.save(receipt.pledged(financing.financing_id))
     await unit.due_work.schedule(DueWork(
         f"{SETTLE_FINANCING}:{financing.financing_id}", SETTLE_FINANCING,
         financing.financing_id, start_of(financing.maturity_date)))

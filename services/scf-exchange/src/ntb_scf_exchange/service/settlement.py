@@ -21,7 +21,7 @@ from ntb_scf_exchange.domain.events import (
     PayableOverdue,
     PayableSettled,
 )
-from ntb_scf_exchange.domain.financing import Financing, FinancingStatus
+from ntb_scf_exchange.domain.financing import CollateralKind, Financing, FinancingStatus
 from ntb_scf_exchange.domain.money import Money
 from ntb_scf_exchange.domain.payables import Payable, PayableStatus
 from ntb_scf_exchange.domain.trade import InvoiceStatus
@@ -171,8 +171,12 @@ async def _paid(new_unit: NewUnit, pieces: list[Piece], payments: dict[str, list
                                          days_overdue=days_late, at=now)
                 await unit.financings.save(done)
                 unit.record(FinancingSettled(done))
-                if piece.payable is None:
+                if financing.collateral_kind is CollateralKind.INVOICE:
                     await _mark_paid(unit, financing.collateral_id)
+                if financing.collateral_kind is CollateralKind.WAREHOUSE_RECEIPT:
+                    receipt = await unit.receipts.get(financing.collateral_id, for_update=True)
+                    if receipt is not None:
+                        await unit.receipts.save(receipt.unpledged())
         for root_id in roots:
             if not await unit.payables.find({"root_payable_id": root_id, "status": HELD}):
                 root = await unit.payables.get(root_id)

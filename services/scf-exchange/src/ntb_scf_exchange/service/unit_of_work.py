@@ -10,6 +10,7 @@ from typing import Any, Protocol, TypeVar
 from ntb_scf_exchange.domain.alliances import Alliance, Application, Member
 from ntb_scf_exchange.domain.events import Event
 from ntb_scf_exchange.domain.financing import Bid, Financing
+from ntb_scf_exchange.domain.logistics import Device, WarehouseReceipt
 from ntb_scf_exchange.domain.payables import Payable
 from ntb_scf_exchange.domain.securitization import Securitization
 from ntb_scf_exchange.domain.trade import Invoice, PurchaseOrder
@@ -64,6 +65,8 @@ class ScfUnitOfWork(UnitOfWork):
     financings: Store[Financing]
     bids: Store[Bid]
     securitizations: SecuritizationStore
+    devices: Store[Device]
+    receipts: Store[WarehouseReceipt]
     due_work: DueWorkStore
 
     def record(self, event: Event) -> None:

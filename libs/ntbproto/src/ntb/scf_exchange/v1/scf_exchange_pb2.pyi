@@ -3105,6 +3105,8 @@ class QuoteFinancingRequest(_message.Message):
     PRODUCT_FIELD_NUMBER: _builtins.int
     COLLATERAL_FIELD_NUMBER: _builtins.int
     SELLER_ID_FIELD_NUMBER: _builtins.int
+    MATURITY_DATE_FIELD_NUMBER: _builtins.int
+    AMOUNT_FIELD_NUMBER: _builtins.int
     product: Global___FinancingProduct.ValueType
     """Required. Product."""
     seller_id: _builtins.str
@@ -3113,16 +3115,28 @@ class QuoteFinancingRequest(_message.Message):
     def collateral(self) -> Global___Collateral:
         """Required. Collateral to price (its face, obligor and maturity are used)."""
 
+    @_builtins.property
+    def maturity_date(self) -> _common_pb2.Date:
+        """Required for loans (purchase order, warehouse receipt, buyer's credit): their
+        maturity; unset for receivables.
+        """
+
+    @_builtins.property
+    def amount(self) -> _common_pb2.Money:
+        """Optional for loans: the amount to price; default the most the collateral supports."""
+
     def __init__(
         self,
         *,
         product: Global___FinancingProduct.ValueType = ...,
         collateral: Global___Collateral | None = ...,
         seller_id: _builtins.str = ...,
+        maturity_date: _common_pb2.Date | None = ...,
+        amount: _common_pb2.Money | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["collateral", b"collateral"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "collateral", b"collateral", "maturity_date", b"maturity_date"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["collateral", b"collateral", "product", b"product", "seller_id", b"seller_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "collateral", b"collateral", "maturity_date", b"maturity_date", "product", b"product", "seller_id", b"seller_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -3359,8 +3373,12 @@ class RequestFinancingRequest(_message.Message):
 
     @_builtins.property
     def maturity_date(self) -> _common_pb2.Date:
-        """Optional. For loans (PO, warehouse receipt, buyer's/seller's credit): maturity;
-        for receivables it is the collateral's maturity and must be unset.
+        """Required for loans (purchase order, warehouse receipt, buyer's credit): maturity,
+        in the future, at most 360 days on; for receivables (payables, invoices, seller's
+        credit) it is the collateral's maturity and must be unset. A loan's face is the
+        requested amount: the applicant repays it at maturity, the discount is deducted
+        from the advance; it may be at most 70% of the order total or of the goods' value
+        (100% of the order for buyer's credit, whose advance is paid to the seller).
         """
 
     @_builtins.property
