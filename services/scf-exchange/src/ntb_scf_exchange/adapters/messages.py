@@ -10,6 +10,7 @@ from ntb.scf_exchange.v1 import scf_exchange_pb2 as pb
 from ntb_scf_exchange.domain import pricing
 from ntb_scf_exchange.domain.alliances import Alliance, Application, Member
 from ntb_scf_exchange.domain.financing import Bid, Financing
+from ntb_scf_exchange.domain.letters_of_credit import LetterOfCredit
 from ntb_scf_exchange.domain.logistics import Device, WarehouseReceipt
 from ntb_scf_exchange.domain.money import Money
 from ntb_scf_exchange.domain.payables import Payable
@@ -216,4 +217,22 @@ def receipt(r: WarehouseReceipt) -> pb.WarehouseReceipt:
         financing_id=r.financing_id, issued_at=to_timestamp(r.issued_at))
     if r.released_at is not None:
         message.released_at.CopyFrom(to_timestamp(r.released_at))
+    return message
+
+
+def letter_of_credit(c: LetterOfCredit) -> pb.LetterOfCredit:
+    message = pb.LetterOfCredit(
+        letter_of_credit_id=c.letter_of_credit_id, applicant_id=c.applicant_id,
+        beneficiary_id=c.beneficiary_id, issuing_bank_id=c.issuing_bank_id,
+        purchase_order_id=c.purchase_order_id, amount=money(c.amount),
+        expiry_date=day(c.expiry_date), usance_days=c.usance_days,
+        required_documents=list(c.required_documents),
+        presented_documents=[common_pb2.DocumentHash(name=d.name, sha256=d.sha256,
+                                                     media_type=d.media_type)
+                             for d in c.presented_documents],
+        status=pb.LetterOfCreditStatus.Value(f"LETTER_OF_CREDIT_STATUS_{c.status.value}"),
+        examination_notes=c.examination_notes, payment_transfer_id=c.payment_transfer_id,
+        issued_at=to_timestamp(c.issued_at))
+    if c.maturity_date is not None:
+        message.maturity_date.CopyFrom(day(c.maturity_date))
     return message

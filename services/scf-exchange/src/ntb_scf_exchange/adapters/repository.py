@@ -13,6 +13,7 @@ from ntb_scf_exchange.adapters import tables
 from ntb_scf_exchange.adapters.documents import dump, load_as
 from ntb_scf_exchange.domain.alliances import Alliance, Application, Member
 from ntb_scf_exchange.domain.financing import Bid, Financing
+from ntb_scf_exchange.domain.letters_of_credit import LetterOfCredit
 from ntb_scf_exchange.domain.logistics import Device, WarehouseReceipt
 from ntb_scf_exchange.domain.payables import Payable, PayableStatus
 from ntb_scf_exchange.domain.securitization import Securitization
@@ -129,6 +130,14 @@ def receipts(session: AsyncSession) -> Documents[WarehouseReceipt]:
     return Documents(session, tables.warehouse_receipts, WarehouseReceipt, ("receipt_id",),
                      lambda r: {"warehouse_id": r.warehouse_id, "depositor_id": r.depositor_id,
                                 "status": r.status.value, "created_at": r.issued_at})
+
+
+def letters_of_credit(session: AsyncSession) -> Documents[LetterOfCredit]:
+    return Documents(session, tables.letters_of_credit, LetterOfCredit,
+                     ("letter_of_credit_id",), lambda c: {
+                         "applicant_id": c.applicant_id, "beneficiary_id": c.beneficiary_id,
+                         "issuing_bank_id": c.issuing_bank_id, "status": c.status.value,
+                         "created_at": c.issued_at})
 
 
 class SecuritizationRepository(Documents[Securitization]):

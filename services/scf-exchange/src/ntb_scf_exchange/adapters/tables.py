@@ -143,3 +143,13 @@ warehouse_receipts = sa.Table(
     sa.Column("created_at", TIME, nullable=False),
     _body(),
 )
+letters_of_credit = sa.Table(
+    "letters_of_credit", metadata,
+    sa.Column("letter_of_credit_id", ID, primary_key=True),
+    sa.Column("applicant_id", sa.String(64), nullable=False, index=True),
+    sa.Column("beneficiary_id", sa.String(64), nullable=False, index=True),
+    sa.Column("issuing_bank_id", sa.String(64), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", TIME, nullable=False),
+    _body(),
+)

@@ -12,6 +12,7 @@ from ntb.common.v1 import common_pb2
 from ntb.scf_exchange.v1 import scf_exchange_pb2 as pb
 from ntb_scf_exchange.domain.alliances import ApplicationStatus, ChainType, Role, Scope
 from ntb_scf_exchange.domain.financing import BidStatus, CollateralKind, FinancingStatus, Product
+from ntb_scf_exchange.domain.letters_of_credit import Document, LcStatus
 from ntb_scf_exchange.domain.logistics import Attestation
 from ntb_scf_exchange.domain.money import Money, parse_rate
 from ntb_scf_exchange.domain.payables import SPLITS_MAX, PayableStatus, Split
@@ -20,6 +21,7 @@ from ntb_scf_exchange.domain.trade import InvoiceStatus, OrderLine
 from ntb_scf_exchange.service import (
     alliances,
     financing,
+    letters_of_credit,
     logistics,
     payables,
     securitizations,
@@ -380,3 +382,41 @@ def issue_receipt(r: pb.IssueWarehouseReceiptRequest) -> logistics.IssueReceipt:
     return logistics.IssueReceipt(r.request_id, r.warehouse_id, r.depositor_id,
                                   r.goods_description, quantity, r.unit, value, r.location,
                                   found)
+
+
+def issue_lc(r: pb.IssueLetterOfCreditRequest) -> letters_of_credit.IssueLc:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    for name in ("issuing_bank_id", "applicant_id", "beneficiary_id"):
+        v.require_text(getattr(r, name), name, length_max=64)
+    uuid_field(r.purchase_order_id, "purchase_order_id", v, required=False)
+    amount = money(r.amount, "amount", v)
+    expiry = day(r.expiry_date, "expiry_date", v)
+    v.check(0 <= r.usance_days <= 360, "usance_days", "0..360")
+    v.check(1 <= len(r.required_documents) <= 20, "required_documents", "1..20 names")
+    for index, name in enumerate(r.required_documents):
+        v.require_text(name, f"required_documents[{index}]", length_max=100)
+    v.check(len(set(r.required_documents)) == len(r.required_documents), "required_documents",
+            "unique names")
+    v.raise_if_any()
+    assert expiry is not None
+    return letters_of_credit.IssueLc(r.request_id, r.issuing_bank_id, r.applicant_id,
+                                     r.beneficiary_id, r.purchase_order_id, amount, expiry,
+                                     r.usance_days, tuple(r.required_documents))
+
+
+def documents(r: pb.PresentDocumentsRequest) -> tuple[Document, ...]:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    v.require_uuid(r.letter_of_credit_id, "letter_of_credit_id")
+    v.check(1 <= len(r.documents) <= 20, "documents", "1..20 documents")
+    for index, d in enumerate(r.documents):
+        v.require_text(d.name, f"documents[{index}].name", length_max=200)
+        v.check(len(d.sha256) == 32, f"documents[{index}].sha256", "exactly 32 bytes")
+    v.raise_if_any()
+    return tuple(Document(d.name, d.sha256, d.media_type) for d in r.documents)
+
+
+def lc_status(value: int, v: Violations) -> LcStatus | None:
+    return enum_of(LcStatus, pb.LetterOfCreditStatus, "LETTER_OF_CREDIT_STATUS_", value,
+                   "status", v, required=False)

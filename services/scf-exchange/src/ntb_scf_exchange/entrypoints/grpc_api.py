@@ -1,7 +1,7 @@
 """scf-exchange's gRPC API: decode -> use case -> encode, nothing else.
 
 RPCs not listed here answer UNIMPLEMENTED (the generated base class) until built:
-shipments, letters of credit, TraceTrade.
+shipments and their events, TraceTrade.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from ntb_scf_exchange.service import (
     alliances,
     analytics,
     financing,
+    letters_of_credit,
     logistics,
     payables,
     securitizations,
@@ -438,6 +439,59 @@ class ScfExchangeApi(scf_exchange_pb2_grpc.ScfExchangeServiceServicer):
                                          now=self.clock())
         found = await financing.get_financing(self.new_unit, request.financing_id, caller)
         return pb.DeclareFinancingDefaultResponse(financing=m.financing(found))
+
+    # --- letters of credit ---------------------------------------------------------------
+    async def IssueLetterOfCredit(self, request: pb.IssueLetterOfCreditRequest, context: Ctx
+                                  ) -> pb.IssueLetterOfCreditResponse:
+        lc = await letters_of_credit.issue(self.new_unit, codec.issue_lc(request),
+                                           current_caller(), self.clock)
+        return pb.IssueLetterOfCreditResponse(letter_of_credit=m.letter_of_credit(lc))
+
+    async def PresentDocuments(self, request: pb.PresentDocumentsRequest, context: Ctx
+                               ) -> pb.PresentDocumentsResponse:
+        documents = codec.documents(request)
+        lc = await letters_of_credit.present(
+            self.new_unit, request_id=request.request_id, lc_id=request.letter_of_credit_id,
+            documents=documents, caller=current_caller(), clock=self.clock)
+        return pb.PresentDocumentsResponse(letter_of_credit=m.letter_of_credit(lc))
+
+    async def ExamineDocuments(self, request: pb.ExamineDocumentsRequest, context: Ctx
+                               ) -> pb.ExamineDocumentsResponse:
+        v = Violations()
+        v.require_uuid(request.request_id, "request_id")
+        v.require_uuid(request.letter_of_credit_id, "letter_of_credit_id")
+        if not request.accept:
+            v.require_text(request.notes, "notes", length_max=2000)
+        v.check(len(request.notes) <= 2000, "notes", "at most 2000 characters")
+        v.raise_if_any()
+        lc = await letters_of_credit.examine(
+            self.new_unit, request_id=request.request_id, lc_id=request.letter_of_credit_id,
+            accept=request.accept, notes=request.notes, caller=current_caller(),
+            clock=self.clock)
+        return pb.ExamineDocumentsResponse(letter_of_credit=m.letter_of_credit(lc))
+
+    async def GetLetterOfCredit(self, request: pb.GetLetterOfCreditRequest, context: Ctx
+                                ) -> pb.GetLetterOfCreditResponse:
+        v = Violations()
+        v.require_uuid(request.letter_of_credit_id, "letter_of_credit_id")
+        v.raise_if_any()
+        lc = await letters_of_credit.get(self.new_unit, request.letter_of_credit_id,
+                                         current_caller())
+        return pb.GetLetterOfCreditResponse(letter_of_credit=m.letter_of_credit(lc))
+
+    async def ListLettersOfCredit(self, request: pb.ListLettersOfCreditRequest, context: Ctx
+                                  ) -> pb.ListLettersOfCreditResponse:
+        v = Violations()
+        status = codec.lc_status(request.status, v)
+        filters = (request.party_id, request.status)
+        offset, size = codec.page(request.page, filters, v)
+        v.raise_if_any()
+        found = await letters_of_credit.list_credits(
+            self.new_unit, party_id=request.party_id, status=status, caller=current_caller(),
+            offset=offset, limit=size)
+        return pb.ListLettersOfCreditResponse(
+            letters_of_credit=[m.letter_of_credit(c) for c in found],
+            page=codec.next_page(offset, size, len(found), filters))
 
     # --- securitization -----------------------------------------------------------------
     async def CreateSecuritization(self, request: pb.CreateSecuritizationRequest, context: Ctx

@@ -22,11 +22,12 @@ from ntb_scf_exchange.domain.financing import (
     Product,
     lowest_cost,
 )
+from ntb_scf_exchange.domain.letters_of_credit import LcStatus
 from ntb_scf_exchange.domain.logistics import ReceiptStatus
 from ntb_scf_exchange.domain.money import CONTEXT, Money
 from ntb_scf_exchange.domain.payables import PayableStatus
 from ntb_scf_exchange.domain.trade import InvoiceStatus, OrderStatus
-from ntb_scf_exchange.service import logistics
+from ntb_scf_exchange.service import letters_of_credit, logistics
 from ntb_scf_exchange.service.common import derived_id, new_id, once
 from ntb_scf_exchange.service.payables import payable_of, start_of
 from ntb_scf_exchange.service.ports import FxRates, Ledger, Payment, Ratings, TransferCode
@@ -113,6 +114,12 @@ async def collateral_of(unit: ScfUnitOfWork, kind: CollateralKind, collateral_id
         return Collateral(kind, collateral_id, invoice.seller_id, invoice.buyer_id,
                           invoice.amount, invoice.due_date, invoice.alliance_id,
                           invoice.amount.units, invoice.seller_id)
+    if kind is CollateralKind.LETTER_OF_CREDIT:
+        lc = await letters_of_credit.lc_of(unit, collateral_id)
+        if lc.status is not LcStatus.ACCEPTED or lc.maturity_date is None:
+            raise FailedPrecondition("LC_NOT_ACCEPTED", f"the credit is {lc.status.value}")
+        return Collateral(kind, collateral_id, lc.beneficiary_id, lc.issuing_bank_id,
+                          lc.amount, lc.maturity_date, "", lc.amount.units, lc.beneficiary_id)
     if maturity is None:
         raise FailedPrecondition("MATURITY_REQUIRED", "a loan needs its maturity_date")
     if kind is CollateralKind.PURCHASE_ORDER:
@@ -251,7 +258,7 @@ async def request_financing(new_unit: NewUnit, ports: Ports, command: RequestFin
     _check_product(command.product, command.collateral_kind)
     fx = None
     loan = command.collateral_kind in LOAN_KINDS
-    if loan != (command.maturity_date is not None):
+    if loan != (command.maturity_date is not None):  # receivables carry their maturity
         raise FailedPrecondition("MATURITY_INVALID", "loans need a maturity_date; receivables "
                                  "mature with their collateral (leave it unset)")
     async with new_unit() as unit:  # read-only look first: the fx call stays outside
@@ -530,6 +537,8 @@ async def _assign_collateral(unit: ScfUnitOfWork, financing: Financing) -> None:
         payable = await payable_of(unit, financing.collateral_id, for_update=True)
         await unit.payables.save(payable.encumbered(financing.financing_id))
         return
+    if financing.collateral_kind is CollateralKind.LETTER_OF_CREDIT:
+        return  # the credit's own settlement at maturity pays the funder
     if financing.collateral_kind is CollateralKind.WAREHOUSE_RECEIPT:
         receipt = await logistics.receipt_of(unit, financing.collateral_id, for_update=True)
         await unit.receipts.save(receipt.pledged(financing.financing_id))

@@ -22,10 +22,11 @@ from ntb_scf_exchange.domain.events import (
     PayableSettled,
 )
 from ntb_scf_exchange.domain.financing import CollateralKind, Financing, FinancingStatus
+from ntb_scf_exchange.domain.letters_of_credit import LcStatus
 from ntb_scf_exchange.domain.money import Money
 from ntb_scf_exchange.domain.payables import Payable, PayableStatus
 from ntb_scf_exchange.domain.trade import InvoiceStatus
-from ntb_scf_exchange.service import securitizations
+from ntb_scf_exchange.service import letters_of_credit, securitizations
 from ntb_scf_exchange.service.common import derived_id
 from ntb_scf_exchange.service.financing import SETTLE_FINANCING, financing_of
 from ntb_scf_exchange.service.payables import SETTLE_ROOT, start_of
@@ -57,6 +58,7 @@ class Piece:
     maturity: datetime
     payable: Payable | None
     financing: Financing | None
+    letter_of_credit_id: str = ""
 
     @property
     def payee_id(self) -> str:
@@ -75,6 +77,17 @@ async def _root_pieces(unit: ScfUnitOfWork, root_id: str) -> list[Piece]:
         pieces.append(Piece(payable.payable_id, payable.obligor_id, payable.holder_id,
                             payable.face, start_of(payable.maturity_date), payable, financing))
     return pieces
+
+
+async def _lc_pieces(unit: ScfUnitOfWork, lc_id: str) -> list[Piece]:
+    lc = await letters_of_credit.lc_of(unit, lc_id)
+    if lc.status is not LcStatus.ACCEPTED or lc.maturity_date is None:
+        return []
+    live = [f for f in await unit.financings.find({"collateral_id": lc_id})
+            if f.status in LIVE]
+    return [Piece(lc_id, lc.issuing_bank_id, lc.beneficiary_id, lc.amount,
+                  start_of(lc.maturity_date), None, live[0] if live else None,
+                  letter_of_credit_id=lc_id)]
 
 
 async def _financing_pieces(unit: ScfUnitOfWork, financing_id: str) -> list[Piece]:
@@ -119,8 +132,12 @@ async def settle_due(new_unit: NewUnit, ledger: Ledger, work: DueWork, *, terms:
         await securitizations.wind_up(new_unit, ledger, work, clock())
         return
     async with new_unit() as unit:
-        pieces = (await _root_pieces(unit, work.subject_id) if work.kind == SETTLE_ROOT
-                  else await _financing_pieces(unit, work.subject_id))
+        if work.kind == SETTLE_ROOT:
+            pieces = await _root_pieces(unit, work.subject_id)
+        elif work.kind == letters_of_credit.SETTLE_LC:
+            pieces = await _lc_pieces(unit, work.subject_id)
+        else:
+            pieces = await _financing_pieces(unit, work.subject_id)
     now = clock()
     if not pieces:
         await _finish(new_unit, work, now)
@@ -177,6 +194,10 @@ async def _paid(new_unit: NewUnit, pieces: list[Piece], payments: dict[str, list
                     receipt = await unit.receipts.get(financing.collateral_id, for_update=True)
                     if receipt is not None:
                         await unit.receipts.save(receipt.unpledged())
+            if piece.letter_of_credit_id:
+                lc = await letters_of_credit.lc_of(unit, piece.letter_of_credit_id,
+                                                   for_update=True)
+                await unit.letters_of_credit.save(lc.paid(transfer_ids[0]))
         for root_id in roots:
             if not await unit.payables.find({"root_payable_id": root_id, "status": HELD}):
                 root = await unit.payables.get(root_id)
@@ -263,7 +284,9 @@ async def settle_now(new_unit: NewUnit, ledger: Ledger, financing_id: str, *, te
         if financing.status not in LIVE:
             raise FailedPrecondition("FINANCING_NOT_FUNDED",
                                      f"the financing is {financing.status.value}")
-        if financing.collateral_kind.name == "PAYABLE":
+        if financing.collateral_kind is CollateralKind.LETTER_OF_CREDIT:
+            pieces = await _lc_pieces(unit, financing.collateral_id)
+        elif financing.collateral_kind is CollateralKind.PAYABLE:
             payable = await unit.payables.get(financing.collateral_id)
             assert payable is not None
             pieces = [Piece(payable.payable_id, payable.obligor_id, payable.holder_id,

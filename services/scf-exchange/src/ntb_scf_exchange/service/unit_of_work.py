@@ -10,6 +10,7 @@ from typing import Any, Protocol, TypeVar
 from ntb_scf_exchange.domain.alliances import Alliance, Application, Member
 from ntb_scf_exchange.domain.events import Event
 from ntb_scf_exchange.domain.financing import Bid, Financing
+from ntb_scf_exchange.domain.letters_of_credit import LetterOfCredit
 from ntb_scf_exchange.domain.logistics import Device, WarehouseReceipt
 from ntb_scf_exchange.domain.payables import Payable
 from ntb_scf_exchange.domain.securitization import Securitization
@@ -67,6 +68,7 @@ class ScfUnitOfWork(UnitOfWork):
     securitizations: SecuritizationStore
     devices: Store[Device]
     receipts: Store[WarehouseReceipt]
+    letters_of_credit: Store[LetterOfCredit]
     due_work: DueWorkStore
 
     def record(self, event: Event) -> None:
