@@ -71,7 +71,7 @@ def builder(*, ports: Callable[[Settings], Ports] = default_ports, clock: Clock 
         terms = settlement.Terms(late_fee_rate=settings.late_fee_rate,
                                  grace_days=settings.grace_days)
         api = ScfExchangeApi(new_unit=new_unit, ports=the_ports, terms=terms, clock=clock)
-        scheduler = partial(settlement.run_scheduler, new_unit, the_ports.ledger, terms=terms,
+        scheduler = partial(settlement.run_scheduler, new_unit, the_ports, terms=terms,
                             clock=clock, period_s=settings.scheduler_period_s)
         return ServiceParts(
             apis=[GrpcApi(full_name="ntb.scf_exchange.v1.ScfExchangeService",

@@ -420,7 +420,8 @@ class ScfExchangeApi(scf_exchange_pb2_grpc.ScfExchangeServiceServicer):
         if ROLE_OPERATOR not in caller.roles:
             caller.require_access_to(found.obligor_id)
         await settlement.settle_now(self.new_unit, self.ports.ledger, request.financing_id,
-                                    terms=self.terms, now=self.clock())
+                                    request_id=request.request_id, terms=self.terms,
+                                    now=self.clock())
         found = await financing.get_financing(self.new_unit, request.financing_id, caller)
         return pb.SettleFinancingResponse(financing=m.financing(found))
 
@@ -436,7 +437,7 @@ class ScfExchangeApi(scf_exchange_pb2_grpc.ScfExchangeServiceServicer):
         if ROLE_OPERATOR not in caller.roles:
             caller.require_access_to(found.funder_id)
         await settlement.declare_default(self.new_unit, request.financing_id, request.reason,
-                                         now=self.clock())
+                                         request_id=request.request_id, now=self.clock())
         found = await financing.get_financing(self.new_unit, request.financing_id, caller)
         return pb.DeclareFinancingDefaultResponse(financing=m.financing(found))
 

@@ -30,17 +30,26 @@ from ntb_scf_exchange.domain.trade import InvoiceStatus, OrderStatus
 from ntb_scf_exchange.service import letters_of_credit, logistics
 from ntb_scf_exchange.service.common import derived_id, new_id, once
 from ntb_scf_exchange.service.payables import payable_of, start_of
-from ntb_scf_exchange.service.ports import FxRates, Ledger, Payment, Ratings, TransferCode
+from ntb_scf_exchange.service.ports import (
+    FxRates,
+    InsufficientFunds,
+    Ledger,
+    Payment,
+    Ratings,
+    TransferCode,
+)
 from ntb_scf_exchange.service.trade import invoice_of, order_of
 from ntb_scf_exchange.service.unit_of_work import Clock, DueWork, NewUnit, ScfUnitOfWork
 from ntbkit.auth import Caller
 from ntbkit.errors import FailedPrecondition, NotFound, PermissionDenied
+from ntbkit.storage.idempotency import fingerprint
 
 ACTIVE = (FinancingStatus.OPEN.value, FinancingStatus.FUNDED.value,
           FinancingStatus.OVERDUE.value)
 BIDDING_DEFAULT = timedelta(hours=48)
 PLEDGE_RULES = bb.Rules()
 SETTLE_FINANCING = "SETTLE_FINANCING"
+CLOSE_BIDDING = "CLOSE_BIDDING"
 
 
 @dataclass(frozen=True)
@@ -307,6 +316,9 @@ async def request_financing(new_unit: NewUnit, ports: Ports, command: RequestFin
             status=FinancingStatus.OPEN, quote=the_quote, created_at=now, fx=fx,
             disbursement_payee_id=found.payee_id)
         await unit.financings.add(financing)
+        await unit.due_work.schedule(DueWork(f"{CLOSE_BIDDING}:{financing.financing_id}",
+                                             CLOSE_BIDDING, financing.financing_id,
+                                             financing.bidding_closes_at))
         unit.record(FinancingRequested(financing))
         return financing.financing_id
 
@@ -484,7 +496,7 @@ async def accept_bid(new_unit: NewUnit, ports: Ports, *, request_id: str, financ
         caller.require_access_to(financing.applicant_id)
         previous = await unit.previous_response(
             operation="AcceptBid", request_id=request_id,
-            fingerprint=_fingerprint(financing_id, bid_id))
+            fingerprint=fingerprint(_AcceptKey(financing_id, bid_id)))
         if previous is not None:
             return await get_financing(new_unit, previous.decode(), caller)
         financing.require(FinancingStatus.OPEN)
@@ -494,6 +506,54 @@ async def accept_bid(new_unit: NewUnit, ports: Ports, *, request_id: str, financ
     if bid_id and bid_id != winner.bid_id:
         raise FailedPrecondition("BID_NOT_LOWEST_COST",
                                  f"bid {winner.bid_id} offers a lower cost")
+    try:
+        await _fund(new_unit, ports, financing, winner, operation="AcceptBid",
+                    request_id=request_id, key=_AcceptKey(financing_id, bid_id), clock=clock)
+    except InsufficientFunds as error:
+        raise FailedPrecondition("FUNDER_SHORT", "the funder's wallet cannot pay the advance"
+                                 ) from error
+    return await get_financing(new_unit, financing_id, caller)
+
+
+async def close_bidding(new_unit: NewUnit, ports: Ports, financing_id: str, clock: Clock
+                        ) -> None:
+    """At the bidding close an OPEN financing goes to the lowest-cost standing offer
+    whose funder can pay (the next one otherwise), or expires without one."""
+    async with new_unit() as unit:
+        financing = await financing_of(unit, financing_id)
+        bids = await unit.bids.find({"financing_id": financing_id})
+    if financing.status is not FinancingStatus.OPEN:
+        return
+    just_before = financing.bidding_closes_at - timedelta(microseconds=1)
+    standing = sorted((b for b in bids if b.status is BidStatus.OPEN
+                       and b.expires_at > just_before),
+                      key=lambda b: (b.annual_rate, b.created_at, b.bid_id))
+    for bid in standing:
+        try:
+            await _fund(new_unit, ports, financing, bid, operation="CloseBidding",
+                        request_id=derived_id("award", financing_id, bid.bid_id),
+                        key={"financing_id": financing_id, "bid_id": bid.bid_id}, clock=clock)
+            return
+        except InsufficientFunds:
+            continue
+
+    async def expire(unit: ScfUnitOfWork) -> str:
+        current = await financing_of(unit, financing_id, for_update=True)
+        if current.status is FinancingStatus.OPEN:
+            await unit.financings.save(replace(current, status=FinancingStatus.EXPIRED,
+                                               closed_at=clock()))
+            for bid in await unit.bids.find({"financing_id": financing_id,
+                                             "status": BidStatus.OPEN.value}):
+                await unit.bids.save(replace(bid, status=BidStatus.EXPIRED))
+        return financing_id
+
+    await once(new_unit, "CloseBidding", derived_id("expire", financing_id),
+               {"financing_id": financing_id}, expire)
+
+
+async def _fund(new_unit: NewUnit, ports: Ports, financing: Financing, winner: Bid, *,
+                operation: str, request_id: str, key: object, clock: Clock) -> None:
+    financing_id = financing.financing_id
     transfer_id = derived_id("fund", financing_id)
     payee = financing.disbursement_payee_id or financing.applicant_id
     await ports.ledger.pay([Payment(transfer_id, winner.funder_id, payee,
@@ -514,20 +574,13 @@ async def accept_bid(new_unit: NewUnit, ports: Ports, *, request_id: str, financ
         unit.record(FinancingFunded(funded))
         return financing_id
 
-    await once(new_unit, "AcceptBid", request_id, _AcceptKey(financing_id, bid_id), perform)
-    return await get_financing(new_unit, financing_id, caller)
+    await once(new_unit, operation, request_id, key, perform)
 
 
 @dataclass(frozen=True)
 class _AcceptKey:
     financing_id: str
     bid_id: str
-
-
-def _fingerprint(financing_id: str, bid_id: str) -> str:
-    from ntbkit.storage.idempotency import fingerprint
-
-    return fingerprint(_AcceptKey(financing_id, bid_id))
 
 
 async def _assign_collateral(unit: ScfUnitOfWork, financing: Financing) -> None:

@@ -27,12 +27,18 @@ from ntb_scf_exchange.domain.money import Money
 from ntb_scf_exchange.domain.payables import Payable, PayableStatus
 from ntb_scf_exchange.domain.trade import InvoiceStatus
 from ntb_scf_exchange.service import letters_of_credit, securitizations
-from ntb_scf_exchange.service.common import derived_id
-from ntb_scf_exchange.service.financing import SETTLE_FINANCING, financing_of
+from ntb_scf_exchange.service.common import derived_id, once
+from ntb_scf_exchange.service.financing import (
+    CLOSE_BIDDING,
+    Ports,
+    close_bidding,
+    financing_of,
+)
 from ntb_scf_exchange.service.payables import SETTLE_ROOT, start_of
 from ntb_scf_exchange.service.ports import InsufficientFunds, Ledger, Payment, TransferCode
 from ntb_scf_exchange.service.unit_of_work import Clock, DueWork, NewUnit, ScfUnitOfWork
 from ntbkit.errors import FailedPrecondition
+from ntbkit.storage.idempotency import fingerprint
 
 log = structlog.get_logger(__name__)
 HELD = [PayableStatus.OUTSTANDING.value, PayableStatus.ENCUMBERED.value,
@@ -125,11 +131,16 @@ def _payments(pieces: list[Piece], days_late: int, terms: Terms
 
 
 async def settle_due(new_unit: NewUnit, ledger: Ledger, work: DueWork, *, terms: Terms,
-                     clock: Clock) -> None:
+                     clock: Clock, ports: Ports | None = None) -> None:
     """Do one item of due work: pay, or mark overdue (and default after grace); or wind
     a securitized pool up."""
     if work.kind == securitizations.WIND_UP_POOL:
         await securitizations.wind_up(new_unit, ledger, work, clock())
+        return
+    if work.kind == CLOSE_BIDDING:
+        assert ports is not None
+        await close_bidding(new_unit, ports, work.subject_id, clock)
+        await _finish(new_unit, work, clock())
         return
     async with new_unit() as unit:
         if work.kind == SETTLE_ROOT:
@@ -251,13 +262,13 @@ async def _unpaid(new_unit: NewUnit, pieces: list[Piece], *, days_late: int, ter
 
 
 async def run_due_work(new_unit: NewUnit, ledger: Ledger, *, terms: Terms, clock: Clock,
-                       batch_size_max: int = 100) -> int:
+                       batch_size_max: int = 100, ports: Ports | None = None) -> int:
     """One pass over the work due now; returns how many items were handled."""
     async with new_unit() as unit:
         due = await unit.due_work.due(clock(), batch_size_max)
     for work in due:
         try:
-            await settle_due(new_unit, ledger, work, terms=terms, clock=clock)
+            await settle_due(new_unit, ledger, work, terms=terms, clock=clock, ports=ports)
         except Exception as error:  # one bad item must not stop the others
             log.exception("due work failed; retrying later", work_id=work.work_id)
             async with new_unit() as unit:
@@ -267,19 +278,25 @@ async def run_due_work(new_unit: NewUnit, ledger: Ledger, *, terms: Terms, clock
     return len(due)
 
 
-async def run_scheduler(new_unit: NewUnit, ledger: Ledger, stop: asyncio.Event, *,
+async def run_scheduler(new_unit: NewUnit, ports: Ports, stop: asyncio.Event, *,
                         terms: Terms, clock: Clock, period_s: float) -> None:
     """The background task: wake every period, do what is due."""
     while not stop.is_set():
-        if await run_due_work(new_unit, ledger, terms=terms, clock=clock) == 0:
+        if await run_due_work(new_unit, ports.ledger, terms=terms, clock=clock,
+                              ports=ports) == 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), period_s)
 
 
-async def settle_now(new_unit: NewUnit, ledger: Ledger, financing_id: str, *, terms: Terms,
-                     now: datetime) -> None:
-    """Early repayment or an operator's retry of one financing."""
+async def settle_now(new_unit: NewUnit, ledger: Ledger, financing_id: str, *, request_id: str,
+                     terms: Terms, now: datetime) -> None:
+    """Early repayment or an operator's retry of one financing. A retried request id
+    returns without a second effect (its payments are derived from the pieces anyway)."""
+    key = fingerprint({"financing_id": financing_id})
     async with new_unit() as unit:
+        if await unit.previous_response(operation="SettleFinancing", request_id=request_id,
+                                        fingerprint=key) is not None:
+            return
         financing = await financing_of(unit, financing_id)
         if financing.status not in LIVE:
             raise FailedPrecondition("FINANCING_NOT_FUNDED",
@@ -295,16 +312,20 @@ async def settle_now(new_unit: NewUnit, ledger: Ledger, financing_id: str, *, te
             pieces = await _financing_pieces(unit, financing_id)
     if not await settle_pieces(new_unit, ledger, pieces, terms=terms, now=now, work=None):
         raise FailedPrecondition("INSUFFICIENT_FUNDS", "the obligor's wallet is short")
+    async with new_unit() as unit:
+        await unit.remember_response(operation="SettleFinancing", request_id=request_id,
+                                     fingerprint=key, response=financing_id.encode())
+        await unit.commit()
 
 
 async def declare_default(new_unit: NewUnit, financing_id: str, reason: str, *,
-                          now: datetime) -> None:
-    async with new_unit() as unit:
+                          request_id: str, now: datetime) -> None:
+    async def perform(unit: ScfUnitOfWork) -> str:
         financing = await financing_of(unit, financing_id, for_update=True)
         defaulted = financing.defaulted(reason=reason, at=now)
         await unit.financings.save(defaulted)
         unit.record(FinancingDefaulted(defaulted))
-        await unit.commit()
+        return financing_id
 
-
-_ = SETTLE_FINANCING  # the second kind of due work handled by settle_due
+    await once(new_unit, "DeclareFinancingDefault", request_id,
+               {"financing_id": financing_id, "reason": reason}, perform)
