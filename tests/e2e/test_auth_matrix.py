@@ -105,7 +105,7 @@ async def test_bad_tokens_are_unauthenticated_on_every_service(
 
 async def test_unbuilt_rpcs_check_auth_before_unimplemented(suite: DistributedSuite) -> None:
     operator = await suite.operator_token()
-    for service in ("matching", "intangible-bank", "scf-exchange"):
+    for service in ("matching", "intangible-bank"):
         code = await status_of(suite, service, calls(SOME_ID)[service], operator)
         assert code == grpc.StatusCode.UNIMPLEMENTED, service
 

@@ -1,6 +1,6 @@
-"""Composition root of scf-exchange: alliances, the information flow, credit sharing,
-pricing, financing with bids, automatic settlement. Devices, shipments, warehouse
-receipts, letters of credit and securitizations answer UNIMPLEMENTED until built."""
+"""Composition root of scf-exchange: alliances, the three flows, credit sharing,
+pricing, financing products with bids, letters of credit, securitization, and the
+scheduler that settles at maturity (DESIGN.md 4.5)."""
 
 from __future__ import annotations
 

@@ -102,10 +102,10 @@ async def test_contract(tmp_path: Path) -> None:
                     request_id=new_id(), financing_id=new_id(), funder_id=OTHER,
                     annual_rate=common_pb2.Decimal(value="1e-2")), metadata=as_(OTHER))
             assert set(violations(raised.value)) == {"annual_rate"}
-            with pytest.raises(grpc.aio.AioRpcError) as raised:  # still unbuilt
+            with pytest.raises(grpc.aio.AioRpcError) as raised:
                 await api.GetShipment(pb.GetShipmentRequest(shipment_id=new_id()),
                                       metadata=OPERATOR)
-            assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
+            assert raised.value.code() == grpc.StatusCode.NOT_FOUND
             with pytest.raises(grpc.aio.AioRpcError) as raised:
                 await api.GetAlliance(pb.GetAllianceRequest(alliance_id=alliance))
             assert raised.value.code() == grpc.StatusCode.UNAUTHENTICATED

@@ -166,3 +166,64 @@ async def test_buyers_credit_pays_the_seller_and_the_buyer_repays(
         requested_amount=cny(35_000_00), maturity_date=pdate(START.date() + timedelta(
             days=60))), metadata=as_(DEPOSITOR))).financing
     assert po_loan.obligor_id == DEPOSITOR
+
+
+async def test_shipment_steps_need_readings_and_the_trade_traces(
+        world: tuple[ScfServer, World]) -> None:
+    _, w = world
+    public = DEVICE_KEY.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    tracker = (await w.api.RegisterDevice(pb.RegisterDeviceRequest(
+        request_id=new_id(), owner_id=CARRIER, kind="gps-tracker", public_key=public),
+        metadata=as_(CARRIER))).device
+    order = await w.api.SubmitPurchaseOrder(pb.SubmitPurchaseOrderRequest(
+        request_id=new_id(), buyer_id=BUYER, seller_id=DEPOSITOR, number="PO-9",
+        lines=[pb.OrderLine(sku="W", description="wheat", quantity=common_pb2.Decimal(
+            value="1"), unit="TNE", unit_price=cny(20_000_00))],
+        delivery_date=pdate(START.date() + timedelta(days=5)), payment_terms_days=30),
+        metadata=as_(BUYER))
+    po_id = order.purchase_order.purchase_order_id
+    await w.api.RespondToPurchaseOrder(pb.RespondToPurchaseOrderRequest(
+        request_id=new_id(), purchase_order_id=po_id, accept=True), metadata=as_(DEPOSITOR))
+    shipment = (await w.api.RecordShipment(pb.RecordShipmentRequest(
+        request_id=new_id(), purchase_order_id=po_id, carrier_id=CARRIER,
+        goods_description="wheat", quantity=common_pb2.Decimal(value="1"), unit="TNE",
+        origin="CNZGZ", destination="CNSHA"), metadata=as_(DEPOSITOR))).shipment
+
+    def step(status: int, attested: bool) -> pb.RecordShipmentEventRequest:
+        event = pb.ShipmentEvent(status=status, location="CNZGZ",
+                                 occurred_at=to_timestamp(START))
+        if attested:
+            event.attestation.CopyFrom(reading(tracker.device_id))
+        return pb.RecordShipmentEventRequest(request_id=new_id(),
+                                             shipment_id=shipment.shipment_id, event=event)
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await w.api.RecordShipmentEvent(step(pb.SHIPMENT_STATUS_PICKED_UP, False),
+                                        metadata=as_(CARRIER))
+    assert error_reason(raised.value) == "ATTESTATION_REQUIRED"
+    await w.api.RecordShipmentEvent(step(pb.SHIPMENT_STATUS_PICKED_UP, True),
+                                    metadata=as_(CARRIER))
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await w.api.RecordShipmentEvent(step(pb.SHIPMENT_STATUS_BOOKED, False),
+                                        metadata=as_(CARRIER))
+    assert error_reason(raised.value) == "STATUS_NOT_FORWARD"
+    delivered = (await w.api.RecordShipmentEvent(step(pb.SHIPMENT_STATUS_DELIVERED, True),
+                                                 metadata=as_(CARRIER))).shipment
+    assert [e.status for e in delivered.events] == [pb.SHIPMENT_STATUS_PICKED_UP,
+                                                    pb.SHIPMENT_STATUS_DELIVERED]
+    invoice = await w.api.IssueInvoice(pb.IssueInvoiceRequest(
+        request_id=new_id(), purchase_order_id=po_id, number="INV-9",
+        issue_date=pdate(START.date()), amount=cny(20_000_00),
+        document=common_pb2.DocumentHash(name="inv.pdf", sha256=bytes(32))),
+        metadata=as_(DEPOSITOR))
+    financing = await w.finance(applicant=DEPOSITOR, invoice_id=invoice.invoice.invoice_id,
+                                product=pb.FINANCING_PRODUCT_FACTORING_WITHOUT_RECOURSE,
+                                units=20_000_00)
+    await w.bid(financing.financing_id, FUNDER, None)
+    funded = await w.accept(financing)
+    traced = await w.api.TraceTrade(pb.TraceTradeRequest(purchase_order_id=po_id),
+                                    metadata=as_(FUNDER))
+    assert [s.shipment_id for s in traced.shipments] == [shipment.shipment_id]
+    assert [i.invoice_id for i in traced.invoices] == [invoice.invoice.invoice_id]
+    assert [f.financing_id for f in traced.financings] == [funded.financing_id]
+    assert list(traced.transfer_ids) == list(funded.funding_transfer_ids)

@@ -11,7 +11,7 @@ from ntb_scf_exchange.domain import pricing
 from ntb_scf_exchange.domain.alliances import Alliance, Application, Member
 from ntb_scf_exchange.domain.financing import Bid, Financing
 from ntb_scf_exchange.domain.letters_of_credit import LetterOfCredit
-from ntb_scf_exchange.domain.logistics import Device, WarehouseReceipt
+from ntb_scf_exchange.domain.logistics import Attestation, Device, Shipment, WarehouseReceipt
 from ntb_scf_exchange.domain.money import Money
 from ntb_scf_exchange.domain.payables import Payable
 from ntb_scf_exchange.domain.securitization import Securitization
@@ -209,10 +209,7 @@ def receipt(r: WarehouseReceipt) -> pb.WarehouseReceipt:
         receipt_id=r.receipt_id, warehouse_id=r.warehouse_id, depositor_id=r.depositor_id,
         goods_description=r.goods_description, quantity=decimal(r.quantity), unit=r.unit,
         value=money(r.value), location=r.location,
-        attestation=pb.DeviceAttestation(
-            device_id=r.attestation.device_id, payload=r.attestation.payload,
-            signature=r.attestation.signature,
-            measured_at=to_timestamp(r.attestation.measured_at)),
+        attestation=attestation(r.attestation),
         status=pb.WarehouseReceiptStatus.Value(f"WAREHOUSE_RECEIPT_STATUS_{r.status.value}"),
         financing_id=r.financing_id, issued_at=to_timestamp(r.issued_at))
     if r.released_at is not None:
@@ -236,3 +233,23 @@ def letter_of_credit(c: LetterOfCredit) -> pb.LetterOfCredit:
     if c.maturity_date is not None:
         message.maturity_date.CopyFrom(day(c.maturity_date))
     return message
+
+
+def attestation(a: Attestation) -> pb.DeviceAttestation:
+    return pb.DeviceAttestation(device_id=a.device_id, payload=a.payload,
+                                signature=a.signature, measured_at=to_timestamp(a.measured_at))
+
+
+def shipment(x: Shipment) -> pb.Shipment:
+    return pb.Shipment(
+        shipment_id=x.shipment_id, purchase_order_id=x.purchase_order_id,
+        shipper_id=x.shipper_id, carrier_id=x.carrier_id, consignee_id=x.consignee_id,
+        goods_description=x.goods_description, quantity=decimal(x.quantity), unit=x.unit,
+        origin=x.origin, destination=x.destination,
+        status=pb.ShipmentStatus.Value(f"SHIPMENT_STATUS_{x.status.value}"),
+        events=[pb.ShipmentEvent(
+            status=pb.ShipmentStatus.Value(f"SHIPMENT_STATUS_{e.status.value}"),
+            location=e.location, occurred_at=to_timestamp(e.occurred_at), note=e.note,
+            attestation=attestation(e.attestation) if e.attestation else None)
+            for e in x.events],
+        created_at=to_timestamp(x.created_at))

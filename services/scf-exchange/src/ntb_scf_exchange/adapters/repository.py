@@ -14,7 +14,7 @@ from ntb_scf_exchange.adapters.documents import dump, load_as
 from ntb_scf_exchange.domain.alliances import Alliance, Application, Member
 from ntb_scf_exchange.domain.financing import Bid, Financing
 from ntb_scf_exchange.domain.letters_of_credit import LetterOfCredit
-from ntb_scf_exchange.domain.logistics import Device, WarehouseReceipt
+from ntb_scf_exchange.domain.logistics import Device, Shipment, WarehouseReceipt
 from ntb_scf_exchange.domain.payables import Payable, PayableStatus
 from ntb_scf_exchange.domain.securitization import Securitization
 from ntb_scf_exchange.domain.trade import Invoice, PurchaseOrder
@@ -130,6 +130,12 @@ def receipts(session: AsyncSession) -> Documents[WarehouseReceipt]:
     return Documents(session, tables.warehouse_receipts, WarehouseReceipt, ("receipt_id",),
                      lambda r: {"warehouse_id": r.warehouse_id, "depositor_id": r.depositor_id,
                                 "status": r.status.value, "created_at": r.issued_at})
+
+
+def shipments(session: AsyncSession) -> Documents[Shipment]:
+    return Documents(session, tables.shipments, Shipment, ("shipment_id",), lambda x: {
+        "purchase_order_id": x.purchase_order_id, "carrier_id": x.carrier_id,
+        "created_at": x.created_at})
 
 
 def letters_of_credit(session: AsyncSession) -> Documents[LetterOfCredit]:

@@ -153,3 +153,11 @@ letters_of_credit = sa.Table(
     sa.Column("created_at", TIME, nullable=False),
     _body(),
 )
+shipments = sa.Table(
+    "shipments", metadata,
+    sa.Column("shipment_id", ID, primary_key=True),
+    sa.Column("purchase_order_id", ID, nullable=False, index=True),
+    sa.Column("carrier_id", sa.String(64), nullable=False, index=True),
+    sa.Column("created_at", TIME, nullable=False),
+    _body(),
+)

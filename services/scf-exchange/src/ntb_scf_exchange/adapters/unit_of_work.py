@@ -24,6 +24,7 @@ class SqlScfUnitOfWork(unit_of_work.ScfUnitOfWork):
         self.securitizations = repository.SecuritizationRepository(session)
         self.devices = repository.devices(session)
         self.receipts = repository.receipts(session)
+        self.shipments = repository.shipments(session)
         self.letters_of_credit = repository.letters_of_credit(session)
         self.due_work = repository.DueWorkRepository(session)
         return self

@@ -88,3 +88,59 @@ class WarehouseReceipt:
                                      f"the receipt is {self.status.value} (pledged receipts "
                                      "stay until their financing closes)")
         return replace(self, status=ReceiptStatus.RELEASED, released_at=at)
+
+
+class ShipmentStatus(enum.Enum):
+    BOOKED = "BOOKED"
+    PICKED_UP = "PICKED_UP"
+    IN_TRANSIT = "IN_TRANSIT"
+    DELIVERED = "DELIVERED"
+    EXCEPTION = "EXCEPTION"
+
+
+_ORDER = [ShipmentStatus.BOOKED, ShipmentStatus.PICKED_UP, ShipmentStatus.IN_TRANSIT,
+          ShipmentStatus.DELIVERED]
+ATTESTED = frozenset({ShipmentStatus.PICKED_UP, ShipmentStatus.DELIVERED})
+
+
+@dataclass(frozen=True)
+class ShipmentEvent:
+    status: ShipmentStatus
+    location: str
+    occurred_at: datetime
+    note: str
+    attestation: Attestation | None
+
+
+@dataclass(frozen=True)
+class Shipment:
+    shipment_id: str
+    purchase_order_id: str
+    shipper_id: str
+    carrier_id: str
+    consignee_id: str
+    goods_description: str
+    quantity: Decimal
+    unit: str
+    origin: str
+    destination: str
+    status: ShipmentStatus
+    created_at: datetime
+    events: tuple[ShipmentEvent, ...] = ()
+
+    def with_event(self, event: ShipmentEvent) -> Shipment:
+        """Status moves forward (or to EXCEPTION); pick-up and delivery need a reading."""
+        if self.status in (ShipmentStatus.DELIVERED,):
+            raise FailedPrecondition("SHIPMENT_DELIVERED", "the shipment was delivered")
+        forward = (event.status is ShipmentStatus.EXCEPTION or (
+            self.status is not ShipmentStatus.EXCEPTION
+            and _ORDER.index(event.status) > _ORDER.index(self.status)) or (
+            self.status is ShipmentStatus.EXCEPTION and event.status is not
+            ShipmentStatus.BOOKED))
+        if not forward:
+            raise FailedPrecondition("STATUS_NOT_FORWARD",
+                                     f"{self.status.value} cannot move to {event.status.value}")
+        if event.status in ATTESTED and event.attestation is None:
+            raise FailedPrecondition("ATTESTATION_REQUIRED",
+                                     f"{event.status.value} needs a device reading")
+        return replace(self, status=event.status, events=(*self.events, event))

@@ -13,7 +13,7 @@ from ntb.scf_exchange.v1 import scf_exchange_pb2 as pb
 from ntb_scf_exchange.domain.alliances import ApplicationStatus, ChainType, Role, Scope
 from ntb_scf_exchange.domain.financing import BidStatus, CollateralKind, FinancingStatus, Product
 from ntb_scf_exchange.domain.letters_of_credit import Document, LcStatus
-from ntb_scf_exchange.domain.logistics import Attestation
+from ntb_scf_exchange.domain.logistics import Attestation, ShipmentEvent, ShipmentStatus
 from ntb_scf_exchange.domain.money import Money, parse_rate
 from ntb_scf_exchange.domain.payables import SPLITS_MAX, PayableStatus, Split
 from ntb_scf_exchange.domain.securitization import SecuritizationStatus, TrancheSpec
@@ -420,3 +420,38 @@ def documents(r: pb.PresentDocumentsRequest) -> tuple[Document, ...]:
 def lc_status(value: int, v: Violations) -> LcStatus | None:
     return enum_of(LcStatus, pb.LetterOfCreditStatus, "LETTER_OF_CREDIT_STATUS_", value,
                    "status", v, required=False)
+
+
+def record_shipment(r: pb.RecordShipmentRequest) -> logistics.RecordShipment:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    v.require_uuid(r.purchase_order_id, "purchase_order_id")
+    v.require_text(r.carrier_id, "carrier_id", length_max=64)
+    v.require_text(r.goods_description, "goods_description", length_max=500)
+    quantity = decimal(r.quantity, "quantity", v)
+    v.check(quantity is None or quantity > 0, "quantity", "must be > 0")
+    v.require_text(r.unit, "unit", length_max=8)
+    v.require_text(r.origin, "origin", length_max=200)
+    v.require_text(r.destination, "destination", length_max=200)
+    v.raise_if_any()
+    assert quantity is not None
+    return logistics.RecordShipment(r.request_id, r.purchase_order_id, r.carrier_id,
+                                    r.goods_description, quantity, r.unit, r.origin,
+                                    r.destination)
+
+
+def shipment_event(r: pb.RecordShipmentEventRequest) -> ShipmentEvent:
+    v = Violations()
+    v.require_uuid(r.request_id, "request_id")
+    v.require_uuid(r.shipment_id, "shipment_id")
+    status = enum_of(ShipmentStatus, pb.ShipmentStatus, "SHIPMENT_STATUS_", r.event.status,
+                     "event.status", v)
+    v.check(len(r.event.location) <= 200, "event.location", "at most 200 characters")
+    v.check(len(r.event.note) <= 500, "event.note", "at most 500 characters")
+    v.check(r.event.HasField("occurred_at"), "event.occurred_at", "required")
+    found = (attestation(r.event.attestation, "event.attestation", v)
+             if r.event.HasField("attestation") else None)
+    v.raise_if_any()
+    assert status is not None
+    return ShipmentEvent(status, r.event.location, as_utc(r.event.occurred_at.ToDatetime()),
+                         r.event.note, found)

@@ -1,7 +1,6 @@
 """scf-exchange's gRPC API: decode -> use case -> encode, nothing else.
 
-RPCs not listed here answer UNIMPLEMENTED (the generated base class) until built:
-shipments and their events, TraceTrade.
+Every RPC of ScfExchangeService is built here.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from ntb_scf_exchange.service import (
     payables,
     securitizations,
     settlement,
+    tracing,
     trade,
 )
 from ntb_scf_exchange.service.unit_of_work import Clock, NewUnit
@@ -188,6 +188,43 @@ class ScfExchangeApi(scf_exchange_pb2_grpc.ScfExchangeServiceServicer):
         v.raise_if_any()
         found = await logistics.get_receipt(self.new_unit, request.receipt_id, current_caller())
         return pb.GetWarehouseReceiptResponse(receipt=m.receipt(found))
+
+    async def RecordShipment(self, request: pb.RecordShipmentRequest, context: Ctx
+                             ) -> pb.RecordShipmentResponse:
+        found = await logistics.record_shipment(self.new_unit, codec.record_shipment(request),
+                                                current_caller(), self.clock)
+        return pb.RecordShipmentResponse(shipment=m.shipment(found))
+
+    async def RecordShipmentEvent(self, request: pb.RecordShipmentEventRequest, context: Ctx
+                                  ) -> pb.RecordShipmentEventResponse:
+        event = codec.shipment_event(request)
+        found = await logistics.record_shipment_event(
+            self.new_unit, request_id=request.request_id, shipment_id=request.shipment_id,
+            event=event, caller=current_caller(), clock=self.clock)
+        return pb.RecordShipmentEventResponse(shipment=m.shipment(found))
+
+    async def GetShipment(self, request: pb.GetShipmentRequest, context: Ctx
+                          ) -> pb.GetShipmentResponse:
+        v = Violations()
+        v.require_uuid(request.shipment_id, "shipment_id")
+        v.raise_if_any()
+        found = await logistics.get_shipment(self.new_unit, request.shipment_id,
+                                             current_caller())
+        return pb.GetShipmentResponse(shipment=m.shipment(found))
+
+    async def TraceTrade(self, request: pb.TraceTradeRequest, context: Ctx
+                         ) -> pb.TraceTradeResponse:
+        v = Violations()
+        v.require_uuid(request.purchase_order_id, "purchase_order_id")
+        v.raise_if_any()
+        found = await tracing.trace(self.new_unit, request.purchase_order_id, current_caller())
+        return pb.TraceTradeResponse(
+            purchase_order=m.purchase_order(found.order),
+            shipments=[m.shipment(x) for x in found.shipments],
+            invoices=[m.invoice(i) for i in found.invoices],
+            payables=[m.payable(p) for p in found.payables],
+            financings=[m.financing(f) for f in found.financings],
+            transfer_ids=found.transfer_ids)
 
     # --- information flow ---------------------------------------------------------------
     async def SubmitPurchaseOrder(self, request: pb.SubmitPurchaseOrderRequest, context: Ctx

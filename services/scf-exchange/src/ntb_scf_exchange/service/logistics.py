@@ -10,11 +10,16 @@ from ntb_scf_exchange.domain.logistics import (
     Attestation,
     Device,
     ReceiptStatus,
+    Shipment,
+    ShipmentEvent,
+    ShipmentStatus,
     WarehouseReceipt,
     verify_attestation,
 )
 from ntb_scf_exchange.domain.money import Money
+from ntb_scf_exchange.domain.trade import OrderStatus
 from ntb_scf_exchange.service.common import new_id, once
+from ntb_scf_exchange.service.trade import order_of
 from ntb_scf_exchange.service.unit_of_work import Clock, NewUnit, ScfUnitOfWork
 from ntbkit.auth import Caller
 from ntbkit.errors import FailedPrecondition, NotFound, PermissionDenied
@@ -122,3 +127,71 @@ async def get_receipt(new_unit: NewUnit, receipt_id: str, caller: Caller) -> War
     if not caller.privileged and caller.subject not in parties:
         raise PermissionDenied("only the warehouse, the depositor and its funder see it")
     return receipt
+
+
+@dataclass(frozen=True)
+class RecordShipment:
+    request_id: str
+    purchase_order_id: str
+    carrier_id: str
+    goods_description: str
+    quantity: Decimal
+    unit: str
+    origin: str
+    destination: str
+
+
+async def record_shipment(new_unit: NewUnit, command: RecordShipment, caller: Caller,
+                          clock: Clock) -> Shipment:
+    async def perform(unit: ScfUnitOfWork) -> str:
+        order = await order_of(unit, command.purchase_order_id)
+        caller.require_access_to(order.seller_id)
+        if order.status not in (OrderStatus.ACCEPTED, OrderStatus.FULFILLED):
+            raise FailedPrecondition("ORDER_NOT_ACCEPTED", f"the order is {order.status.value}")
+        await _require_role(unit, command.carrier_id, Role.LOGISTICS)
+        shipment = Shipment(
+            shipment_id=new_id(), purchase_order_id=order.purchase_order_id,
+            shipper_id=order.seller_id, carrier_id=command.carrier_id,
+            consignee_id=order.buyer_id, goods_description=command.goods_description,
+            quantity=command.quantity, unit=command.unit, origin=command.origin,
+            destination=command.destination, status=ShipmentStatus.BOOKED,
+            created_at=clock())
+        await unit.shipments.add(shipment)
+        return shipment.shipment_id
+
+    shipment_id = await once(new_unit, "RecordShipment", command.request_id, command, perform)
+    return await get_shipment(new_unit, shipment_id, caller)
+
+
+async def record_shipment_event(new_unit: NewUnit, *, request_id: str, shipment_id: str,
+                                event: ShipmentEvent, caller: Caller, clock: Clock
+                                ) -> Shipment:
+    async def perform(unit: ScfUnitOfWork) -> str:
+        shipment = await shipment_of(unit, shipment_id, for_update=True)
+        caller.require_access_to(shipment.carrier_id)
+        if event.attestation is not None:
+            verify_attestation(await unit.devices.get(event.attestation.device_id),
+                               event.attestation, owner_id=shipment.carrier_id, now=clock())
+        await unit.shipments.save(shipment.with_event(event))
+        return shipment_id
+
+    await once(new_unit, "RecordShipmentEvent", request_id,
+               {"shipment_id": shipment_id, "event": event}, perform)
+    return await get_shipment(new_unit, shipment_id, caller)
+
+
+async def shipment_of(unit: ScfUnitOfWork, shipment_id: str, *, for_update: bool = False
+                      ) -> Shipment:
+    found = await unit.shipments.get(shipment_id, for_update=for_update)
+    if found is None:
+        raise NotFound("shipment", shipment_id)
+    return found
+
+
+async def get_shipment(new_unit: NewUnit, shipment_id: str, caller: Caller) -> Shipment:
+    async with new_unit() as unit:
+        found = await shipment_of(unit, shipment_id)
+    if not caller.privileged and caller.subject not in (found.shipper_id, found.carrier_id,
+                                                        found.consignee_id):
+        raise PermissionDenied("only the shipper, the carrier and the consignee see it")
+    return found

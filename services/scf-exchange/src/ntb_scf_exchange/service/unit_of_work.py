@@ -11,7 +11,7 @@ from ntb_scf_exchange.domain.alliances import Alliance, Application, Member
 from ntb_scf_exchange.domain.events import Event
 from ntb_scf_exchange.domain.financing import Bid, Financing
 from ntb_scf_exchange.domain.letters_of_credit import LetterOfCredit
-from ntb_scf_exchange.domain.logistics import Device, WarehouseReceipt
+from ntb_scf_exchange.domain.logistics import Device, Shipment, WarehouseReceipt
 from ntb_scf_exchange.domain.payables import Payable
 from ntb_scf_exchange.domain.securitization import Securitization
 from ntb_scf_exchange.domain.trade import Invoice, PurchaseOrder
@@ -68,6 +68,7 @@ class ScfUnitOfWork(UnitOfWork):
     securitizations: SecuritizationStore
     devices: Store[Device]
     receipts: Store[WarehouseReceipt]
+    shipments: Store[Shipment]
     letters_of_credit: Store[LetterOfCredit]
     due_work: DueWorkStore
 
