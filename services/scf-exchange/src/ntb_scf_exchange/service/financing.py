@@ -529,13 +529,15 @@ async def close_bidding(new_unit: NewUnit, ports: Ports, financing_id: str, cloc
                        and b.expires_at > just_before),
                       key=lambda b: (b.annual_rate, b.created_at, b.bid_id))
     for bid in standing:
-        try:
+        try:  # a collateral gone since the request fails here, before money moves
             await _fund(new_unit, ports, financing, bid, operation="CloseBidding",
                         request_id=derived_id("award", financing_id, bid.bid_id),
                         key={"financing_id": financing_id, "bid_id": bid.bid_id}, clock=clock)
             return
         except InsufficientFunds:
             continue
+        except FailedPrecondition:
+            break  # the collateral is gone or matured: nothing to fund any more
 
     async def expire(unit: ScfUnitOfWork) -> str:
         current = await financing_of(unit, financing_id, for_update=True)
@@ -554,6 +556,14 @@ async def close_bidding(new_unit: NewUnit, ports: Ports, financing_id: str, cloc
 async def _fund(new_unit: NewUnit, ports: Ports, financing: Financing, winner: Bid, *,
                 operation: str, request_id: str, key: object, clock: Clock) -> None:
     financing_id = financing.financing_id
+    async with new_unit() as unit:  # no money moves for collateral gone or matured since
+        loan = financing.collateral_kind in LOAN_KINDS
+        found = await collateral_of(unit, financing.collateral_kind, financing.collateral_id,
+                                    product=financing.product,
+                                    amount=financing.requested_amount,
+                                    maturity=financing.maturity_date if loan else None)
+        if (found.maturity_date - clock().date()).days < 1:
+            raise FailedPrecondition("COLLATERAL_MATURED", "the collateral matures today")
     transfer_id = derived_id("fund", financing_id)
     payee = financing.disbursement_payee_id or financing.applicant_id
     await ports.ledger.pay([Payment(transfer_id, winner.funder_id, payee,
