@@ -10,6 +10,11 @@
 {{ $p }}EVENT_BUS: "kafka"
 {{ $p }}KAFKA_BOOTSTRAP: {{ include "ntb-lib.kafkaBootstrap" .root | quote }}
 {{ $p }}IDENTITY_TARGET: {{ printf "%s-identity:50051" .root.Release.Name | quote }}
+{{- range .svc.calls }}
+{{- if ne . "identity" }}
+{{ $p }}{{ . | upper | replace "-" "_" }}_TARGET: {{ printf "%s-%s:50051" $.root.Release.Name . | quote }}
+{{- end }}
+{{- end }}
 {{ $p }}LOG_LEVEL: {{ $v.config.logLevel | quote }}
 {{ $p }}LOG_FORMAT: "json"
 {{ $p }}DRAIN_DELAY_S: {{ $v.config.drainDelaySeconds | quote }}
