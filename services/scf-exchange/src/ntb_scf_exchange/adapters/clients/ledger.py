@@ -48,6 +48,11 @@ class GrpcLedger:
         try:
             response = await self._stub.CreateTransfers(request, timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
+            if error.code() in (grpc.StatusCode.PERMISSION_DENIED,
+                                grpc.StatusCode.FAILED_PRECONDITION,
+                                grpc.StatusCode.INVALID_ARGUMENT):
+                raise FailedPrecondition("LEDGER_REFUSED",
+                                         f"laborcoin: {error.details()}") from error
             raise Unavailable(f"laborcoin: {error.details()}") from error
         codes = [r.code for r in response.results]
         if all(c in _DONE for c in codes):
