@@ -122,3 +122,28 @@ async def test_receivables_pledge_is_bounded_by_the_borrowing_base(
     assert scf.ledger.balance(FUNDER, "CNY") == 1_000_000_00 + 2_000_00
     assert scf.ledger.balance(SUPPLIER, "CNY") == 158_000_00 + 40_000_00
     assert scf.ledger.balance(BUYER, "CNY") == 800_000_00
+
+
+async def test_with_recourse_the_supplier_repays_when_the_buyer_defaults(
+        chain: tuple[ScfServer, World, str]) -> None:
+    scf, world, _ = chain
+    broke_buyer = str(uuid.uuid4())
+    invoice = await world.invoice(buyer=broke_buyer, seller=SUPPLIER, alliance_id="",
+                                  units=100_000_00, terms_days=60)
+    financing = await world.finance(applicant=SUPPLIER, invoice_id=invoice.invoice_id,
+                                    product=pb.FINANCING_PRODUCT_FACTORING_WITH_RECOURSE,
+                                    units=100_000_00)
+    await world.bid(financing.financing_id, FUNDER, "0.06")
+    funded = await world.accept(financing)
+    assert funded.advance.units == 99_000_00  # 100,000 x 0.06 x 60 / 360 = 1,000
+    scf.ledger.deposit(SUPPLIER, "CNY", 1_000_00)  # enough to answer for the buyer
+    scf.clock.now = START + timedelta(days=60 + scf.grace_days)
+
+    async def recovered() -> pb.Financing | None:
+        found = await world.financing(funded.financing_id)
+        return found if found.recourse_transfer_id else None
+
+    done = await eventually(recovered)
+    assert done.status == pb.FINANCING_STATUS_DEFAULTED  # the buyer's default stays on record
+    assert scf.ledger.balance(FUNDER, "CNY") == 1_000_000_00 + 1_000_00
+    assert scf.ledger.balance(SUPPLIER, "CNY") == 0

@@ -153,6 +153,7 @@ def financing(f: Financing) -> pb.Financing:
         settlement_transfer_ids=list(f.settlement_transfer_ids),
         created_at=to_timestamp(f.created_at), advance_rate=decimal(f.advance_rate),
         late_fee=maybe_money(f.late_fee), days_overdue=f.days_overdue,
+        recourse_transfer_id=f.recourse_transfer_id,
         chain_type=pb.ChainType.Value(f"CHAIN_TYPE_{f.chain_type or 'UNSPECIFIED'}"))
     if f.fx is not None:
         message.fx_rate.CopyFrom(decimal(f.fx.rate))

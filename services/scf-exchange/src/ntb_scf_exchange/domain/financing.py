@@ -120,6 +120,7 @@ class Financing:
     days_overdue: int = 0
     default_reason: str = ""
     disbursement_payee_id: str = ""  # the seller for buyer's credit; else the applicant
+    recourse_transfer_id: str = ""
 
     @property
     def with_recourse(self) -> bool:

@@ -475,6 +475,8 @@ class ScfExchangeApi(scf_exchange_pb2_grpc.ScfExchangeServiceServicer):
             caller.require_access_to(found.funder_id)
         await settlement.declare_default(self.new_unit, request.financing_id, request.reason,
                                          request_id=request.request_id, now=self.clock())
+        await settlement.collect_recourse(self.new_unit, self.ports.ledger,
+                                          request.financing_id)
         found = await financing.get_financing(self.new_unit, request.financing_id, caller)
         return pb.DeclareFinancingDefaultResponse(financing=m.financing(found))
 

@@ -163,7 +163,8 @@ async def settle_pieces(new_unit: NewUnit, ledger: Ledger, pieces: list[Piece], 
     try:
         await ledger.pay([p for own in payments.values() for p in own])
     except InsufficientFunds:
-        await _unpaid(new_unit, pieces, days_late=days_late, terms=terms, now=now, work=work)
+        await _unpaid(new_unit, ledger, pieces, days_late=days_late, terms=terms, now=now,
+                      work=work)
         return False
     await _paid(new_unit, pieces, payments, days_late=days_late, terms=terms, now=now,
                 work=work)
@@ -225,8 +226,8 @@ async def _mark_paid(unit: ScfUnitOfWork, invoice_id: str) -> None:
         await unit.invoices.save(replace(invoice, status=InvoiceStatus.PAID))
 
 
-async def _unpaid(new_unit: NewUnit, pieces: list[Piece], *, days_late: int, terms: Terms,
-                  now: datetime, work: DueWork | None) -> None:
+async def _unpaid(new_unit: NewUnit, ledger: Ledger, pieces: list[Piece], *, days_late: int,
+                  terms: Terms, now: datetime, work: DueWork | None) -> None:
     defaulting = days_late >= terms.grace_days
     async with new_unit() as unit:
         for piece in pieces:
@@ -259,6 +260,33 @@ async def _unpaid(new_unit: NewUnit, pieces: list[Piece], *, days_late: int, ter
         await unit.commit()
     log.info("settlement unpaid", pieces=[p.key for p in pieces], days_late=days_late,
              defaulted=defaulting)
+    if defaulting:
+        for piece in pieces:
+            if piece.financing is not None and piece.financing.with_recourse:
+                await collect_recourse(new_unit, ledger, piece.financing.financing_id)
+
+
+async def collect_recourse(new_unit: NewUnit, ledger: Ledger, financing_id: str) -> bool:
+    """With recourse the applicant owes the funder's claim once the obligor defaulted;
+    collected from its wallet when it can pay (the financing stays DEFAULTED: it was the
+    obligor's default)."""
+    async with new_unit() as unit:
+        financing = await financing_of(unit, financing_id)
+    if financing.recourse_transfer_id or financing.status is not FinancingStatus.DEFAULTED:
+        return False
+    transfer_id = derived_id("recourse", financing_id)
+    try:
+        await ledger.pay([Payment(transfer_id, financing.applicant_id, financing.funder_id,
+                                  financing.requested_amount,
+                                  TransferCode.FINANCING_SETTLEMENT,
+                                  f"financing:{financing_id}")])
+    except InsufficientFunds:
+        return False
+    async with new_unit() as unit:
+        current = await financing_of(unit, financing_id, for_update=True)
+        await unit.financings.save(replace(current, recourse_transfer_id=transfer_id))
+        await unit.commit()
+    return True
 
 
 async def run_due_work(new_unit: NewUnit, ledger: Ledger, *, terms: Terms, clock: Clock,

@@ -3199,6 +3199,7 @@ class Financing(_message.Message):
     LATE_FEE_FIELD_NUMBER: _builtins.int
     DAYS_OVERDUE_FIELD_NUMBER: _builtins.int
     CHAIN_TYPE_FIELD_NUMBER: _builtins.int
+    RECOURSE_TRANSFER_ID_FIELD_NUMBER: _builtins.int
     financing_id: _builtins.str
     """Output only. UUID."""
     product: Global___FinancingProduct.ValueType
@@ -3227,6 +3228,10 @@ class Financing(_message.Message):
     """Output only. Days past maturity while unpaid (0 when paid on time)."""
     chain_type: Global___ChainType.ValueType
     """Output only. The alliance's chain type (analytics), UNSPECIFIED without one."""
+    recourse_transfer_id: _builtins.str
+    """Output only. With recourse, when the obligor defaulted: the laborcoin transfer by
+    which the applicant repaid the funder's claim; empty if not (yet) collected.
+    """
     @_builtins.property
     def collateral(self) -> Global___Collateral:
         """What it rests on."""
@@ -3331,10 +3336,11 @@ class Financing(_message.Message):
         late_fee: _common_pb2.Money | None = ...,
         days_overdue: _builtins.int = ...,
         chain_type: Global___ChainType.ValueType = ...,
+        recourse_transfer_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["advance", b"advance", "advance_rate", b"advance_rate", "annual_rate", b"annual_rate", "bidding_closes_at", b"bidding_closes_at", "closed_at", b"closed_at", "collateral", b"collateral", "created_at", b"created_at", "discount", b"discount", "face", b"face", "funded_at", b"funded_at", "fx_rate", b"fx_rate", "indicative_quote", b"indicative_quote", "late_fee", b"late_fee", "maturity_date", b"maturity_date", "requested_amount", b"requested_amount"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["accepted_bid_id", b"accepted_bid_id", "advance", b"advance", "advance_rate", b"advance_rate", "alliance_id", b"alliance_id", "annual_rate", b"annual_rate", "applicant_id", b"applicant_id", "bidding_closes_at", b"bidding_closes_at", "chain_type", b"chain_type", "closed_at", b"closed_at", "collateral", b"collateral", "created_at", b"created_at", "days_overdue", b"days_overdue", "disbursement_asset", b"disbursement_asset", "discount", b"discount", "face", b"face", "financing_id", b"financing_id", "funded_at", b"funded_at", "funder_id", b"funder_id", "funding_transfer_ids", b"funding_transfer_ids", "fx_rate", b"fx_rate", "fx_rate_ref", b"fx_rate_ref", "indicative_quote", b"indicative_quote", "late_fee", b"late_fee", "maturity_date", b"maturity_date", "obligor_id", b"obligor_id", "product", b"product", "requested_amount", b"requested_amount", "settlement_transfer_ids", b"settlement_transfer_ids", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["accepted_bid_id", b"accepted_bid_id", "advance", b"advance", "advance_rate", b"advance_rate", "alliance_id", b"alliance_id", "annual_rate", b"annual_rate", "applicant_id", b"applicant_id", "bidding_closes_at", b"bidding_closes_at", "chain_type", b"chain_type", "closed_at", b"closed_at", "collateral", b"collateral", "created_at", b"created_at", "days_overdue", b"days_overdue", "disbursement_asset", b"disbursement_asset", "discount", b"discount", "face", b"face", "financing_id", b"financing_id", "funded_at", b"funded_at", "funder_id", b"funder_id", "funding_transfer_ids", b"funding_transfer_ids", "fx_rate", b"fx_rate", "fx_rate_ref", b"fx_rate_ref", "indicative_quote", b"indicative_quote", "late_fee", b"late_fee", "maturity_date", b"maturity_date", "obligor_id", b"obligor_id", "product", b"product", "recourse_transfer_id", b"recourse_transfer_id", "requested_amount", b"requested_amount", "settlement_transfer_ids", b"settlement_transfer_ids", "status", b"status"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
