@@ -51,6 +51,18 @@ def as_(subject: str, *roles: str) -> tuple[tuple[str, str], ...]:
 OPERATOR = as_("ops", ROLE_OPERATOR)
 
 
+class WithMetadata(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
+    """Every call on the channel carries this metadata (a token, as the service client
+    will add scf-exchange's own)."""
+
+    def __init__(self, metadata: tuple[tuple[str, str], ...]) -> None:
+        self._metadata = list(metadata)
+
+    async def intercept_unary_unary(self, continuation: Callable[..., Any],
+                                    details: Any, request: Any) -> Any:
+        return await continuation(details._replace(metadata=self._metadata), request)
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
-from scf_api_support import ScfServer, eventually, new_id, stub
+from scf_api_support import ScfServer, WithMetadata, eventually, new_id, stub
 from scf_fakes import MovableClock
 from scf_world import World
 
@@ -18,6 +18,7 @@ from ntb.identity.v1 import identity_pb2_grpc
 from ntb.scf_exchange.v1 import scf_exchange_pb2 as pb
 from ntb_identity import bootstrap as identity_bootstrap
 from ntb_identity.settings import IdentitySettings
+from ntb_scf_exchange.adapters.clients.ratings import GrpcRatings
 from ntbkit.messaging.memory import InMemoryEventBus
 from ntbkit.runtime import ServiceRuntime
 
@@ -93,6 +94,14 @@ async def test_default_and_repayment_move_the_obligors_credit_wave(tmp_path: Pat
             bad = await ident.GetCreditWave(ipb.GetCreditWaveRequest(
                 principal_id=ids["bad-core"]), metadata=operator)
             assert bad.points[-1].score < bad.points[0].score  # the default costs points
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{identity.port}",
+                                             interceptors=[WithMetadata(operator)]) as channel:
+            ratings = GrpcRatings(channel)  # the adapter scf-exchange prices with
+            good, worse = (await ratings.rating(ids["good-core"]),
+                           await ratings.rating(ids["bad-core"]))
+            order = ["AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C"]
+            assert order.index(worse) >= order.index(good)
+            assert await ratings.rating(str(uuid.uuid4())) == ""  # unknown: unrated
     finally:
         await scf.stop()
         await identity.stop()
