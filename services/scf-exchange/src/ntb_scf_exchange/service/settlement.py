@@ -186,6 +186,8 @@ async def _paid(new_unit: NewUnit, pieces: list[Piece], payments: dict[str, list
             if piece.payable is not None:
                 current = await unit.payables.get(piece.key, for_update=True)
                 assert current is not None
+                if current.status is PayableStatus.SETTLED:
+                    continue  # a second scheduler (another replica) got here first
                 settled = replace(current, status=PayableStatus.SETTLED)
                 await unit.payables.save(settled)
                 roots.add(current.root_payable_id)
@@ -194,6 +196,8 @@ async def _paid(new_unit: NewUnit, pieces: list[Piece], payments: dict[str, list
             if piece.financing is not None and piece.financing.status in LIVE:
                 financing = await financing_of(unit, piece.financing.financing_id,
                                                for_update=True)
+                if financing.status not in LIVE:
+                    continue
                 fee = pricing.late_fee(financing.requested_amount, rate=terms.late_fee_rate,
                                        days_late=days_late)
                 done = financing.settled(transfer_ids=transfer_ids, late_fee=fee,
@@ -241,6 +245,8 @@ async def _unpaid(new_unit: NewUnit, ledger: Ledger, pieces: list[Piece], *, day
             if piece.financing is not None and piece.financing.status in LIVE:
                 financing = await financing_of(unit, piece.financing.financing_id,
                                                for_update=True)
+                if financing.status not in LIVE:
+                    continue  # another replica closed it meanwhile
                 fee = pricing.late_fee(financing.requested_amount, rate=terms.late_fee_rate,
                                        days_late=days_late)
                 late = financing.overdue(days=days_late, late_fee=fee)
