@@ -48,8 +48,8 @@ async def server() -> AsyncIterator[ScfServer]:
 
 
 async def test_credit_chain_on_postgres(server: ScfServer) -> None:
-    await test_credit_shared_to_tier_two_financed_and_settled_at_maturity(server)
+    await chain.test_credit_shared_to_tier_two_financed_and_settled_at_maturity(server)
 
 
 async def test_default_on_postgres(server: ScfServer) -> None:
-    await test_an_unpaid_chain_goes_overdue_then_defaults_after_grace(server)
+    await chain.test_an_unpaid_chain_goes_overdue_then_defaults_after_grace(server)
