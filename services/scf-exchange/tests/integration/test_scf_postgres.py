@@ -12,17 +12,10 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 
+import test_scf_credit_chain_api as chain
 from scf_api_support import ScfServer
 from scf_fakes import MovableClock
-from test_scf_credit_chain_api import (
-    CORE,
-    CORE2,
-    F1,
-    F2,
-    START,
-    test_an_unpaid_chain_goes_overdue_then_defaults_after_grace,
-    test_credit_shared_to_tier_two_financed_and_settled_at_maturity,
-)
+from test_scf_credit_chain_api import CORE, CORE2, F1, F2, START
 
 from ntbkit.storage.engine import create_engine
 from ntbkit.testing import database_url_under_test, unique_schema
