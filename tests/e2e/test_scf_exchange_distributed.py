@@ -69,12 +69,17 @@ async def test_credit_chain_through_the_real_ledger(suite: DistributedSuite) -> 
         scf = scf_exchange_pb2_grpc.ScfExchangeServiceStub(scf_ch)
         ids = {}
         for name in ("core", "tier1", "tier2", "funder1", "funder2"):
+            kind = (idpb.PRINCIPAL_KIND_FINANCIAL_INSTITUTION if name.startswith("funder")
+                    else idpb.PRINCIPAL_KIND_ENTERPRISE)
             made = await identity.RegisterPrincipal(idpb.RegisterPrincipalRequest(
-                request_id=new_id(), kind=idpb.PRINCIPAL_KIND_ENTERPRISE, display_name=name,
+                request_id=new_id(), kind=kind, display_name=name,
                 country_code="CN", region="CN-GD", industry_code="C36",
                 enterprise=idpb.EnterpriseProfile(registration_number=new_id()[:18])),
                 metadata=op, timeout=10)
             ids[name] = made.principal.principal_id
+            await identity.SetKycStatus(idpb.SetKycStatusRequest(
+                request_id=new_id(), principal_id=ids[name],
+                kyc_status=idpb.KYC_STATUS_VERIFIED, reason="e2e"), metadata=op, timeout=10)
         wallets = {name: new_id() for name in ids}
         bank = new_id()
         flags = lpb.AccountFlags(debits_must_not_exceed_credits=True)

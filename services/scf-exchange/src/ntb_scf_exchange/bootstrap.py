@@ -13,7 +13,7 @@ import grpc
 from ntb.scf_exchange.v1 import scf_exchange_pb2_grpc
 from ntb_scf_exchange.adapters.clients.fx import GrpcFxRates
 from ntb_scf_exchange.adapters.clients.ledger import GrpcLedger
-from ntb_scf_exchange.adapters.clients.ratings import GrpcRatings
+from ntb_scf_exchange.adapters.clients.ratings import GrpcDirectory, GrpcRatings
 from ntb_scf_exchange.adapters.unit_of_work import SqlScfUnitOfWork
 from ntb_scf_exchange.entrypoints import metrics
 from ntb_scf_exchange.entrypoints.grpc_api import ScfExchangeApi
@@ -48,9 +48,10 @@ def service_channel(settings: Settings, target: str) -> grpc.aio.Channel:
 
 
 def default_ports(settings: Settings) -> Ports:
+    identity = service_channel(settings, settings.identity_target)
     return Ports(
         ledger=GrpcLedger(service_channel(settings, settings.laborcoin_target)),
-        ratings=GrpcRatings(service_channel(settings, settings.identity_target)),
+        ratings=GrpcRatings(identity), directory=GrpcDirectory(identity),
         fx=GrpcFxRates(grpc.aio.insecure_channel(settings.fx_model_target),
                        year=settings.fx_rate_year, model=settings.fx_rate_model))
 

@@ -17,7 +17,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
-from scf_fakes import FakeLedger, FakeRatings, FixedFx, MovableClock
+from scf_fakes import FakeDirectory, FakeLedger, FakeRatings, FixedFx, MovableClock
 
 from ntb.scf_exchange.v1 import scf_exchange_pb2_grpc
 from ntb_scf_exchange.bootstrap import MIGRATIONS, builder
@@ -75,6 +75,7 @@ class ScfServer:
     ledger: FakeLedger = field(default_factory=FakeLedger)
     ratings: FakeRatings = field(default_factory=FakeRatings)
     fx: FxRates = field(default_factory=FixedFx)
+    directory: FakeDirectory = field(default_factory=FakeDirectory)
     grace_days: int = 3
     schema: str = "scf_exchange"
     identity_target: str = ""  # set: tokens are identity's (its published keys verify them)
@@ -86,7 +87,8 @@ class ScfServer:
                             log_level="WARNING", grace_days=self.grace_days,
                             scheduler_period_s=0.05, relay_poll_interval_s=0.05,
                             identity_target=self.identity_target or "127.0.0.1:1")
-        inner = builder(ports=lambda _: Ports(self.ledger, self.ratings, self.fx),
+        inner = builder(ports=lambda _: Ports(self.ledger, self.ratings, self.fx,
+                                              self.directory),
                         clock=self.clock)
 
         async def build(infrastructure: Infrastructure) -> ServiceParts:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ntb_scf_exchange.domain.financing import FxUsed
-from ntb_scf_exchange.service.ports import InsufficientFunds, Payment
+from ntb_scf_exchange.service.ports import InsufficientFunds, Payment, PrincipalInfo
 
 
 @dataclass
@@ -74,3 +74,14 @@ class MovableClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+@dataclass
+class FakeDirectory:
+    """identity's principals; anyone not listed is a KYC-verified financial institution
+    (which may take every role), so tests list only the principals they want refused."""
+
+    principals: dict[str, PrincipalInfo | None] = field(default_factory=dict)
+
+    async def principal(self, principal_id: str) -> PrincipalInfo | None:
+        return self.principals.get(principal_id, PrincipalInfo("FINANCIAL_INSTITUTION", True))

@@ -17,6 +17,7 @@ from scf_world import World, cny
 
 from ntb.common.v1 import common_pb2
 from ntb.scf_exchange.v1 import scf_exchange_pb2 as pb
+from ntb_scf_exchange.service.ports import PrincipalInfo
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CORE, SUPPLIER, OTHER = (str(uuid.uuid4()) for _ in range(3))
@@ -69,6 +70,19 @@ async def test_contract(tmp_path: Path) -> None:
             assert [a.alliance_id for a in children.alliances] == [sub.alliance.alliance_id]
 
             world = World(api, START.date())
+            person, pending, company = (str(uuid.uuid4()) for _ in range(3))
+            scf.directory.principals.update({
+                person: PrincipalInfo("PERSON", True), pending: PrincipalInfo("ENTERPRISE", False),
+                company: PrincipalInfo("ENTERPRISE", True), OTHER: None})
+            for who, role, reason in (
+                    (person, pb.MEMBER_ROLE_SUPPLIER, "NOT_AN_ORGANISATION"),
+                    (pending, pb.MEMBER_ROLE_SUPPLIER, "KYC_NOT_VERIFIED"),
+                    (company, pb.MEMBER_ROLE_FUNDER, "FUNDER_NOT_FINANCIAL_INSTITUTION"),
+                    (OTHER, pb.MEMBER_ROLE_SUPPLIER, "PRINCIPAL_UNKNOWN")):
+                with pytest.raises(grpc.aio.AioRpcError) as raised:
+                    await world.join(alliance, who, role)
+                assert error_reason(raised.value) == reason, who
+            await world.join(alliance, company, pb.MEMBER_ROLE_SUPPLIER)
             await world.join(alliance, CORE, pb.MEMBER_ROLE_CORE_ENTERPRISE)
             await world.join(alliance, SUPPLIER, pb.MEMBER_ROLE_SUPPLIER)
             invoice = await world.invoice(buyer=CORE, seller=SUPPLIER, alliance_id=alliance,

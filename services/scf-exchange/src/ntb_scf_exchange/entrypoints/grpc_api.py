@@ -78,8 +78,9 @@ class ScfExchangeApi(scf_exchange_pb2_grpc.ScfExchangeServiceServicer):
 
     async def AddAllianceMember(self, request: pb.AddAllianceMemberRequest, context: Ctx
                                 ) -> pb.AddAllianceMemberResponse:
-        member = await alliances.add_member(self.new_unit, codec.set_member(request),
-                                            current_caller(), self.clock)
+        member = await alliances.add_member(self.new_unit, self.ports.directory,
+                                            codec.set_member(request), current_caller(),
+                                            self.clock)
         return pb.AddAllianceMemberResponse(member=m.member(member))
 
     async def RemoveAllianceMember(self, request: pb.RemoveAllianceMemberRequest, context: Ctx
@@ -113,8 +114,8 @@ class ScfExchangeApi(scf_exchange_pb2_grpc.ScfExchangeServiceServicer):
 
     async def ApplyForMembership(self, request: pb.ApplyForMembershipRequest, context: Ctx
                                  ) -> pb.ApplyForMembershipResponse:
-        found = await alliances.apply(self.new_unit, codec.apply(request), current_caller(),
-                                      self.clock)
+        found = await alliances.apply(self.new_unit, self.ports.directory,
+                                      codec.apply(request), current_caller(), self.clock)
         return pb.ApplyForMembershipResponse(application=m.application(found))
 
     async def ReviewMembershipApplication(

@@ -20,6 +20,7 @@ from ntb_scf_exchange.domain.alliances import (
 from ntb_scf_exchange.domain.money import Money
 from ntb_scf_exchange.domain.payables import PayableStatus
 from ntb_scf_exchange.service.common import new_id, once
+from ntb_scf_exchange.service.ports import Directory
 from ntb_scf_exchange.service.unit_of_work import Clock, NewUnit, ScfUnitOfWork
 from ntbkit.auth import Caller
 from ntbkit.errors import FailedPrecondition, NotFound, PermissionDenied
@@ -59,6 +60,25 @@ class Review:
     application_id: str
     approve: bool
     note: str
+
+
+ORGANISATIONS = ("ENTERPRISE", "FINANCIAL_INSTITUTION")
+
+
+async def check_member(directory: Directory, member_id: str, roles: tuple[Role, ...]) -> None:
+    """Members are KYC-verified enterprises or financial institutions (identity's word);
+    only financial institutions fund."""
+    info = await directory.principal(member_id)
+    if info is None:
+        raise FailedPrecondition("PRINCIPAL_UNKNOWN", f"identity has no principal {member_id}")
+    if info.kind not in ORGANISATIONS:
+        raise FailedPrecondition("NOT_AN_ORGANISATION",
+                                 "members are enterprises or financial institutions")
+    if not info.kyc_verified:
+        raise FailedPrecondition("KYC_NOT_VERIFIED", "the principal's KYC is not verified")
+    if Role.FUNDER in roles and info.kind != "FINANCIAL_INSTITUTION":
+        raise FailedPrecondition("FUNDER_NOT_FINANCIAL_INSTITUTION",
+                                 "only financial institutions take the FUNDER role")
 
 
 async def alliance_of(unit: ScfUnitOfWork, alliance_id: str) -> Alliance:
@@ -137,8 +157,10 @@ async def _set_member(unit: ScfUnitOfWork, alliance: Alliance, member_id: str,
     return member
 
 
-async def add_member(new_unit: NewUnit, command: SetMember, caller: Caller,
-                     clock: Clock) -> Member:
+async def add_member(new_unit: NewUnit, directory: Directory, command: SetMember,
+                     caller: Caller, clock: Clock) -> Member:
+    await check_member(directory, command.member_id, command.roles)
+
     async def perform(unit: ScfUnitOfWork) -> str:
         alliance = await alliance_of(unit, command.alliance_id)
         await _require_admin(unit, alliance, caller)
@@ -179,8 +201,10 @@ async def list_members(new_unit: NewUnit, alliance_id: str, *, role: Role | None
     return [m for m in found if role is None or m.has(role)][offset:offset + limit]
 
 
-async def apply(new_unit: NewUnit, command: Apply, caller: Caller, clock: Clock) -> Application:
+async def apply(new_unit: NewUnit, directory: Directory, command: Apply, caller: Caller,
+                clock: Clock) -> Application:
     caller.require_access_to(command.applicant_id)
+    await check_member(directory, command.applicant_id, command.roles)
 
     async def perform(unit: ScfUnitOfWork) -> str:
         await alliance_of(unit, command.alliance_id)

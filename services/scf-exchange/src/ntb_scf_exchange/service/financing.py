@@ -31,6 +31,7 @@ from ntb_scf_exchange.service import letters_of_credit, logistics
 from ntb_scf_exchange.service.common import derived_id, new_id, once
 from ntb_scf_exchange.service.payables import payable_of, start_of
 from ntb_scf_exchange.service.ports import (
+    Directory,
     FxRates,
     InsufficientFunds,
     Ledger,
@@ -57,6 +58,7 @@ class Ports:
     ledger: Ledger
     ratings: Ratings
     fx: FxRates
+    directory: Directory
 
 
 @dataclass(frozen=True)

@@ -46,3 +46,14 @@ class Ratings(Protocol):
 class FxRates(Protocol):
     async def rate(self, *, base_asset: str, quote_asset: str) -> FxUsed:
         """fx-model's rate: quote-asset units per base-asset unit, and its source."""
+
+
+@dataclass(frozen=True)
+class PrincipalInfo:
+    kind: str  # identity's PrincipalKind name: ENTERPRISE, FINANCIAL_INSTITUTION, PERSON, ...
+    kyc_verified: bool
+
+
+class Directory(Protocol):
+    async def principal(self, principal_id: str) -> PrincipalInfo | None:
+        """identity's record of a principal; None when identity has none."""
