@@ -19,7 +19,8 @@ from ntb_cli.suite import (
     DEVELOPMENT_OPERATOR_ID,
     DEVELOPMENT_OPERATOR_SECRET,
     SUITE,
-    peer_targets,
+    as_environment,
+    wiring,
 )
 from ntbkit.storage.engine import create_engine
 from ntbkit.testing import database_url_under_test, kafka_bootstrap_under_test, port_under_test
@@ -55,16 +56,10 @@ class DistributedSuite:
             f"{p}KAFKA_BOOTSTRAP": kafka_bootstrap_under_test(),
             f"{p}GRPC_PORT": str(self.port(name)),
             f"{p}METRICS_PORT": str(METRICS_PORT_BASE + index),
-            f"{p}IDENTITY_TARGET": self.target("identity"),
             f"{p}LOG_LEVEL": "WARNING",
             f"{p}CONSUMER_GROUP_PREFIX": f"e2e-{self.run_id}.",
         })
-        for setting, target in peer_targets(member, "127.0.0.1",
-                                            port_offset=PORT_BASE - SUITE[0].port).items():
-            env[f"{p}{setting.upper()}"] = target
-        if name == "identity":
-            env[f"{p}BOOTSTRAP_CLIENT_ID"] = DEVELOPMENT_OPERATOR_ID
-            env[f"{p}BOOTSTRAP_CLIENT_SECRET"] = DEVELOPMENT_OPERATOR_SECRET
+        env.update(as_environment(member, wiring(member, self.target)))
         return env
 
     async def start(self, name: str) -> None:

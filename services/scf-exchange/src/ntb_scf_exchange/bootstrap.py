@@ -23,6 +23,7 @@ from ntb_scf_exchange.service.unit_of_work import Clock
 from ntb_scf_exchange.settings import Settings
 from ntbkit.grpc.server import GrpcApi
 from ntbkit.runtime import Builder, Infrastructure, ServiceParts
+from ntbkit.service_client import ServiceTokens, service_channel
 
 MIGRATIONS = "ntb_scf_exchange:migrations"
 
@@ -31,26 +32,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def service_channel(settings: Settings, target: str) -> grpc.aio.Channel:
-    """A channel whose calls carry scf-exchange's own service token (client credentials
-    from identity) once ntbkit.service_client and the settings exist; plain otherwise."""
-    try:
-        from ntbkit import service_client  # type: ignore[attr-defined]
-    except ImportError:
-        return grpc.aio.insecure_channel(target)
-    client_id = getattr(settings, "service_client_id", None)
-    secret = getattr(settings, "service_client_secret", None)
-    if not client_id or secret is None:
-        return grpc.aio.insecure_channel(target)
-    tokens = service_client.ServiceTokens(settings.identity_target, client_id,
-                                          secret.get_secret_value())
-    return service_client.service_channel(target, tokens)  # type: ignore[no-any-return]
-
-
 def default_ports(settings: Settings) -> Ports:
-    identity = service_channel(settings, settings.identity_target)
+    """laborcoin and identity are called with scf-exchange's own service token (client
+    credentials from identity); fx-model's reads are public."""
+    tokens = ServiceTokens.from_settings(settings)
+    identity = service_channel(settings.identity_target, tokens)
     return Ports(
-        ledger=GrpcLedger(service_channel(settings, settings.laborcoin_target)),
+        ledger=GrpcLedger(service_channel(settings.laborcoin_target, tokens)),
         ratings=GrpcRatings(identity), directory=GrpcDirectory(identity),
         fx=GrpcFxRates(grpc.aio.insecure_channel(settings.fx_model_target),
                        year=settings.fx_rate_year, model=settings.fx_rate_model))

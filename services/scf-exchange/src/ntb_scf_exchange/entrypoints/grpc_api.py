@@ -456,7 +456,7 @@ class ScfExchangeApi(scf_exchange_pb2_grpc.ScfExchangeServiceServicer):
         caller = current_caller()
         found = await financing.get_financing(self.new_unit, request.financing_id, caller)
         if ROLE_OPERATOR not in caller.roles:
-            caller.require_access_to(found.obligor_id)
+            caller.require_may_act_for(found.obligor_id)
         await settlement.settle_now(self.new_unit, self.ports.ledger, request.financing_id,
                                     request_id=request.request_id, terms=self.terms,
                                     now=self.clock())
@@ -473,7 +473,7 @@ class ScfExchangeApi(scf_exchange_pb2_grpc.ScfExchangeServiceServicer):
         caller = current_caller()
         found = await financing.get_financing(self.new_unit, request.financing_id, caller)
         if ROLE_OPERATOR not in caller.roles:
-            caller.require_access_to(found.funder_id)
+            caller.require_may_act_for(found.funder_id)
         await settlement.declare_default(self.new_unit, request.financing_id, request.reason,
                                          request_id=request.request_id, now=self.clock())
         await settlement.collect_recourse(self.new_unit, self.ports.ledger,

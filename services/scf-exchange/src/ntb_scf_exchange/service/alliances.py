@@ -90,7 +90,7 @@ async def alliance_of(unit: ScfUnitOfWork, alliance_id: str) -> Alliance:
 
 async def _require_admin(unit: ScfUnitOfWork, alliance: Alliance, caller: Caller) -> None:
     """The creator, a core enterprise member, or an operator runs an alliance."""
-    if caller.privileged:
+    if caller.acts_for_others:
         return
     member = await unit.members.get(alliance.alliance_id, caller.subject)
     if not may_review(alliance, member, caller.subject):
@@ -103,7 +103,7 @@ async def create_alliance(new_unit: NewUnit, command: CreateAlliance, caller: Ca
         parent = None
         if command.parent_alliance_id:
             parent = await alliance_of(unit, command.parent_alliance_id)
-            if not caller.privileged and await unit.members.get(
+            if not caller.acts_for_others and await unit.members.get(
                     parent.alliance_id, caller.subject) is None:
                 raise PermissionDenied("only members of the parent create sub-alliances")
         check_sub_alliance(parent, scope=command.scope, countries=command.countries)
@@ -203,7 +203,7 @@ async def list_members(new_unit: NewUnit, alliance_id: str, *, role: Role | None
 
 async def apply(new_unit: NewUnit, directory: Directory, command: Apply, caller: Caller,
                 clock: Clock) -> Application:
-    caller.require_access_to(command.applicant_id)
+    caller.require_may_act_for(command.applicant_id)
     await check_member(directory, command.applicant_id, command.roles)
 
     async def perform(unit: ScfUnitOfWork) -> str:

@@ -265,7 +265,7 @@ async def _check_pledge(unit: ScfUnitOfWork, command: RequestFinancing, face: Mo
 
 async def request_financing(new_unit: NewUnit, ports: Ports, command: RequestFinancing,
                             caller: Caller, clock: Clock) -> Financing:
-    caller.require_access_to(command.applicant_id)
+    caller.require_may_act_for(command.applicant_id)
     _check_product(command.product, command.collateral_kind)
     fx = None
     loan = command.collateral_kind in LOAN_KINDS
@@ -375,7 +375,7 @@ async def cancel(new_unit: NewUnit, *, request_id: str, financing_id: str, reaso
                  caller: Caller, clock: Clock) -> Financing:
     async def perform(unit: ScfUnitOfWork) -> str:
         financing = await financing_of(unit, financing_id, for_update=True)
-        caller.require_access_to(financing.applicant_id)
+        caller.require_may_act_for(financing.applicant_id)
         financing.require(FinancingStatus.OPEN)
         await unit.financings.save(replace(financing, status=FinancingStatus.CANCELLED,
                                            closed_at=clock()))
@@ -403,7 +403,7 @@ def bid_terms(financing: Financing, rate: Decimal, today: date) -> tuple[Money, 
 
 
 async def place_bid(new_unit: NewUnit, command: PlaceBid, caller: Caller, clock: Clock) -> Bid:
-    caller.require_access_to(command.funder_id)
+    caller.require_may_act_for(command.funder_id)
 
     async def perform(unit: ScfUnitOfWork) -> str:
         financing = await financing_of(unit, command.financing_id, for_update=True)
@@ -454,7 +454,7 @@ async def withdraw_bid(new_unit: NewUnit, *, request_id: str, bid_id: str, calle
         bid = await unit.bids.get(bid_id, for_update=True)
         if bid is None:
             raise NotFound("bid", bid_id)
-        caller.require_access_to(bid.funder_id)
+        caller.require_may_act_for(bid.funder_id)
         if bid.status is not BidStatus.OPEN:
             raise FailedPrecondition("BID_NOT_OPEN", f"the bid is {bid.status.value}")
         await unit.bids.save(replace(bid, status=BidStatus.WITHDRAWN))
@@ -495,7 +495,7 @@ async def accept_bid(new_unit: NewUnit, ports: Ports, *, request_id: str, financ
     assigned to the funder in one transaction with the FUNDED state."""
     async with new_unit() as unit:
         financing = await financing_of(unit, financing_id)
-        caller.require_access_to(financing.applicant_id)
+        caller.require_may_act_for(financing.applicant_id)
         previous = await unit.previous_response(
             operation="AcceptBid", request_id=request_id,
             fingerprint=fingerprint(_AcceptKey(financing_id, bid_id)))

@@ -42,7 +42,7 @@ async def lc_of(unit: ScfUnitOfWork, lc_id: str, *, for_update: bool = False
 
 async def issue(new_unit: NewUnit, command: IssueLc, caller: Caller, clock: Clock
                 ) -> LetterOfCredit:
-    caller.require_access_to(command.issuing_bank_id)
+    caller.require_may_act_for(command.issuing_bank_id)
 
     async def perform(unit: ScfUnitOfWork) -> str:
         banks = await unit.members.find({"member_id": command.issuing_bank_id})
@@ -70,7 +70,7 @@ async def present(new_unit: NewUnit, *, request_id: str, lc_id: str,
                   ) -> LetterOfCredit:
     async def perform(unit: ScfUnitOfWork) -> str:
         lc = await lc_of(unit, lc_id, for_update=True)
-        caller.require_access_to(lc.beneficiary_id)
+        caller.require_may_act_for(lc.beneficiary_id)
         await unit.letters_of_credit.save(lc.presented(documents, clock().date()))
         return lc_id
 
@@ -83,7 +83,7 @@ async def examine(new_unit: NewUnit, *, request_id: str, lc_id: str, accept: boo
                   caller: Caller, clock: Clock) -> LetterOfCredit:
     async def perform(unit: ScfUnitOfWork) -> str:
         lc = await lc_of(unit, lc_id, for_update=True)
-        caller.require_access_to(lc.issuing_bank_id)
+        caller.require_may_act_for(lc.issuing_bank_id)
         examined = lc.examined(accept=accept, notes=notes, today=clock().date())
         await unit.letters_of_credit.save(examined)
         if examined.maturity_date is not None:

@@ -55,7 +55,7 @@ async def _require_role(unit: ScfUnitOfWork, principal_id: str, *roles: Role) ->
 
 async def register_device(new_unit: NewUnit, command: RegisterDevice, caller: Caller,
                           clock: Clock) -> Device:
-    caller.require_access_to(command.owner_id)
+    caller.require_may_act_for(command.owner_id)
 
     async def perform(unit: ScfUnitOfWork) -> str:
         await _require_role(unit, command.owner_id, Role.WAREHOUSE, Role.LOGISTICS)
@@ -74,7 +74,7 @@ async def register_device(new_unit: NewUnit, command: RegisterDevice, caller: Ca
 
 async def issue_receipt(new_unit: NewUnit, command: IssueReceipt, caller: Caller,
                         clock: Clock) -> WarehouseReceipt:
-    caller.require_access_to(command.warehouse_id)
+    caller.require_may_act_for(command.warehouse_id)
 
     async def perform(unit: ScfUnitOfWork) -> str:
         await _require_role(unit, command.warehouse_id, Role.WAREHOUSE)
@@ -107,7 +107,7 @@ async def release_receipt(new_unit: NewUnit, *, request_id: str, receipt_id: str
                           caller: Caller, clock: Clock) -> WarehouseReceipt:
     async def perform(unit: ScfUnitOfWork) -> str:
         receipt = await receipt_of(unit, receipt_id, for_update=True)
-        caller.require_access_to(receipt.warehouse_id)
+        caller.require_may_act_for(receipt.warehouse_id)
         await unit.receipts.save(receipt.released(clock()))
         return receipt_id
 
@@ -145,7 +145,7 @@ async def record_shipment(new_unit: NewUnit, command: RecordShipment, caller: Ca
                           clock: Clock) -> Shipment:
     async def perform(unit: ScfUnitOfWork) -> str:
         order = await order_of(unit, command.purchase_order_id)
-        caller.require_access_to(order.seller_id)
+        caller.require_may_act_for(order.seller_id)
         if order.status not in (OrderStatus.ACCEPTED, OrderStatus.FULFILLED):
             raise FailedPrecondition("ORDER_NOT_ACCEPTED", f"the order is {order.status.value}")
         await _require_role(unit, command.carrier_id, Role.LOGISTICS)
@@ -168,7 +168,7 @@ async def record_shipment_event(new_unit: NewUnit, *, request_id: str, shipment_
                                 ) -> Shipment:
     async def perform(unit: ScfUnitOfWork) -> str:
         shipment = await shipment_of(unit, shipment_id, for_update=True)
-        caller.require_access_to(shipment.carrier_id)
+        caller.require_may_act_for(shipment.carrier_id)
         if event.attestation is not None:
             verify_attestation(await unit.devices.get(event.attestation.device_id),
                                event.attestation, owner_id=shipment.carrier_id, now=clock())

@@ -73,7 +73,7 @@ async def _shares_core_alliance(unit: ScfUnitOfWork, core_id: str, seller_id: st
 async def confirm(new_unit: NewUnit, command: Confirm, caller: Caller, clock: Clock) -> Payable:
     async def perform(unit: ScfUnitOfWork) -> str:
         invoice = await invoice_of(unit, command.invoice_id, for_update=True)
-        caller.require_access_to(invoice.buyer_id)
+        caller.require_may_act_for(invoice.buyer_id)
         if not await _shares_core_alliance(unit, invoice.buyer_id, invoice.seller_id):
             raise FailedPrecondition("NOT_CORE_ENTERPRISE",
                                      "the buyer is no core enterprise of an alliance of the "
@@ -103,7 +103,7 @@ async def transfer(new_unit: NewUnit, command: Transfer, caller: Caller, clock: 
                    ) -> tuple[Payable, tuple[Payable, ...]]:
     async def perform(unit: ScfUnitOfWork) -> str:
         parent = await payable_of(unit, command.payable_id, for_update=True)
-        caller.require_access_to(parent.holder_id)
+        caller.require_may_act_for(parent.holder_id)
         now = clock()
         anchor_id = new_id()
         split, children, operation = split_payable(

@@ -47,7 +47,7 @@ async def pool_of(unit: ScfUnitOfWork, securitization_id: str, *, for_update: bo
 
 async def create(new_unit: NewUnit, command: CreateSecuritization, caller: Caller, clock: Clock,
                  *, grace_days: int) -> sec.Securitization:
-    caller.require_access_to(command.sponsor_id)
+    caller.require_may_act_for(command.sponsor_id)
 
     async def perform(unit: ScfUnitOfWork) -> str:
         pool = [await payable_of(unit, pid, for_update=True) for pid in command.payable_ids]
@@ -76,7 +76,7 @@ async def subscribe(new_unit: NewUnit, ledger: Ledger, command: SubscribeTranche
                     caller: Caller) -> tuple[sec.Securitization, str]:
     """The investor pays the sponsor first (transfer id derived from the request: a
     retry pays once), then the subscription is recorded."""
-    caller.require_access_to(command.investor_id)
+    caller.require_may_act_for(command.investor_id)
     async with new_unit() as unit:
         securitization_id = await unit.securitizations.of_tranche(command.tranche_id)
         if securitization_id is None:

@@ -69,7 +69,7 @@ async def invoice_of(unit: ScfUnitOfWork, invoice_id: str, *, for_update: bool =
 
 async def submit_order(new_unit: NewUnit, command: SubmitOrder, caller: Caller,
                        clock: Clock) -> PurchaseOrder:
-    caller.require_access_to(command.buyer_id)
+    caller.require_may_act_for(command.buyer_id)
     if command.delivery_date < clock().date():
         raise InvalidArgument([FieldViolation("delivery_date", "must not be in the past")])
 
@@ -97,7 +97,7 @@ async def respond(new_unit: NewUnit, *, request_id: str, order_id: str, accept: 
                   reason: str, caller: Caller) -> PurchaseOrder:
     async def perform(unit: ScfUnitOfWork) -> str:
         order = await order_of(unit, order_id, for_update=True)
-        caller.require_access_to(order.seller_id)
+        caller.require_may_act_for(order.seller_id)
         await unit.orders.save(order.responded(accept=accept, reason=reason))
         return order_id
 
@@ -118,7 +118,7 @@ async def issue_invoice(new_unit: NewUnit, command: IssueInvoice, caller: Caller
                         clock: Clock) -> Invoice:
     async def perform(unit: ScfUnitOfWork) -> str:
         order = await order_of(unit, command.purchase_order_id, for_update=True)
-        caller.require_access_to(order.seller_id)
+        caller.require_may_act_for(order.seller_id)
         if await unit.invoices.find({"seller_id": order.seller_id, "number": command.number}):
             raise FailedPrecondition("INVOICE_NUMBER_TAKEN",
                                      "the seller already used this number")
