@@ -214,8 +214,9 @@ async def test_shipment_steps_need_readings_and_the_trade_traces(
     invoice = await w.api.IssueInvoice(pb.IssueInvoiceRequest(
         request_id=new_id(), purchase_order_id=po_id, number="INV-9",
         issue_date=pdate(START.date()), amount=cny(20_000_00),
-        document=common_pb2.DocumentHash(name="inv.pdf", sha256=bytes(32))),
-        metadata=as_(DEPOSITOR))
+        document=common_pb2.DocumentHash(name="inv.pdf", sha256=bytes(32)),
+        shipment_ids=[shipment.shipment_id]), metadata=as_(DEPOSITOR))
+    assert list(invoice.invoice.shipment_ids) == [shipment.shipment_id]
     financing = await w.finance(applicant=DEPOSITOR, invoice_id=invoice.invoice.invoice_id,
                                 product=pb.FINANCING_PRODUCT_FACTORING_WITHOUT_RECOURSE,
                                 units=20_000_00)

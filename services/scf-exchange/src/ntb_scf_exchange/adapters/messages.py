@@ -96,6 +96,7 @@ def invoice(i: Invoice) -> pb.Invoice:
         invoice_id=i.invoice_id, seller_id=i.seller_id, buyer_id=i.buyer_id,
         purchase_order_id=i.purchase_order_id, number=i.number, issue_date=day(i.issue_date),
         due_date=day(i.due_date), amount=money(i.amount), tax=money(i.tax),
+        shipment_ids=list(i.shipment_ids),
         document=common_pb2.DocumentHash(name=i.document_name, sha256=i.document_sha256),
         status=pb.InvoiceStatus.Value(f"INVOICE_STATUS_{i.status.value}"),
         created_at=to_timestamp(i.created_at))

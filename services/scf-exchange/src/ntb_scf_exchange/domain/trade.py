@@ -98,6 +98,7 @@ class Invoice:
     document_sha256: bytes
     status: InvoiceStatus
     created_at: datetime
+    shipment_ids: tuple[str, ...] = ()
 
     def confirmed(self) -> Invoice:
         if self.status is not InvoiceStatus.ISSUED:

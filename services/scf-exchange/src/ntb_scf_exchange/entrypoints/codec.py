@@ -201,10 +201,13 @@ def issue_invoice(r: pb.IssueInvoiceRequest) -> trade.IssueInvoice:
             "0..amount in the amount's asset")
     v.require_text(r.document.name, "document.name", length_max=200)
     v.check(len(r.document.sha256) == 32, "document.sha256", "exactly 32 bytes")
+    v.check(len(r.shipment_ids) <= 100, "shipment_ids", "at most 100")
+    for index, shipment_id in enumerate(r.shipment_ids):
+        v.require_uuid(shipment_id, f"shipment_ids[{index}]")
     v.raise_if_any()
     assert issued is not None
     return trade.IssueInvoice(r.request_id, r.purchase_order_id, r.number, issued, due, amount,
-                              tax, r.document.name, r.document.sha256)
+                              tax, r.document.name, r.document.sha256, tuple(r.shipment_ids))
 
 
 def invoice_status(value: int, v: Violations) -> InvoiceStatus | None:

@@ -49,6 +49,7 @@ class IssueInvoice:
     tax: Money | None
     document_name: str
     document_sha256: bytes
+    shipment_ids: tuple[str, ...] = ()
 
 
 async def order_of(unit: ScfUnitOfWork, order_id: str, *, for_update: bool = False
@@ -122,6 +123,11 @@ async def issue_invoice(new_unit: NewUnit, command: IssueInvoice, caller: Caller
         if await unit.invoices.find({"seller_id": order.seller_id, "number": command.number}):
             raise FailedPrecondition("INVOICE_NUMBER_TAKEN",
                                      "the seller already used this number")
+        for shipment_id in command.shipment_ids:
+            shipment = await unit.shipments.get(shipment_id)
+            if shipment is None or shipment.purchase_order_id != order.purchase_order_id:
+                raise FailedPrecondition("SHIPMENT_NOT_OF_ORDER",
+                                         f"shipment {shipment_id} is not of this order")
         await unit.orders.save(order.invoiced(command.amount))
         due = command.due_date or due_date(command.issue_date, order.payment_terms_days)
         invoice = Invoice(
@@ -130,7 +136,7 @@ async def issue_invoice(new_unit: NewUnit, command: IssueInvoice, caller: Caller
             number=command.number, issue_date=command.issue_date, due_date=due,
             amount=command.amount, tax=command.tax or Money.zero(command.amount.asset),
             document_name=command.document_name, document_sha256=command.document_sha256,
-            status=InvoiceStatus.ISSUED, created_at=clock())
+            status=InvoiceStatus.ISSUED, created_at=clock(), shipment_ids=command.shipment_ids)
         await unit.invoices.add(invoice)
         return invoice.invoice_id
 
