@@ -17,7 +17,7 @@ def test_gauges_carry_volume_outstanding_and_defaults_by_group() -> None:
 
     def value(name: str, **labels: str) -> float | None:
         return REGISTRY.get_sample_value(name, {"dimension": "chain_type",
-                                                "group": "CHAIN_TYPE_VALUE", **labels})
+                                                "slice": "CHAIN_TYPE_VALUE", **labels})
 
     assert value("ntb_scf_financed_volume_units", asset="CNY") == 300
     assert value("ntb_scf_financed_volume_units", asset="USD") == 7

@@ -11,7 +11,7 @@ from prometheus_client import Gauge
 from ntb_scf_exchange.service import analytics
 from ntb_scf_exchange.service.unit_of_work import NewUnit
 
-_LABELS = ["dimension", "group", "asset"]
+_LABELS = ["dimension", "slice", "asset"]
 FINANCED = Gauge("ntb_scf_financed_volume_units",
                  "Face of every financing ever funded, minor units.", _LABELS)
 OUTSTANDING = Gauge("ntb_scf_outstanding_units",
@@ -19,9 +19,9 @@ OUTSTANDING = Gauge("ntb_scf_outstanding_units",
 DEFAULTED = Gauge("ntb_scf_defaulted_units", "Face of defaulted financings, minor units.",
                   _LABELS)
 FUNDED_COUNT = Gauge("ntb_scf_financings_funded", "Financings ever funded.",
-                     ["dimension", "group"])
+                     ["dimension", "slice"])
 DEFAULTED_COUNT = Gauge("ntb_scf_financings_defaulted", "Financings defaulted.",
-                        ["dimension", "group"])
+                        ["dimension", "slice"])
 
 
 def publish(dimension: str, groups: list[analytics.Group]) -> None:
