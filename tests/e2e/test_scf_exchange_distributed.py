@@ -3,18 +3,24 @@ enterprise's confirmed payable split to a tier-2 supplier, both pieces financed 
 different funders through laborcoin's real ledger in CNY at prices computed from
 identity's enterprise rating, settled early by the core enterprise; the repayment
 reaches identity's credit wave, and every confirmation and split is anchored in
-laborcoin's verifiable log with the digest scf-exchange serves."""
+laborcoin's verifiable log with the digest scf-exchange serves - the split's digest,
+recomputed from the payables, verified offline with `ntb verify inclusion --sha256`."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import grpc
 import pytest
 from e2e_suite import DistributedSuite
+from google.protobuf import json_format
+from typer.testing import CliRunner
 
 from ntb.common.v1 import common_pb2
 from ntb.identity.v1 import identity_pb2 as idpb
@@ -23,6 +29,7 @@ from ntb.laborcoin.v1 import laborcoin_pb2 as lpb
 from ntb.laborcoin.v1 import laborcoin_pb2_grpc
 from ntb.scf_exchange.v1 import scf_exchange_pb2 as pb
 from ntb.scf_exchange.v1 import scf_exchange_pb2_grpc
+from ntb_cli.__main__ import app as cli
 from ntb_scf_exchange.domain import pricing
 from ntb_scf_exchange.domain.money import Money
 
@@ -58,7 +65,8 @@ async def eventually(check, timeout_s: float = DEADLINE_S):  # type: ignore[no-u
         await asyncio.sleep(0.2)
 
 
-async def test_credit_chain_through_the_real_ledger(suite: DistributedSuite) -> None:
+async def test_credit_chain_through_the_real_ledger(suite: DistributedSuite,
+                                                   tmp_path: Path) -> None:
     token = await suite.operator_token()
     op = (("authorization", f"Bearer {token}"),)
     async with grpc.aio.insecure_channel(suite.target("identity")) as id_ch, \
@@ -182,3 +190,25 @@ async def test_credit_chain_through_the_real_ledger(suite: DistributedSuite) -> 
 
             anchor = await eventually(sealed)
             assert (anchor.source, anchor.digest_sha256) == ("scf-exchange", digest)
+
+        # offline: the split's digest, recomputed from the payables scf-exchange serves,
+        # is in laborcoin's log under its signed tree head (ntb verify, public key only)
+        children = [{"holder_id": c.holder_id, "payable_id": c.payable_id,
+                     "units": c.face.units} for c in split.children]
+        record = {"asset": "CNY", "children": children,
+                  "maturity_date": (today + timedelta(days=90)).isoformat(),
+                  "obligor_id": ids["core"], "operation": "split",
+                  "parent_payable_id": root.payable_id, "root_payable_id": root.payable_id}
+        recomputed = hashlib.sha256(json.dumps(record, sort_keys=True,
+                                               separators=(",", ":")).encode()).hexdigest()
+        proof = await ledger.GetInclusionProof(lpb.GetInclusionProofRequest(
+            anchor_id=tier2_piece.anchor_id), metadata=op)
+        keys = await ledger.GetLogKeys(lpb.GetLogKeysRequest())
+    (tmp_path / "checkpoint").write_text(proof.signed_tree_head.checkpoint)
+    (tmp_path / "proof.json").write_text(json_format.MessageToJson(proof.proof))
+    arguments = ["verify", "inclusion", "--checkpoint", str(tmp_path / "checkpoint"),
+                 "--vkey", keys.keys[0].key_id, "--proof", str(tmp_path / "proof.json"),
+                 "--sha256", recomputed]
+    assert CliRunner().invoke(cli, arguments).exit_code == 0
+    arguments[-1] = hashlib.sha256(b"another record").hexdigest()
+    assert CliRunner().invoke(cli, arguments).exit_code == 1
