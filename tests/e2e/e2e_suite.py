@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -34,6 +35,7 @@ START_TIMEOUT_S = 60.0
 class DistributedSuite:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     processes: dict[str, asyncio.subprocess.Process] = field(default_factory=dict)
+    started_ms: int = field(default_factory=lambda: int(time.time() * 1000) - 1000)
 
     def target(self, name: str) -> str:
         return f"127.0.0.1:{self.port(name)}"
@@ -58,6 +60,8 @@ class DistributedSuite:
             f"{p}METRICS_PORT": str(METRICS_PORT_BASE + index),
             f"{p}LOG_LEVEL": "WARNING",
             f"{p}CONSUMER_GROUP_PREFIX": f"e2e-{self.run_id}.",
+            # Skip the shared topics' history of earlier runs (seconds of catch-up).
+            f"{p}CONSUMER_NEW_GROUP_START_MS": str(self.started_ms),
         })
         env.update(as_environment(member, wiring(member, self.target)))
         return env

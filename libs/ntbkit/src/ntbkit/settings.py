@@ -37,6 +37,11 @@ class ServiceSettings(BaseSettings):
         "", description="Prefix of Kafka consumer group ids (keeps deployments sharing a "
         "broker apart, e.g. parallel test runs)."
     )
+    consumer_new_group_start_ms: int | None = Field(
+        None, description="A consumer group with no committed offset on a partition starts "
+        "at events from this time (epoch ms) instead of the beginning: for test runs that "
+        "share a broker. Unset (production): the beginning, so nothing is missed."
+    )
     relay_batch_size_max: int = Field(500, description="Outbox rows published per batch.")
     relay_poll_interval_s: float = Field(
         0.05, description="Outbox poll period when no commit wakes the relay."
