@@ -92,3 +92,34 @@ async def test_credit_presented_accepted_discounted_and_paid(tmp_path: Path) -> 
     assert scf.ledger.balance(BANK, "CNY") == 700_000_00
     assert scf.ledger.balance(FUNDER, "CNY") == 1_000_000_00 + 1_800_00
     assert scf.ledger.balance(SELLER, "CNY") == 298_200_00
+
+
+async def test_a_credit_without_accepted_documents_expires(tmp_path: Path) -> None:
+    scf = ScfServer(f"sqlite+aiosqlite:///{tmp_path / 'scf.db'}", MovableClock(START))
+    await scf.start()
+    try:
+        async with grpc.aio.insecure_channel(scf.target) as channel:
+            w = World(stub(channel), START.date())
+            alliance = await w.alliance("Glass")
+            await w.join(alliance, BANK, pb.MEMBER_ROLE_FUNDER)
+            issued = (await w.api.IssueLetterOfCredit(pb.IssueLetterOfCreditRequest(
+                request_id=new_id(), issuing_bank_id=BANK, applicant_id=BUYER,
+                beneficiary_id=SELLER, amount=cny(10_000_00),
+                expiry_date=pdate(START.date() + timedelta(days=10)), usance_days=0,
+                required_documents=REQUIRED), metadata=as_(BANK))).letter_of_credit
+            scf.clock.now = START + timedelta(days=11)
+
+            async def expired() -> bool:
+                found = (await w.api.GetLetterOfCredit(pb.GetLetterOfCreditRequest(
+                    letter_of_credit_id=issued.letter_of_credit_id), metadata=as_(SELLER))
+                         ).letter_of_credit
+                return found.status == pb.LETTER_OF_CREDIT_STATUS_EXPIRED
+
+            await eventually(expired)
+            with pytest.raises(grpc.aio.AioRpcError) as raised:
+                await w.api.PresentDocuments(pb.PresentDocumentsRequest(
+                    request_id=new_id(), letter_of_credit_id=issued.letter_of_credit_id,
+                    documents=[doc(n) for n in REQUIRED]), metadata=as_(SELLER))
+            assert error_reason(raised.value) == "LC_NOT_PRESENTABLE"
+    finally:
+        await scf.stop()

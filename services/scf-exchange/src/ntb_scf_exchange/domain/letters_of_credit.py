@@ -65,5 +65,11 @@ class LetterOfCredit:
         return replace(self, status=LcStatus.ACCEPTED, examination_notes=notes,
                        maturity_date=today + timedelta(days=max(1, self.usance_days)))
 
+    def expired(self) -> LetterOfCredit:
+        """Past its expiry date without accepted documents, a credit lapses."""
+        if self.status in (LcStatus.ISSUED, LcStatus.PRESENTED, LcStatus.REFUSED):
+            return replace(self, status=LcStatus.EXPIRED)
+        return self
+
     def paid(self, transfer_id: str) -> LetterOfCredit:
         return replace(self, status=LcStatus.PAID, payment_transfer_id=transfer_id)

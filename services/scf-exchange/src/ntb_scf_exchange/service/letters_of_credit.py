@@ -5,7 +5,7 @@ if any) by the settlement scheduler."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from ntb_scf_exchange.domain.alliances import Role
 from ntb_scf_exchange.domain.letters_of_credit import Document, LcStatus, LetterOfCredit
@@ -17,6 +17,7 @@ from ntbkit.auth import Caller
 from ntbkit.errors import FailedPrecondition, NotFound, PermissionDenied
 
 SETTLE_LC = "SETTLE_LC"
+EXPIRE_LC = "EXPIRE_LC"
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ async def issue(new_unit: NewUnit, command: IssueLc, caller: Caller, clock: Cloc
             required_documents=command.required_documents, status=LcStatus.ISSUED,
             issued_at=now)
         await unit.letters_of_credit.add(lc)
+        await unit.due_work.schedule(DueWork(
+            f"{EXPIRE_LC}:{lc.letter_of_credit_id}", EXPIRE_LC, lc.letter_of_credit_id,
+            start_of(command.expiry_date + timedelta(days=1))))
         return lc.letter_of_credit_id
 
     lc_id = await once(new_unit, "IssueLetterOfCredit", command.request_id, command, perform)
@@ -94,6 +98,14 @@ async def examine(new_unit: NewUnit, *, request_id: str, lc_id: str, accept: boo
     await once(new_unit, "ExamineDocuments", request_id,
                {"lc": lc_id, "accept": accept, "notes": notes}, perform)
     return await get(new_unit, lc_id, caller)
+
+
+async def expire(new_unit: NewUnit, work: DueWork, now: datetime) -> None:
+    async with new_unit() as unit:
+        lc = await lc_of(unit, work.subject_id, for_update=True)
+        await unit.letters_of_credit.save(lc.expired())
+        await unit.due_work.finish(work.work_id, now)
+        await unit.commit()
 
 
 async def get(new_unit: NewUnit, lc_id: str, caller: Caller) -> LetterOfCredit:

@@ -137,6 +137,9 @@ async def settle_due(new_unit: NewUnit, ledger: Ledger, work: DueWork, *, terms:
     if work.kind == securitizations.WIND_UP_POOL:
         await securitizations.wind_up(new_unit, ledger, work, clock())
         return
+    if work.kind == letters_of_credit.EXPIRE_LC:
+        await letters_of_credit.expire(new_unit, work, clock())
+        return
     if work.kind == CLOSE_BIDDING:
         assert ports is not None
         await close_bidding(new_unit, ports, work.subject_id, clock)
