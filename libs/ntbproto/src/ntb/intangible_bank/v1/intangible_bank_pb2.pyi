@@ -334,6 +334,14 @@ class _GeneEventKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_GeneEve
     """Holders changed (sale, enforcement, inheritance)."""
     GENE_EVENT_KIND_ROYALTY_PAID: _GeneEventKind.ValueType  # 14
     """A royalty was paid."""
+    GENE_EVENT_KIND_LOAN_DISBURSED: _GeneEventKind.ValueType  # 15
+    """A loan secured by the asset was paid out."""
+    GENE_EVENT_KIND_LOAN_REPAYMENT: _GeneEventKind.ValueType  # 16
+    """A repayment of that loan was received."""
+    GENE_EVENT_KIND_LOAN_DEFAULTED: _GeneEventKind.ValueType  # 17
+    """That loan was declared in default."""
+    GENE_EVENT_KIND_LISTING_WITHDRAWN: _GeneEventKind.ValueType  # 18
+    """A listing of the asset was withdrawn."""
 
 class GeneEventKind(_GeneEventKind, metaclass=_GeneEventKindEnumTypeWrapper):
     """Kind of change recorded in the gene map."""
@@ -368,6 +376,14 @@ GENE_EVENT_KIND_TRANSFERRED: GeneEventKind.ValueType  # 13
 """Holders changed (sale, enforcement, inheritance)."""
 GENE_EVENT_KIND_ROYALTY_PAID: GeneEventKind.ValueType  # 14
 """A royalty was paid."""
+GENE_EVENT_KIND_LOAN_DISBURSED: GeneEventKind.ValueType  # 15
+"""A loan secured by the asset was paid out."""
+GENE_EVENT_KIND_LOAN_REPAYMENT: GeneEventKind.ValueType  # 16
+"""A repayment of that loan was received."""
+GENE_EVENT_KIND_LOAN_DEFAULTED: GeneEventKind.ValueType  # 17
+"""That loan was declared in default."""
+GENE_EVENT_KIND_LISTING_WITHDRAWN: GeneEventKind.ValueType  # 18
+"""A listing of the asset was withdrawn."""
 Global___GeneEventKind: _TypeAlias = GeneEventKind  # noqa: Y015
 
 class _ListingKind:
