@@ -24,7 +24,7 @@ from ntbkit.validation import Violations
 T = TypeVar("T")
 
 
-def _page(items: Sequence[T], position: int, size: int, filters: object
+def page_of(items: Sequence[T], position: int, size: int, filters: object
           ) -> tuple[Sequence[T], common_pb2.PageResponse]:
     """`items` were fetched with limit size + 1: one more means another page."""
     more = len(items) > size
@@ -69,7 +69,7 @@ class IntangibleBankApi(intangible_bank_pb2_grpc.IntangibleBankServiceServicer):
         v.raise_if_any()
         current_caller()
         found = await registry.list_assets(self.new_unit, where, position, size + 1)
-        shown, page = _page(found, position, size, where)
+        shown, page = page_of(found, position, size, where)
         return pb.ListAssetsResponse(assets=[m.asset(a) for a in shown], page=page)
 
     async def UpdateLegalStatus(self, request: pb.UpdateLegalStatusRequest,
@@ -130,7 +130,7 @@ class IntangibleBankApi(intangible_bank_pb2_grpc.IntangibleBankServiceServicer):
         current_caller()
         now = self.clock()
         found = await rights.list_for_asset(self.new_unit, request.asset_id, status, kind, now)
-        shown, page = _page(found[position:position + size + 1], position, size, filters)
+        shown, page = page_of(found[position:position + size + 1], position, size, filters)
         return pb.ListRightsConfirmationsResponse(
             confirmations=[m.confirmation(c, now) for c in shown], page=page)
 
@@ -156,7 +156,7 @@ class IntangibleBankApi(intangible_bank_pb2_grpc.IntangibleBankServiceServicer):
         v.raise_if_any()
         current_caller()
         found = await valuations.list_valuations(self.new_unit, request.asset_id)
-        shown, page = _page(found[position:position + size + 1], position, size,
+        shown, page = page_of(found[position:position + size + 1], position, size,
                             request.asset_id)
         return pb.ListValuationsResponse(valuations=[m.valuation(x) for x in shown], page=page)
 
@@ -256,7 +256,7 @@ class IntangibleBankApi(intangible_bank_pb2_grpc.IntangibleBankServiceServicer):
         found = await loans.list_loans(self.new_unit, where, position, size + 1,
                                        current_caller())
         now = self.clock()
-        shown, page = _page(found, position, size, where)
+        shown, page = page_of(found, position, size, where)
         return pb.ListLoansResponse(loans=[m.loan(x, now) for x in shown], page=page)
 
     async def GetGeneMap(self, request: pb.GetGeneMapRequest, context: ServicerContext
@@ -269,5 +269,5 @@ class IntangibleBankApi(intangible_bank_pb2_grpc.IntangibleBankServiceServicer):
         current_caller()
         found = await gene_map_queries.entries(self.new_unit, request.asset_id, position,
                                                size + 1)
-        shown, page = _page(found, position, size, request.asset_id)
+        shown, page = page_of(found, position, size, request.asset_id)
         return pb.GetGeneMapResponse(entries=[m.gene_entry(e) for e in shown], page=page)
