@@ -134,8 +134,11 @@ class ValuationRepository(Documents[Valuation]):
         super().__init__(session, t.valuations, "valuation_id", Valuation)
 
     async def add(self, v: Valuation) -> None:
+        """The caller holds the asset's lock: sequences per asset never race."""
+        count = await self._session.execute(sa.select(sa.func.count()).select_from(
+            t.valuations).where(t.valuations.c.asset_id == v.asset_id))
         await self._insert(v, valuation_id=v.valuation_id, asset_id=v.asset_id,
-                           valued_at=v.valued_at)
+                           valued_at=v.valued_at, sequence=int(count.scalar_one()) + 1)
 
     async def get(self, valuation_id: str) -> Valuation | None:
         return await self._one(t.valuations.c.valuation_id == valuation_id)
@@ -143,8 +146,7 @@ class ValuationRepository(Documents[Valuation]):
     async def of_asset(self, asset_id: str) -> list[Valuation]:
         table = t.valuations
         return await self._many(sa.select(table.c.document).where(
-            table.c.asset_id == asset_id).order_by(table.c.valued_at.desc(),
-                                                   table.c.valuation_id))
+            table.c.asset_id == asset_id).order_by(table.c.sequence.desc()))
 
 
 class RatingRepository(Documents[AssetRating]):

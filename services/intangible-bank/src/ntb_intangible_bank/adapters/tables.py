@@ -46,6 +46,7 @@ valuations = sa.Table(
     sa.Column("valuation_id", sa.String(36), primary_key=True),
     sa.Column("asset_id", sa.String(36), nullable=False, index=True),
     sa.Column("valued_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sequence", sa.Integer(), nullable=False),
     sa.Column("document", sa.JSON(), nullable=False),
 )
 

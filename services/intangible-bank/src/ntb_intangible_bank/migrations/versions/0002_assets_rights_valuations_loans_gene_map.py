@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("valuation_id", sa.String(36), primary_key=True),
         sa.Column("asset_id", sa.String(36), nullable=False, index=True),
         sa.Column("valued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
         sa.Column("document", sa.JSON(), nullable=False),
     )
     op.create_table(
