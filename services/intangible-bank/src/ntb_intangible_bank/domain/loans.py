@@ -98,9 +98,14 @@ class Loan:
                 "LOAN_STATUS_INVALID", f"the loan is {self.status.value}, not "
                 f"{' or '.join(s.value for s in allowed)}", {"status": self.status.value})
 
+    def exceeds_loan_to_value(self) -> bool:
+        """Exact: principal > limit x collateral (loan_to_value is only rounded for show)."""
+        with localcontext(CONTEXT):
+            return Decimal(self.principal_fen) > self.max_loan_to_value * self.appraised_value_fen
+
     def approve(self, at: datetime) -> None:
         self._require(LoanStatus.REQUESTED)
-        if self.loan_to_value > self.max_loan_to_value:
+        if self.exceeds_loan_to_value():
             raise FailedPrecondition(
                 "LOAN_TO_VALUE_EXCEEDED", f"loan-to-value {self.loan_to_value} is above the "
                 f"{self.max_loan_to_value} allowed for this asset kind",

@@ -139,7 +139,7 @@ async def request_loan(new_unit: NewUnit, command: RequestLoan, caller: Caller, 
                            else Decimal("Infinity")),
             max_loan_to_value=policy.max_loan_to_value[asset.kind],
             pledge_id=str(uuid.uuid4()), created_at=now)
-        if loan.loan_to_value > loan.max_loan_to_value:
+        if loan.exceeds_loan_to_value():
             raise FailedPrecondition(
                 "LOAN_TO_VALUE_EXCEEDED", f"loan-to-value {loan.loan_to_value} is above the "
                 f"{loan.max_loan_to_value} allowed for {asset.kind.value}",
