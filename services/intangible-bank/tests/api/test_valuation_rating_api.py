@@ -29,7 +29,7 @@ async def test_market_approach_needs_three_comparables(bank: Bank) -> None:
     request.market.CopyFrom(comparables(1_000_000, 2_000_000))
     two = await value(bank, asset.asset_id, holder, request)
     assert not two.market.applicable and "at least 3" in two.market.explanation
-    assert two.weights.market.value == "0" and two.reconciled_value.units == 1_000_000
+    assert two.weights.market.value == "0.000000" and two.reconciled_value.units == 1_000_000
     request = cost_only("100", 10_000)
     request.market.CopyFrom(comparables(1_000_000, 2_000_000, 9_000_000))
     three = await value(bank, asset.asset_id, holder, request)

@@ -16,6 +16,7 @@ ZERO = Decimal(0)
 ONE_POINT = Decimal("0.01")
 MARKET_COMPARABLES_MIN = 3
 DEFAULT_TAX_RATE = Decimal("0.25")
+WEIGHT_STEP = Decimal("0.000001")
 
 
 def fen(amount: Decimal) -> int:
@@ -197,4 +198,5 @@ def reconcile(cost: ApproachResult, income: ApproachResult, market: ApproachResu
         values = [r.value_fen for r in results if r.applicable]
         spread = (Decimal(max(values) - min(values)) / value).quantize(
             Decimal("0.0001")) if value else ZERO
-    return Weights(*weights), value, spread
+    shown = [w.quantize(WEIGHT_STEP) for w in weights]  # the value used them unrounded
+    return Weights(*shown), value, spread
