@@ -110,7 +110,7 @@ class Bank:
 
     async def identity_event(self, message: Message) -> None:
         """Publish one of identity's events as identity's relay would."""
-        key = getattr(message, "principal_id")
+        key = message.principal_id
         await self.bus.publisher().publish([new_envelope(
             topic=_IDENTITY_TOPICS[type(message).__name__], key=key, message=message,
             source="identity")])

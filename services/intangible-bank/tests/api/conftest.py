@@ -7,6 +7,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bank_support import bank  # noqa: E402
+from bank_support import bank
 
 __all__ = ["bank"]

@@ -15,7 +15,7 @@ from datetime import UTC
 from decimal import Decimal
 
 import pytest
-from bank_flows import confirm_right, cny, cost_only, dec, licence_deal, register, value
+from bank_flows import cny, confirm_right, cost_only, dec, licence_deal, register, value
 from bank_support import Bank, bearer, refused, rid
 
 from ntb.common.v1 import common_pb2
