@@ -55,7 +55,7 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
             )
         ],
         subscriptions=[
-            EventSubscription(topics=[consumers.ORDER_TOPIC],
+            EventSubscription(topics=[consumers.ORDER_TOPIC, consumers.LOAN_TOPIC],
                               handler=consumers.behaviour_recorder(new_unit)),
         ],
         background=[

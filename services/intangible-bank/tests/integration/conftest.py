@@ -12,9 +12,9 @@ import pytest_asyncio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 
-from bank_support import Bank, start_bank, stop_bank  # noqa: E402
+from bank_support import Bank, start_bank, stop_bank
 
-from ntbkit.testing import database_url_under_test, unique_schema  # noqa: E402
+from ntbkit.testing import database_url_under_test, unique_schema
 
 
 @pytest_asyncio.fixture
