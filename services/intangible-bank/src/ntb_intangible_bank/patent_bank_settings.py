@@ -1,26 +1,20 @@
-"""The Internet Patent Bank process's settings: environment variables prefixed
-NTB_PATENT_BANK_. It shares intangible-bank's database schema (its own pb_* tables,
-the same migrations) and its outbox, which intangible-bank's relay publishes."""
+"""The Internet Patent Bank process's settings: intangible-bank's (same NTB_INTANGIBLE_BANK_
+prefix, schema, service name and migrations; a Helm Deployment of the same image sets
+NTB_INTANGIBLE_BANK_SERVES=patent-bank) with the patent bank's own defaults."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
-from ntbkit.settings import ServiceSettings
+from ntb_intangible_bank.settings import Settings
 
 
-class PatentBankSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="NTB_PATENT_BANK_", extra="ignore")
-
-    service_name: str = "patent-bank"
+class PatentBankSettings(Settings):
+    serves: Literal["intangible-bank", "patent-bank"] = "patent-bank"
     grpc_port: int = 50057
-    database_url: str = "sqlite+aiosqlite:///data/intangible-bank.db"
-    database_schema: str = "intangible_bank"
     relay_poll_interval_s: float = Field(
         1.0, description="The schema's one outbox is relayed by intangible-bank's process, "
         "which polls it often; this process's relay only sweeps it now and then (rarely a "
         "row goes out twice; consumers drop it by its event id).")
-    laborcoin_target: str = Field(
-        "127.0.0.1:50052", description="laborcoin's gRPC address (upfront fees, prices, "
-        "royalties).")

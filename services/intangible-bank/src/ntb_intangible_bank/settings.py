@@ -1,9 +1,10 @@
-"""intangible-bank's settings: environment variables prefixed NTB_INTANGIBLE_BANK_
-(the patent bank process: NTB_PATENT_BANK_, see patent_bank_settings)."""
+"""intangible-bank's settings: environment variables prefixed NTB_INTANGIBLE_BANK_ (the
+patent bank process reads the same, see patent_bank_settings)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -24,6 +25,10 @@ class Settings(ServiceSettings):
     grpc_port: int = 50054
     database_url: str = "sqlite+aiosqlite:///data/intangible-bank.db"
     database_schema: str = "intangible_bank"
+    serves: Literal["intangible-bank", "patent-bank"] = Field(
+        "intangible-bank", description="Which API this process serves: the intangible asset "
+        "bank, or the Internet Patent Bank (its own Deployment of the same image, same "
+        "schema).")
     laborcoin_target: str = Field(
         "127.0.0.1:50052", description="laborcoin's gRPC address (loan and deal payments).")
     max_loan_to_value: dict[str, Decimal] = Field(
