@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ntb_intangible_bank.adapters import tables as t
-from ntb_intangible_bank.adapters.repository import Documents
+from ntb_intangible_bank.adapters.repository import SCAN_ROWS_MAX, Documents
 from ntb_intangible_bank.domain.assets import Asset
 from ntb_intangible_bank.domain.patent_bank import (
     Agreement,
@@ -21,9 +21,6 @@ from ntb_intangible_bank.domain.patent_bank import (
 )
 from ntb_intangible_bank.domain.valuation import Comparable
 from ntb_intangible_bank.service.unit_of_work import ListingFilter
-
-# Comparables and searches read at most this many rows, newest first.
-SCAN_ROWS_MAX = 2000
 
 
 class ListingRepository(Documents[Listing]):

@@ -19,6 +19,8 @@ from ntb_intangible_bank.domain.valuation import Valuation
 from ntb_intangible_bank.service.unit_of_work import AssetFilter, LoanFilter
 
 D = TypeVar("D")
+# Filters evaluated in Python (on documents) read at most this many rows.
+SCAN_ROWS_MAX = 2000
 
 
 class Documents(Generic[D]):
@@ -95,8 +97,8 @@ class AssetRepository(Documents[Asset]):
         query = query.order_by(t.assets.c.created_at.desc(), t.assets.c.asset_id)
         if not where.classification_prefix:
             return await self._many(query.offset(offset).limit(limit))
-        # Classification codes live in the document: filter here, bounded by the page.
-        matching = [a for a in await self._many(query)
+        # Classification codes live in the document: filtered here, over a bounded scan.
+        matching = [a for a in await self._many(query.limit(SCAN_ROWS_MAX))
                     if any(c.startswith(where.classification_prefix)
                            for c in a.classification_codes)]
         return matching[offset:offset + limit]

@@ -17,6 +17,7 @@ from ntb_intangible_bank.domain.loans import Loan, LoanStatus, loan_to_value
 from ntb_intangible_bank.domain.patent_bank import DealTerms, ListingKind
 from ntb_intangible_bank.domain.rights import RightKind, RightsConfirmation
 from ntb_intangible_bank.service import gene_map
+from ntb_intangible_bank.service.access import locked_asset
 from ntb_intangible_bank.service.patent_bank import new_listing, publish
 from ntb_intangible_bank.service.ports import (
     LOAN_DISBURSEMENT,
@@ -24,7 +25,7 @@ from ntb_intangible_bank.service.ports import (
     Ledger,
     transfer_id_for,
 )
-from ntb_intangible_bank.service.registry import locked_asset, transfer_holders
+from ntb_intangible_bank.service.registry import transfer_holders
 from ntb_intangible_bank.service.unit_of_work import (
     Clock,
     IntangibleBankUnitOfWork,

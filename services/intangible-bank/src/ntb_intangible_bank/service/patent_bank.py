@@ -26,8 +26,9 @@ from ntb_intangible_bank.domain.patent_bank import (
 from ntb_intangible_bank.domain.rights import RightKind
 from ntb_intangible_bank.domain.valuation import Comparable
 from ntb_intangible_bank.service import gene_map
+from ntb_intangible_bank.service.access import locked_asset
 from ntb_intangible_bank.service.ports import ASSET_SALE, ROYALTY, Ledger, transfer_id_for
-from ntb_intangible_bank.service.registry import locked_asset, transfer_holders
+from ntb_intangible_bank.service.registry import transfer_holders
 from ntb_intangible_bank.service.unit_of_work import (
     Clock,
     IntangibleBankUnitOfWork,

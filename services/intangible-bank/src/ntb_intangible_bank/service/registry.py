@@ -22,12 +22,14 @@ from ntb_intangible_bank.domain.events import (
 from ntb_intangible_bank.domain.gene import GeneEventKind
 from ntb_intangible_bank.domain.rights import RightKind
 from ntb_intangible_bank.service import gene_map
+from ntb_intangible_bank.service.access import locked_asset, require_holder
 from ntb_intangible_bank.service.unit_of_work import (
     AssetFilter,
     Clock,
     IntangibleBankUnitOfWork,
     NewUnit,
 )
+from ntb_intangible_bank.service.valuations import revalue
 from ntbkit.auth import ROLE_OPERATOR, Caller
 from ntbkit.errors import AlreadyExists, FailedPrecondition, NotFound, PermissionDenied
 from ntbkit.storage.idempotency import run_idempotent
@@ -69,18 +71,6 @@ class TransferAsset:
     holders: tuple[Holder, ...]
     reason: str
     document_sha256s: tuple[str, ...]
-
-
-async def locked_asset(unit: IntangibleBankUnitOfWork, asset_id: str) -> Asset:
-    asset = await unit.assets.get(asset_id, for_update=True)
-    if asset is None:
-        raise NotFound("asset", asset_id)
-    return asset
-
-
-def require_holder(asset: Asset, caller: Caller) -> None:
-    if not asset.holds(caller.subject) and not caller.privileged:
-        raise PermissionDenied("only a holder of the asset (or an operator) may do this")
 
 
 async def register_asset(new_unit: NewUnit, command: RegisterAsset, caller: Caller,
@@ -142,9 +132,6 @@ async def list_assets(new_unit: NewUnit, where: AssetFilter, offset: int, limit:
 
 async def update_legal_status(new_unit: NewUnit, command: UpdateLegalStatus, caller: Caller,
                               clock: Clock) -> Asset:
-    # Imported here: valuations imports this module's helpers.
-    from ntb_intangible_bank.service.valuations import revalue
-
     async def perform(unit: IntangibleBankUnitOfWork) -> str:
         asset = await locked_asset(unit, command.asset_id)
         require_holder(asset, caller)

@@ -17,7 +17,7 @@ from ntb_intangible_bank.domain.rights import (
     check_exclusivity,
 )
 from ntb_intangible_bank.service import gene_map
-from ntb_intangible_bank.service.registry import locked_asset, require_holder
+from ntb_intangible_bank.service.access import locked_asset, require_holder
 from ntb_intangible_bank.service.unit_of_work import Clock, IntangibleBankUnitOfWork, NewUnit
 from ntbkit.auth import ROLE_OPERATOR, Caller
 from ntbkit.errors import FailedPrecondition, NotFound

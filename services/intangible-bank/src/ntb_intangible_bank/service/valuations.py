@@ -18,7 +18,7 @@ from ntb_intangible_bank.domain.gene import GeneEventKind
 from ntb_intangible_bank.domain.loans import LoanStatus
 from ntb_intangible_bank.domain.principals import PrincipalView
 from ntb_intangible_bank.service import gene_map
-from ntb_intangible_bank.service.registry import locked_asset, require_holder
+from ntb_intangible_bank.service.access import locked_asset, require_holder
 from ntb_intangible_bank.service.unit_of_work import (
     Clock,
     IntangibleBankUnitOfWork,
