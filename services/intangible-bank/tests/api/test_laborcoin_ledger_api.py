@@ -1,8 +1,8 @@
 """Loan money through the real laborcoin (its own server, its own SQLite file): the
 GrpcLedger adapter finds the CNY wallets by owner, pays the principal out and the
 repayments back in as LOAN_DISBURSEMENT and LOAN_REPAYMENT transfers, a retried request
-moves money once, and laborcoin's own refusal (insufficient funds) reaches the caller as
-FAILED_PRECONDITION INSUFFICIENT_FUNDS."""
+moves money once, and laborcoin's refusals (no CNY wallet, insufficient funds) reach the
+caller as FAILED_PRECONDITION WALLET_NOT_FOUND and INSUFFICIENT_FUNDS."""
 
 from __future__ import annotations
 
@@ -124,7 +124,6 @@ async def test_loan_money_moves_through_laborcoin(wired: tuple[Bank, Any]) -> No
     holder = await bank.principal("ENTERPRISE")
     lender = await bank.principal("FINANCIAL_INSTITUTION")
     await bank.settled([holder, lender])
-    await _wallets(coins, [holder, lender], {lender: 2_000_000, holder: 50_000})
     asset = await register(bank, holder, "LC-1")
     ownership = await confirm_right(bank, asset.asset_id, holder, pb.RIGHT_KIND_OWNERSHIP)
     await value(bank, asset.asset_id, holder, cost_only("1000", 10_000))
@@ -134,6 +133,9 @@ async def test_loan_money_moves_through_laborcoin(wired: tuple[Bank, Any]) -> No
         annual_rate=dec("0.0365"), term_days=30), metadata=bearer(holder))).loan
     await bank.bank.ApproveLoan(pb.ApproveLoanRequest(request_id=rid(), loan_id=loan.loan_id),
                                 metadata=bearer(lender))
+    await refused(bank.bank.DisburseLoan(pb.DisburseLoanRequest(
+        request_id=rid(), loan_id=loan.loan_id), metadata=bearer(lender)), "WALLET_NOT_FOUND")
+    await _wallets(coins, [holder, lender], {lender: 2_000_000, holder: 50_000})
     await refused(bank.bank.DisburseLoan(pb.DisburseLoanRequest(
         request_id=rid(), loan_id=loan.loan_id), metadata=bearer(lender)), "INSUFFICIENT_FUNDS")
     await _wallets(coins, [], {lender: 1_000_000})

@@ -225,3 +225,21 @@ async def test_closed_deals_are_comparables(bank: Bank) -> None:
     assert found[0].similarity.value == "0.9667"  # .4 kind + .2 CN + .4 x 11/12 of the code
     assert not (await bank.patents.ListComparableDeals(pb.ListComparableDealsRequest(
         asset_id=unrelated.asset_id), metadata=bearer(m.buyer))).deals
+
+
+async def test_a_sale_needs_the_seller_to_still_hold_the_asset(bank: Bank) -> None:
+    from bank_support import EXAMINER
+    m = await market(bank)
+    listed = (await bank.patents.CreateListing(listing(m, pb.LISTING_KIND_SALE, pb.DealTerms(
+        upfront_amount=cny(1_000))), metadata=bearer(m.seller))).listing
+    offer = (await bank.patents.MakeOffer(pb.MakeOfferRequest(
+        request_id=rid(), listing_id=listed.listing_id, buyer_id=m.buyer,
+        terms=pb.DealTerms(upfront_amount=cny(1_000))), metadata=bearer(m.buyer))).offer
+    await bank.bank.TransferAsset(pb.TransferAssetRequest(
+        request_id=rid(), asset_id=m.asset.asset_id, reason="court order",
+        holders=[pb.AssetHolder(principal_id=m.other_buyer, share=dec("1"))]),
+        metadata=EXAMINER)
+    await refused(bank.patents.AcceptOffer(pb.AcceptOfferRequest(
+        request_id=rid(), offer_id=offer.offer_id), metadata=bearer(m.seller)),
+        "SELLER_NOT_HOLDER")
+    assert bank.ledger.balances[m.buyer] == 10_000_000  # nothing was paid

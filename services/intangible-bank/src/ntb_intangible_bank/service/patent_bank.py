@@ -296,12 +296,15 @@ def _sold_share(asset: Asset, seller_id: str, buyer_id: str) -> tuple[Holder, ..
     return (*rest, Holder(buyer_id, own + share))
 
 
+def _require_seller_holds(asset: Asset, listing: Listing) -> None:
+    if listing.kind is ListingKind.SALE and not asset.holds(listing.seller_id):
+        raise FailedPrecondition("SELLER_NOT_HOLDER", "the seller no longer holds the asset")
+
+
 async def _complete(unit: IntangibleBankUnitOfWork, listing: Listing, offer: Offer,
                     agreement: Agreement, caller: Caller, now: datetime) -> None:
     asset = await locked_asset(unit, listing.asset_id)
     if listing.kind is ListingKind.SALE:
-        if not asset.holds(listing.seller_id):
-            raise FailedPrecondition("SELLER_NOT_HOLDER", "the seller no longer holds the asset")
         agreement.status = AgreementStatus.COMPLETED
         await transfer_holders(unit, asset, _sold_share(asset, listing.seller_id,
                                                         offer.buyer_id),
@@ -332,6 +335,8 @@ async def accept_offer(new_unit: NewUnit, command: AnswerOffer, caller: Caller,
         if listing.kind is ListingKind.EXCLUSIVE_LICENSE:
             await _require_exclusivity_free(unit, listing.asset_id, offer.terms, now)
         asset = await locked_asset(unit, listing.asset_id)
+        # Every check before the money moves: the ledger transfer cannot be rolled back.
+        _require_seller_holds(asset, listing)
         agreement = Agreement(
             agreement_id=str(uuid.uuid4()), listing_id=listing.listing_id,
             offer_id=offer.offer_id, asset_id=listing.asset_id, kind=listing.kind,
