@@ -15,7 +15,13 @@ import sqlalchemy as sa
 
 from ntb.identity.v1 import identity_pb2, identity_pb2_grpc
 from ntb_cli.health import wait_serving
-from ntb_cli.suite import DEVELOPMENT_OPERATOR_ID, DEVELOPMENT_OPERATOR_SECRET, SUITE
+from ntb_cli.suite import (
+    DEVELOPMENT_OPERATOR_ID,
+    DEVELOPMENT_OPERATOR_SECRET,
+    SUITE,
+    as_environment,
+    wiring,
+)
 from ntbkit.storage.engine import create_engine
 from ntbkit.testing import database_url_under_test, kafka_bootstrap_under_test, port_under_test
 
@@ -50,13 +56,10 @@ class DistributedSuite:
             f"{p}KAFKA_BOOTSTRAP": kafka_bootstrap_under_test(),
             f"{p}GRPC_PORT": str(self.port(name)),
             f"{p}METRICS_PORT": str(METRICS_PORT_BASE + index),
-            f"{p}IDENTITY_TARGET": self.target("identity"),
             f"{p}LOG_LEVEL": "WARNING",
             f"{p}CONSUMER_GROUP_PREFIX": f"e2e-{self.run_id}.",
         })
-        if name == "identity":
-            env[f"{p}BOOTSTRAP_CLIENT_ID"] = DEVELOPMENT_OPERATOR_ID
-            env[f"{p}BOOTSTRAP_CLIENT_SECRET"] = DEVELOPMENT_OPERATOR_SECRET
+        env.update(as_environment(member, wiring(member, self.target)))
         return env
 
     async def start(self, name: str) -> None:

@@ -62,6 +62,11 @@ class ServiceSettings(BaseSettings):
     identity_target: str = Field(
         "127.0.0.1:50051", description="identity's gRPC address (signing keys for tokens)."
     )
+    service_client_id: str | None = Field(
+        None, description="This service's own client id at identity, for calls it makes to "
+        "other services (client credentials, role `service`); unset: it calls no one."
+    )
+    service_client_secret: SecretStr | None = Field(None, description="Its secret.")
     auth_required: bool = Field(True, description="Reject calls without a valid token.")
     tls_cert_file: str | None = Field(None, description="Server certificate (PEM); enables TLS.")
     tls_key_file: str | None = Field(None, description="Server private key (PEM).")
