@@ -42,7 +42,8 @@ class DistributedSuite:
         return PORT_BASE + [m.name for m in SUITE].index(name)
 
     def schema(self, name: str) -> str:
-        return f"e2e_{self.run_id}_{name.replace('-', '_')}"
+        database = next(m.database for m in SUITE if m.name == name)
+        return f"e2e_{self.run_id}_{database.replace('-', '_')}"
 
     def environment(self, name: str) -> dict[str, str]:
         index = [m.name for m in SUITE].index(name)
@@ -94,10 +95,8 @@ class DistributedSuite:
     async def drop_schemas(self) -> None:
         engine = create_engine(database_url_under_test(), schema="public")
         async with engine.begin() as connection:
-            for member in SUITE:
-                await connection.execute(
-                    sa.text(f'DROP SCHEMA IF EXISTS "{self.schema(member.name)}" CASCADE')
-                )
+            for schema in {self.schema(member.name) for member in SUITE}:
+                await connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         await engine.dispose()
 
     async def operator_token(self) -> str:

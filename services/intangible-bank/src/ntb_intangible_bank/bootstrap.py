@@ -12,7 +12,7 @@ from functools import partial
 import structlog
 
 from ntb.intangible_bank.v1 import intangible_bank_pb2_grpc
-from ntb_intangible_bank.adapters.ledger import UnconfiguredLedger
+from ntb_intangible_bank.adapters.ledger import GrpcLedger, UnconfiguredLedger
 from ntb_intangible_bank.adapters.unit_of_work import SqlIntangibleBankUnitOfWork
 from ntb_intangible_bank.domain.assets import AssetKind
 from ntb_intangible_bank.entrypoints import consumers
@@ -23,6 +23,7 @@ from ntb_intangible_bank.service.ports import Ledger
 from ntb_intangible_bank.settings import DEFAULT_MAX_LOAN_TO_VALUE, Settings
 from ntbkit.grpc.server import GrpcApi
 from ntbkit.runtime import Builder, EventSubscription, Infrastructure, ServiceParts
+from ntbkit.service_client import ServiceTokens, service_channel
 
 MIGRATIONS = "ntb_intangible_bank:migrations"
 log = structlog.get_logger(__name__)
@@ -43,10 +44,15 @@ def _units(infrastructure: Infrastructure, *, relays: bool = True
 
 
 def _ledger(infrastructure: Infrastructure) -> Ledger:
-    # laborcoin is called with this service's own token (ntbkit.service_client); until
-    # the service has credentials, payments answer UNAVAILABLE instead of faking money.
-    log.warning("no service credentials: loan and deal payments answer UNAVAILABLE")
-    return UnconfiguredLedger()
+    """laborcoin, called with this service's own token (client credentials, role service);
+    without credentials payments answer UNAVAILABLE rather than pretend money moved."""
+    settings = infrastructure.settings
+    assert isinstance(settings, Settings)
+    if settings.service_client_id is None or settings.service_client_secret is None:
+        log.warning("no service credentials: loan and deal payments answer UNAVAILABLE")
+        return UnconfiguredLedger()
+    tokens = ServiceTokens.from_settings(settings)
+    return GrpcLedger(service_channel(settings.laborcoin_target, tokens))
 
 
 def policy(settings: Settings) -> LoanPolicy:

@@ -16,5 +16,5 @@ async def locked_asset(unit: IntangibleBankUnitOfWork, asset_id: str) -> Asset:
 
 
 def require_holder(asset: Asset, caller: Caller) -> None:
-    if not asset.holds(caller.subject) and not caller.privileged:
+    if not asset.holds(caller.subject) and not caller.acts_for_others:
         raise PermissionDenied("only a holder of the asset (or an operator) may do this")

@@ -104,7 +104,7 @@ async def _collateral(unit: IntangibleBankUnitOfWork, asset_id: str) -> tuple[st
 
 async def request_loan(new_unit: NewUnit, command: RequestLoan, caller: Caller, clock: Clock,
                        policy: LoanPolicy) -> Loan:
-    caller.require_access_to(command.borrower_id)
+    caller.require_may_act_for(command.borrower_id)
 
     async def perform(unit: IntangibleBankUnitOfWork) -> str:
         lender = await unit.principals.get(command.lender_id)
@@ -170,7 +170,7 @@ async def _as_lender(new_unit: NewUnit, command: LoanCommand, caller: Caller, op
 
     async def perform(unit: IntangibleBankUnitOfWork) -> str:
         loan = await _loan(unit, command.loan_id)
-        caller.require_access_to(loan.lender_id)
+        caller.require_may_act_for(loan.lender_id)
         await locked_asset(unit, loan.asset_id)
         loan = await _loan(unit, command.loan_id)  # re-read under the lock
         await change(unit, loan)
@@ -238,7 +238,7 @@ async def repay(new_unit: NewUnit, command: RepayLoan, caller: Caller, clock: Cl
                 ledger: Ledger) -> Loan:
     async def perform(unit: IntangibleBankUnitOfWork) -> str:
         loan = await _loan(unit, command.loan_id)
-        caller.require_access_to(loan.borrower_id)
+        caller.require_may_act_for(loan.borrower_id)
         await locked_asset(unit, loan.asset_id)
         loan = await _loan(unit, command.loan_id)
         now = clock()

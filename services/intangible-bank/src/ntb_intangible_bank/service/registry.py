@@ -76,7 +76,7 @@ class TransferAsset:
 async def register_asset(new_unit: NewUnit, command: RegisterAsset, caller: Caller,
                          clock: Clock) -> Asset:
     if not any(h.principal_id == caller.subject for h in command.holders) and (
-            not caller.privileged):
+            not caller.acts_for_others):
         raise PermissionDenied("the caller must be one of the holders (or an operator)")
     if command.legal_status not in INITIAL_STATUSES:
         raise FailedPrecondition("INITIAL_STATUS_INVALID",
