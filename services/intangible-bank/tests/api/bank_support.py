@@ -20,17 +20,24 @@ import jwt
 import pytest
 import pytest_asyncio
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from google.protobuf.json_format import MessageToJson
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
+from typer.testing import CliRunner
 
 from ntb.common.v1 import common_pb2
 from ntb.events.v1 import identity_events_pb2 as identity_events
 from ntb.identity.v1 import identity_pb2
 from ntb.intangible_bank.v1 import intangible_bank_pb2_grpc
+from ntb.laborcoin.v1 import laborcoin_pb2 as lc
+from ntb.laborcoin.v1 import laborcoin_pb2_grpc
+from ntb_cli.__main__ import app as cli
 from ntb_intangible_bank.bootstrap import MIGRATIONS, intangible_bank, patent_bank
 from ntb_intangible_bank.patent_bank_settings import PatentBankSettings
 from ntb_intangible_bank.settings import Settings
+from ntb_laborcoin import bootstrap as laborcoin_bootstrap
+from ntb_laborcoin.settings import LaborCoinSettings
 from ntbkit.auth import ROLE_OPERATOR
 from ntbkit.errors import FailedPrecondition
 from ntbkit.messaging.envelope import new_envelope
@@ -107,6 +114,36 @@ class Bank:
     bank: intangible_bank_pb2_grpc.IntangibleBankServiceStub
     patents: intangible_bank_pb2_grpc.PatentBankServiceStub
     runtimes: list[ServiceRuntime]
+    log: laborcoin_pb2_grpc.LaborCoinServiceStub | None = None  # laborcoin, when started
+
+    async def prove_offline(self, anchor_id: str, digest: bytes, directory: Path) -> str:
+        """laborcoin's inclusion proof of the anchor, checked by `ntb verify inclusion
+        --sha256` (the offline verifier a bank runs) against the signed checkpoint."""
+        assert self.log is not None, "start the bank with its log (laborcoin)"
+        operator = bearer("auditor-1", "auditor")
+        proof = None
+        for _ in range(400):
+            try:
+                anchor = await self.log.GetAnchor(lc.GetAnchorRequest(anchor_id=anchor_id),
+                                                  metadata=operator)
+                if anchor.anchor.leaf_index >= 0:
+                    proof = await self.log.GetInclusionProof(lc.GetInclusionProofRequest(
+                        anchor_id=anchor_id), metadata=operator)
+                    break
+            except grpc.aio.AioRpcError as error:
+                if error.code() not in (grpc.StatusCode.NOT_FOUND,
+                                        grpc.StatusCode.FAILED_PRECONDITION):
+                    raise
+            await asyncio.sleep(0.05)
+        assert proof is not None, f"anchor {anchor_id} was never sealed and checkpointed"
+        vkey = (await self.log.GetLogKeys(lc.GetLogKeysRequest())).keys[0].key_id
+        (directory / "checkpoint.txt").write_text(proof.signed_tree_head.checkpoint)
+        (directory / "proof.json").write_text(MessageToJson(proof.proof))
+        result = CliRunner().invoke(cli, [
+            "verify", "inclusion", "--checkpoint", str(directory / "checkpoint.txt"),
+            "--vkey", vkey, "--proof", str(directory / "proof.json"), "--sha256", digest.hex()])
+        assert result.exit_code == 0, result.output
+        return result.output
 
     async def identity_event(self, message: Message) -> None:
         """Publish one of identity's events as identity's relay would."""
@@ -176,8 +213,21 @@ _IDENTITY_TOPICS = {
 }
 
 
-async def start_bank(database_url: str, schema: str) -> Bank:
+async def start_log(bus: InMemoryEventBus, database_url: str, schema: str) -> ServiceRuntime:
+    """laborcoin, consuming the bank's anchor requests into its verifiable log."""
+    runtime = ServiceRuntime(
+        LaborCoinSettings(grpc_port=0, database_url=database_url, database_schema=schema,
+                          event_bus="memory", log_level="WARNING", log_seal_period_s=0.1),
+        build=_with_test_keys(laborcoin_bootstrap.build),
+        migrations=laborcoin_bootstrap.MIGRATIONS, bus=bus)
+    await runtime.start()
+    return runtime
+
+
+async def start_bank(database_url: str, schema: str, *,
+                     log_database: tuple[str, str] | None = None) -> Bank:
     bus, ledger, clock = InMemoryEventBus(), FakeLedger(), Clock()
+    log = None if log_database is None else await start_log(bus, *log_database)
     common = {"grpc_port": 0, "database_url": database_url, "database_schema": schema,
               "event_bus": "memory", "log_level": "WARNING"}
     body = ServiceRuntime(Settings(**common), migrations=MIGRATIONS, bus=bus,
@@ -188,10 +238,15 @@ async def start_bank(database_url: str, schema: str) -> Bank:
     await wing.start()
     bank_channel = grpc.aio.insecure_channel(f"127.0.0.1:{body.port}")
     patent_channel = grpc.aio.insecure_channel(f"127.0.0.1:{wing.port}")
-    return Bank(bus, ledger, clock,
-                intangible_bank_pb2_grpc.IntangibleBankServiceStub(bank_channel),
-                intangible_bank_pb2_grpc.PatentBankServiceStub(patent_channel),
-                [body, wing])
+    started = Bank(bus, ledger, clock,
+                   intangible_bank_pb2_grpc.IntangibleBankServiceStub(bank_channel),
+                   intangible_bank_pb2_grpc.PatentBankServiceStub(patent_channel),
+                   [body, wing])
+    if log is not None:
+        started.runtimes.insert(0, log)
+        started.log = laborcoin_pb2_grpc.LaborCoinServiceStub(
+            grpc.aio.insecure_channel(f"127.0.0.1:{log.port}"))
+    return started
 
 
 async def stop_bank(bank: Bank) -> None:
@@ -202,6 +257,16 @@ async def stop_bank(bank: Bank) -> None:
 @pytest_asyncio.fixture
 async def bank(tmp_path: Path) -> AsyncIterator[Bank]:
     started = await start_bank(f"sqlite+aiosqlite:///{tmp_path / 'bank.db'}", "intangible_bank")
+    yield started
+    await stop_bank(started)
+
+
+@pytest_asyncio.fixture
+async def bank_with_log(tmp_path: Path) -> AsyncIterator[Bank]:
+    """The bank and laborcoin, which seals the gene map's anchors into its log."""
+    started = await start_bank(
+        f"sqlite+aiosqlite:///{tmp_path / 'bank.db'}", "intangible_bank",
+        log_database=(f"sqlite+aiosqlite:///{tmp_path / 'laborcoin.db'}", "laborcoin"))
     yield started
     await stop_bank(started)
 

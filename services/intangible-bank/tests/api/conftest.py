@@ -7,6 +7,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bank_support import bank
+from bank_support import bank, bank_with_log
 
-__all__ = ["bank"]
+__all__ = ["bank", "bank_with_log"]

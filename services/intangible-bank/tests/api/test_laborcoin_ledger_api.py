@@ -35,12 +35,12 @@ from ntb_intangible_bank.patent_bank_settings import PatentBankSettings
 from ntb_intangible_bank.settings import Settings
 from ntb_laborcoin import bootstrap as laborcoin_bootstrap
 from ntb_laborcoin.settings import LaborCoinSettings
-from ntbkit.auth import ROLE_OPERATOR
+from ntbkit.auth import ROLE_OPERATOR, ROLE_SERVICE
 from ntbkit.messaging.memory import InMemoryEventBus
 from ntbkit.runtime import ServiceRuntime
 
 pytestmark = pytest.mark.asyncio
-LEDGER_ROLE = ROLE_OPERATOR  # intangible-bank's own token at laborcoin (service role next)
+LEDGER_ROLE = ROLE_SERVICE  # intangible-bank's own token at laborcoin: a service, no operator
 OPERATOR = bearer("operator-1", ROLE_OPERATOR)
 
 

@@ -3,8 +3,9 @@ servers on one database): a patent with two inventors is registered, its ownersh
 usage rights confirmed, valued by all three approaches (the numbers worked out by hand
 below), rated, pledged for a loan that is disbursed and repaid on schedule, and released;
 a second asset's loan defaults and the asset is sold on the patent bank. Every step shows
-in the gene map, and every entry's digest is recomputed here from the entry and found in
-the AnchorRequested event the bank sent for laborcoin's verifiable log.
+in the gene map, and every entry's digest is recomputed here from the entry, found in the
+AnchorRequested event the bank sent, and proven offline (`ntb verify inclusion --sha256`)
+against laborcoin's inclusion proof and signed checkpoint (laborcoin runs alongside).
 Money is conserved on the (fake) ledger throughout."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import json
 from datetime import UTC
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from bank_flows import cny, confirm_right, cost_only, dec, licence_deal, register, value
@@ -36,8 +38,9 @@ def recomputed_digest(e: pb.GeneMapEntry) -> bytes:
     return hashlib.sha256(canonical.encode()).digest()
 
 
-async def verified_gene_map(bank: Bank, asset_id: str) -> list[str]:
-    """Every entry chained, its digest recomputed, and anchored; the kinds in order."""
+async def verified_gene_map(bank: Bank, asset_id: str, directory: Path) -> list[str]:
+    """Every entry chained, its digest recomputed, anchored, and proven in laborcoin's
+    log offline; the kinds in order."""
     entries = list((await bank.bank.GetGeneMap(pb.GetGeneMapRequest(
         asset_id=asset_id), metadata=bearer("anyone"))).entries)
     await bank.eventually(lambda: {e.anchor_id for e in entries}
@@ -52,6 +55,7 @@ async def verified_gene_map(bank: Bank, asset_id: str) -> list[str]:
         assert anchor.digest_sha256 == entry.entry_sha256
         assert anchor.subject == f"asset/{asset_id}/gene/{sequence}"
         assert anchor.source == "intangible-bank"
+        await bank.prove_offline(entry.anchor_id, recomputed_digest(entry), directory)
         previous = entry.entry_sha256
     return [pb.GeneEventKind.Name(e.kind).removeprefix("GENE_EVENT_KIND_") for e in entries]
 
@@ -71,7 +75,9 @@ async def comparables_on_the_patent_bank(bank: Bank) -> None:
                                            listing_id=listing_id)
 
 
-async def test_patent_is_valued_rated_pledged_repaid_and_released(bank: Bank) -> None:
+async def test_patent_is_valued_rated_pledged_repaid_and_released(
+        bank_with_log: Bank, tmp_path: Path) -> None:
+    bank = bank_with_log
     holder = await bank.principal("ENTERPRISE", credit_score=800)
     alice = await bank.principal("PERSON", hourly_value_fen=20_000)  # 200 CNY/h
     bob = await bank.principal("PERSON", hourly_value_fen=30_000)  # 300 CNY/h
@@ -158,13 +164,15 @@ async def test_patent_is_valued_rated_pledged_repaid_and_released(bank: Bank) ->
     await bank.eventually(lambda: [t for t, _ in bank.events("ntb.intangible_bank.loan.v1")
                                    ].count("ntb.events.v1.LoanRepaid") == 1)
 
-    assert await verified_gene_map(bank, asset.asset_id) == [
+    assert await verified_gene_map(bank, asset.asset_id, tmp_path) == [
         "CREATED", "RIGHTS_SUBMITTED", "RIGHTS_CONFIRMED", "RIGHTS_SUBMITTED",
         "RIGHTS_CONFIRMED", "VALUED", "RATED", "PLEDGED", "LOAN_DISBURSED", "LOAN_REPAYMENT",
         "LOAN_REPAYMENT", "LOAN_REPAYMENT", "PLEDGE_RELEASED"]
 
 
-async def test_defaulted_asset_is_sold_on_the_patent_bank(bank: Bank) -> None:
+async def test_defaulted_asset_is_sold_on_the_patent_bank(
+        bank_with_log: Bank, tmp_path: Path) -> None:
+    bank = bank_with_log
     borrower = await bank.principal("ENTERPRISE")
     lender = await bank.principal("FINANCIAL_INSTITUTION")
     buyer = await bank.principal("ENTERPRISE")
@@ -214,7 +222,7 @@ async def test_defaulted_asset_is_sold_on_the_patent_bank(bank: Bank) -> None:
     assert bank.ledger.total == money_before
     await bank.eventually(lambda: [t for t, _ in bank.events("ntb.intangible_bank.loan.v1")
                                    ].count("ntb.events.v1.LoanDefaulted") == 1)
-    assert await verified_gene_map(bank, asset.asset_id) == [
+    assert await verified_gene_map(bank, asset.asset_id, tmp_path) == [
         "CREATED", "RIGHTS_SUBMITTED", "RIGHTS_CONFIRMED", "VALUED", "PLEDGED",
         "LOAN_DISBURSED", "LOAN_DEFAULTED", "PLEDGE_ENFORCED", "TRANSFERRED", "LISTED",
         "TRANSFERRED"]
