@@ -52,7 +52,8 @@ async def enterprise_with_token(suite: DistributedSuite, operator: str) -> tuple
             metadata=auth(operator), timeout=10)
         principal_id = registered.principal.principal_id
         client = await stub.CreateApiClient(idpb.CreateApiClientRequest(
-            request_id=str(uuid.uuid4()), principal_id=principal_id, display_name="ip desk"),
+            request_id=str(uuid.uuid4()), principal_id=principal_id, display_name="ip desk",
+            scopes=["intangible_bank.write"]),
             metadata=auth(operator), timeout=10)
         token = await stub.IssueToken(idpb.IssueTokenRequest(
             grant_type="client_credentials", client_id=client.api_client.client_id,
