@@ -21,6 +21,7 @@ from bank_flows import cny, confirm_right, cost_only, dec, licence_deal, registe
 from bank_support import Bank, bearer, refused, rid
 
 from ntb.common.v1 import common_pb2
+from ntb.events.v1 import intangible_bank_events_pb2 as ev
 from ntb.intangible_bank.v1 import intangible_bank_pb2 as pb
 
 pytestmark = pytest.mark.asyncio
@@ -163,6 +164,12 @@ async def test_patent_is_valued_rated_pledged_repaid_and_released(
     assert bank.ledger.total == money_before
     await bank.eventually(lambda: [t for t, _ in bank.events("ntb.intangible_bank.loan.v1")
                                    ].count("ntb.events.v1.LoanRepaid") == 1)
+    valued = [p for t, p in bank.events("ntb.intangible_bank.asset.v1")
+              if t == "ntb.events.v1.AssetValued"]
+    event = ev.AssetValued.FromString(valued[-1])
+    assert (event.asset_id, event.reconciled_value.units, event.cost_value.units,
+            event.income_value.units, event.market_value.units) == (
+        asset.asset_id, 31_017_564, 39_501_000, 17_918_159, 40_000_000)
 
     assert await verified_gene_map(bank, asset.asset_id, tmp_path) == [
         "CREATED", "RIGHTS_SUBMITTED", "RIGHTS_CONFIRMED", "RIGHTS_SUBMITTED",
