@@ -4,6 +4,7 @@ PostgreSQL (one fresh schema per service per run) and the real Kafka broker."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -81,7 +82,9 @@ class DistributedSuite:
     async def stop_all(self) -> dict[str, int]:
         """SIGTERM every process; their exit codes (0 = drained cleanly)."""
         for process in self.processes.values():
-            process.send_signal(signal.SIGTERM)
+            if process.returncode is None:  # one that died early must not leave the rest
+                with contextlib.suppress(ProcessLookupError):
+                    process.send_signal(signal.SIGTERM)
         codes = {}
         for name, process in self.processes.items():
             try:
