@@ -72,7 +72,9 @@ async def test_patent_registered_confirmed_listed_and_its_history_proven(
             grpc.aio.insecure_channel(suite.target("patent-bank")) as wing_channel:
         bank = intangible_bank_pb2_grpc.IntangibleBankServiceStub(channel)
         patents = intangible_bank_pb2_grpc.PatentBankServiceStub(wing_channel)
-        for _ in range(200):  # identity's PrincipalRegistered arrives through Kafka
+        # identity's PrincipalRegistered arrives through Kafka; a fresh consumer group reads
+        # the shared broker's topics from the start, which may take a while.
+        for _ in range(1200):
             try:
                 await bank.InvestigateHolderCredit(pb.InvestigateHolderCreditRequest(
                     principal_id=holder), metadata=auth(operator), timeout=10)
