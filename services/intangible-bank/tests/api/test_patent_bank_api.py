@@ -132,6 +132,9 @@ async def test_offers_expire(bank: Bank) -> None:
         request_id=rid(), listing_id=listed.listing_id, buyer_id=m.buyer,
         terms=licence_terms(now)), metadata=bearer(m.buyer))).offer
     bank.clock.advance(15)  # default lifetime 14 days
+    shown = await bank.patents.ListOffers(pb.ListOffersRequest(listing_id=listed.listing_id),
+                                          metadata=bearer(m.seller))
+    assert [o.status for o in shown.offers] == [pb.OFFER_STATUS_LAPSED]
     await refused(bank.patents.AcceptOffer(pb.AcceptOfferRequest(
         request_id=rid(), offer_id=offer.offer_id), metadata=bearer(m.seller)), "OFFER_EXPIRED")
     withdrawn = (await bank.patents.WithdrawListing(pb.WithdrawListingRequest(

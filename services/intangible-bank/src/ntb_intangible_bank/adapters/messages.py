@@ -246,11 +246,12 @@ def listing(x: Listing) -> pb.Listing:
     return message
 
 
-def offer(x: Offer) -> pb.Offer:
+def offer(x: Offer, now: datetime) -> pb.Offer:
     return pb.Offer(
         offer_id=x.offer_id, listing_id=x.listing_id, buyer_id=x.buyer_id, from_id=x.from_id,
         to_id=x.to_id, terms=terms(x.terms), previous_offer_id=x.previous_offer_id,
-        message=x.message, status=pb.OfferStatus.Value(f"OFFER_STATUS_{x.status.value}"),
+        message=x.message,
+        status=pb.OfferStatus.Value(f"OFFER_STATUS_{x.status_at(now).value}"),
         expires_at=to_timestamp(x.expires_at), created_at=to_timestamp(x.created_at))
 
 

@@ -103,6 +103,12 @@ class Offer:
     created_at: datetime
     status: OfferStatus = OfferStatus.OPEN
 
+    def status_at(self, now: datetime) -> OfferStatus:
+        """An open offer past its expiry reads as LAPSED."""
+        if self.status is OfferStatus.OPEN and self.expires_at <= now:
+            return OfferStatus.LAPSED
+        return self.status
+
     def require_answerable(self, by: str, now: datetime) -> None:
         if self.status is not OfferStatus.OPEN:
             raise FailedPrecondition("OFFER_NOT_OPEN", f"the offer is {self.status.value}")

@@ -73,13 +73,13 @@ class PatentBankApi(intangible_bank_pb2_grpc.PatentBankServiceServicer):
                         ) -> pb.MakeOfferResponse:
         found = await patent_bank.make_offer(self.new_unit, pc.make_offer(request),
                                              current_caller(), self.clock)
-        return pb.MakeOfferResponse(offer=m.offer(found))
+        return pb.MakeOfferResponse(offer=m.offer(found, self.clock()))
 
     async def CounterOffer(self, request: pb.CounterOfferRequest, context: ServicerContext
                            ) -> pb.CounterOfferResponse:
         found = await patent_bank.counter_offer(self.new_unit, pc.counter(request),
                                                 current_caller(), self.clock)
-        return pb.CounterOfferResponse(offer=m.offer(found))
+        return pb.CounterOfferResponse(offer=m.offer(found, self.clock()))
 
     async def AcceptOffer(self, request: pb.AcceptOfferRequest, context: ServicerContext
                           ) -> pb.AcceptOfferResponse:
@@ -91,7 +91,7 @@ class PatentBankApi(intangible_bank_pb2_grpc.PatentBankServiceServicer):
                           ) -> pb.RejectOfferResponse:
         found = await patent_bank.reject_offer(self.new_unit, pc.answer(request),
                                                current_caller(), self.clock)
-        return pb.RejectOfferResponse(offer=m.offer(found))
+        return pb.RejectOfferResponse(offer=m.offer(found, self.clock()))
 
     async def ListOffers(self, request: pb.ListOffersRequest, context: ServicerContext
                          ) -> pb.ListOffersResponse:
@@ -111,7 +111,7 @@ class PatentBankApi(intangible_bank_pb2_grpc.PatentBankServiceServicer):
                                               request.buyer_id, status, position, size + 1,
                                               current_caller())
         shown, page = page_of(found, position, size, filters)
-        return pb.ListOffersResponse(offers=[m.offer(x) for x in shown], page=page)
+        return pb.ListOffersResponse(offers=[m.offer(x, self.clock()) for x in shown], page=page)
 
     async def GetAgreement(self, request: pb.GetAgreementRequest, context: ServicerContext
                            ) -> pb.GetAgreementResponse:
