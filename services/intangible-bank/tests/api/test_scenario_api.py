@@ -225,7 +225,13 @@ async def test_defaulted_asset_is_sold_on_the_patent_bank(
     sold = (await bank.bank.GetAsset(pb.GetAssetRequest(asset_id=asset.asset_id),
                                      metadata=bearer(buyer))).asset
     assert [h.principal_id for h in sold.holders] == [buyer]
-    assert bank.ledger.balances[lender] == 1_000_000 - 1_000_000 + 1_200_000
+    # Owed at enforcement: 1,000,000 + 31 days x 100 fen = 1,003,100; the price pays it and
+    # the surplus of 196,900 goes back to the borrower.
+    assert bank.ledger.balances[lender] == 1_000_000 - 1_000_000 + 1_003_100
+    assert bank.ledger.balances[borrower] == 1_000_000 + 196_900
+    settled = (await bank.bank.GetLoan(pb.GetLoanRequest(loan_id=loan.loan_id),
+                                       metadata=bearer(lender))).loan
+    assert (settled.outstanding_principal.units, settled.repaid_total.units) == (0, 1_003_100)
     assert bank.ledger.total == money_before
     await bank.eventually(lambda: [t for t, _ in bank.events("ntb.intangible_bank.loan.v1")
                                    ].count("ntb.events.v1.LoanDefaulted") == 1)

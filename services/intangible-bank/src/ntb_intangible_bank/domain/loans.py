@@ -179,8 +179,25 @@ class Loan:
 
     def enforce(self, now: datetime) -> None:
         self._require(LoanStatus.DEFAULTED)
+        # The debt is fixed here: interest stops once the lender takes the asset.
+        self.interest_unpaid_fen, self.interest_from = self.accrued_interest_fen(now), now
         self.status, self.pledge_status = LoanStatus.ENFORCED, PledgeStatus.ENFORCED
         self.pledge_closed_at = self.closed_at = now
+
+    def settle_by_sale(self, price_fen: int, now: datetime) -> int:
+        """The enforced asset sold: the price pays the debt (interest first); what is left
+        over belongs to the borrower. Returns that surplus, >= 0."""
+        self._require(LoanStatus.ENFORCED)
+        accrued = self.interest_unpaid_fen  # fixed at enforcement
+        owed = self.outstanding_principal_fen + accrued
+        recovered = min(price_fen, owed)
+        interest_part = min(recovered, accrued)
+        self.interest_paid_fen += interest_part
+        self.outstanding_principal_fen -= recovered - interest_part
+        self.interest_unpaid_fen = accrued - interest_part
+        self.repaid_total_fen += recovered
+        self.reasons["sold"] = str(price_fen)
+        return price_fen - recovered
 
     def release(self, reason: str, now: datetime) -> None:
         if self.pledge_status is not PledgeStatus.ACTIVE:

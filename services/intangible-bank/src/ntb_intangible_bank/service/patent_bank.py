@@ -296,6 +296,20 @@ def _sold_share(asset: Asset, seller_id: str, buyer_id: str) -> tuple[Holder, ..
     return (*rest, Holder(buyer_id, own + share))
 
 
+async def _settle_enforced_loan(unit: IntangibleBankUnitOfWork, listing: Listing,
+                                agreement: Agreement, ledger: Ledger, request_id: str,
+                                now: datetime) -> None:
+    """An enforcement sale pays the defaulted loan; the surplus goes back to the borrower."""
+    loan = await unit.loans.get(listing.loan_id)
+    assert loan is not None, "an enforcement listing names its loan"
+    surplus = loan.settle_by_sale(agreement.terms.upfront_fen, now)
+    if surplus > 0:
+        await ledger.pay(transfer_id=transfer_id_for(request_id, "surplus"),
+                         payer_id=loan.lender_id, payee_id=loan.borrower_id,
+                         amount_fen=surplus, code=ASSET_SALE, reference=f"loan:{loan.loan_id}")
+    await unit.loans.save(loan)
+
+
 def _require_seller_holds(asset: Asset, listing: Listing) -> None:
     if listing.kind is ListingKind.SALE and not asset.holds(listing.seller_id):
         raise FailedPrecondition("SELLER_NOT_HOLDER", "the seller no longer holds the asset")
@@ -350,6 +364,9 @@ async def accept_offer(new_unit: NewUnit, command: AnswerOffer, caller: Caller,
                 amount_fen=offer.terms.upfront_fen,
                 code=ASSET_SALE if listing.kind is ListingKind.SALE else ROYALTY,
                 reference=f"agreement:{agreement.agreement_id}")
+        if listing.loan_id:
+            await _settle_enforced_loan(unit, listing, agreement, ledger, command.request_id,
+                                        now)
         offer.status = OfferStatus.ACCEPTED
         await unit.offers.save(offer)
         if listing.kind in _HOLDING_LISTINGS:
