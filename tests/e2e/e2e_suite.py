@@ -4,6 +4,7 @@ PostgreSQL (one fresh schema per service per run) and the real Kafka broker."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -44,7 +45,8 @@ class DistributedSuite:
         return PORT_BASE + [m.name for m in SUITE].index(name)
 
     def schema(self, name: str) -> str:
-        return f"e2e_{self.run_id}_{name.replace('-', '_')}"
+        database = next(m.database for m in SUITE if m.name == name)
+        return f"e2e_{self.run_id}_{database.replace('-', '_')}"
 
     def environment(self, name: str) -> dict[str, str]:
         index = [m.name for m in SUITE].index(name)
@@ -84,7 +86,9 @@ class DistributedSuite:
     async def stop_all(self) -> dict[str, int]:
         """SIGTERM every process; their exit codes (0 = drained cleanly)."""
         for process in self.processes.values():
-            process.send_signal(signal.SIGTERM)
+            if process.returncode is None:  # one that died early must not leave the rest
+                with contextlib.suppress(ProcessLookupError):
+                    process.send_signal(signal.SIGTERM)
         codes = {}
         for name, process in self.processes.items():
             try:
@@ -98,10 +102,8 @@ class DistributedSuite:
     async def drop_schemas(self) -> None:
         engine = create_engine(database_url_under_test(), schema="public")
         async with engine.begin() as connection:
-            for member in SUITE:
-                await connection.execute(
-                    sa.text(f'DROP SCHEMA IF EXISTS "{self.schema(member.name)}" CASCADE')
-                )
+            for schema in {self.schema(member.name) for member in SUITE}:
+                await connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         await engine.dispose()
 
     async def operator_token(self) -> str:

@@ -48,8 +48,8 @@ def calls(owner_id: str) -> dict[str, Call]:
         "matching": lambda ch, t: matching_pb2_grpc.MatchingServiceStub(ch).GetOrder(
             matching_pb2.GetOrderRequest(order_id=SOME_ID), metadata=auth(t), timeout=10),
         "intangible-bank": lambda ch, t: intangible_bank_pb2_grpc.IntangibleBankServiceStub(
-            ch).GetAsset(intangible_bank_pb2.GetAssetRequest(asset_id=SOME_ID),
-                         metadata=auth(t), timeout=10),
+            ch).InvestigateHolderCredit(intangible_bank_pb2.InvestigateHolderCreditRequest(
+                principal_id=owner_id), metadata=auth(t), timeout=10),
         "scf-exchange": lambda ch, t: scf_exchange_pb2_grpc.ScfExchangeServiceStub(
             ch).GetShipment(scf_exchange_pb2.GetShipmentRequest(shipment_id=SOME_ID),
                             metadata=auth(t), timeout=10),
@@ -105,7 +105,7 @@ async def test_bad_tokens_are_unauthenticated_on_every_service(
 
 async def test_unbuilt_rpcs_check_auth_before_unimplemented(suite: DistributedSuite) -> None:
     operator = await suite.operator_token()
-    for service in ("matching", "intangible-bank"):
+    for service in ("matching",):
         code = await status_of(suite, service, calls(SOME_ID)[service], operator)
         assert code == grpc.StatusCode.UNIMPLEMENTED, service
 
@@ -116,9 +116,9 @@ async def test_another_principals_resource_is_permission_denied(
     operator = await suite.operator_token()
     victim, _ = await person_with_token(suite, operator)
     _, intruder = await person_with_token(suite, operator)
-    for service in ("identity", "laborcoin"):
+    for service in ("identity", "laborcoin", "intangible-bank"):
         call = calls(victim)[service]
-        for _ in range(100):  # laborcoin opens the victim's wallet from a Kafka event
+        for _ in range(100):  # laborcoin and intangible-bank learn of the victim from Kafka
             if await status_of(suite, service, call, operator) == grpc.StatusCode.OK:
                 break
             await asyncio.sleep(0.05)

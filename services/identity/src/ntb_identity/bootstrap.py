@@ -59,7 +59,7 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
             )
         ],
         subscriptions=[
-            EventSubscription(topics=[consumers.ORDER_TOPIC],
+            EventSubscription(topics=[consumers.ORDER_TOPIC, consumers.LOAN_TOPIC],
                               handler=consumers.behaviour_recorder(new_unit)),
             EventSubscription(topics=[scf_consumers.FINANCING_TOPIC],
                               handler=scf_consumers.scf_behaviour_recorder(new_unit)),
