@@ -40,7 +40,9 @@ DATABASE_URL = os.environ.get(
 KAFKA = os.environ.get("NTB_TEST_KAFKA_BOOTSTRAP", "127.0.0.1:59092")
 ACCOUNTS = 10_000
 CLIENTS = 32
-IDENTITY_PORT, LABORCOIN_PORT = 58151, 58152
+_PORT_BASE = int(os.environ.get("NTB_TEST_PORT_BASE", "58150"))
+IDENTITY_PORT, LABORCOIN_PORT = _PORT_BASE + 1, _PORT_BASE + 2
+PROFILE = os.environ.get("NTB_BENCH_PROFILE", "")  # cProfile output file for laborcoin
 SECRET = "bench-operator-secret"
 
 
@@ -74,7 +76,8 @@ def start_services(run: str) -> list[subprocess.Popen[bytes]]:
             f"{prefix}DATABASE_POOL_SIZE_MAX": "20",
             "NTB_IDENTITY_BOOTSTRAP_CLIENT_SECRET": SECRET,
         })
-        processes.append(subprocess.Popen([sys.executable, "-m", module], env=env))
+        profile = ["-m", "cProfile", "-o", PROFILE] if PROFILE and module == "ntb_laborcoin" else []
+        processes.append(subprocess.Popen([sys.executable, *profile, "-m", module], env=env))
     return processes
 
 
