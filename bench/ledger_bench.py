@@ -72,7 +72,8 @@ def start_services(run: str) -> list[subprocess.Popen[bytes]]:
             f"{module[4:]}", f"{prefix}EVENT_BUS": "kafka", f"{prefix}KAFKA_BOOTSTRAP": KAFKA,
             f"{prefix}GRPC_PORT": str(port), f"{prefix}IDENTITY_TARGET":
             f"127.0.0.1:{IDENTITY_PORT}", f"{prefix}LOG_LEVEL": "WARNING",
-            f"{prefix}CONSUMER_GROUP_PREFIX": f"bench-{run}.",
+            # one group across runs: a fresh one would replay the whole shared topic history
+            f"{prefix}CONSUMER_GROUP_PREFIX": "ledger-bench.",
             f"{prefix}DATABASE_POOL_SIZE_MAX": "20",
             "NTB_IDENTITY_BOOTSTRAP_CLIENT_SECRET": SECRET,
         })

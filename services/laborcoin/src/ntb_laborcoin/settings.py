@@ -28,6 +28,8 @@ class LaborCoinSettings(ServiceSettings):
         "checkpoints; unset uses a development key.",
     )
     log_seal_period_s: float = Field(0.5, description="How often the log sealer runs.")
+    transfer_groups_max: int = Field(
+        2, ge=1, description="CreateTransfers groups in the database at once (group commit).")
 
     def log_signer(self) -> Ed25519NoteSigner:
         if self.log_signing_key is None:

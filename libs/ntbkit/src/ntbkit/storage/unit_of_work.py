@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
@@ -133,6 +133,32 @@ class UnitOfWork:
                 reason="REQUEST_ID_REUSED",
             )
         return bytes(row.response)
+
+    async def previous_responses(
+        self, *, operation: str, request_ids: Sequence[str]
+    ) -> dict[str, tuple[str, bytes]]:
+        """(fingerprint, response) of the earlier requests among these ids, in one query;
+        the caller compares fingerprints (group commit answers many requests at once)."""
+        if not request_ids:
+            return {}
+        rows = await self.session.execute(
+            sa.select(idempotency.c.request_id, idempotency.c.request_hash,
+                      idempotency.c.response).where(
+                idempotency.c.operation == operation,
+                idempotency.c.request_id.in_(sorted(set(request_ids)))))
+        return {row.request_id: (row.request_hash, bytes(row.response)) for row in rows}
+
+    async def remember_responses(
+        self, *, operation: str, responses: Sequence[tuple[str, str, bytes]]
+    ) -> None:
+        """Store (request_id, fingerprint, response) of many requests in one statement."""
+        if not responses:
+            return
+        now = datetime.now(UTC)
+        await self.session.execute(idempotency.insert(), [
+            {"operation": operation, "request_id": request_id, "request_hash": hashed,
+             "response": response, "created_at": now}
+            for request_id, hashed, response in responses])
 
     async def remember_response(
         self, *, operation: str, request_id: str, fingerprint: str, response: bytes
