@@ -70,10 +70,13 @@ def pgbench_tps(seconds: int) -> float:
     return float(match.group(1))
 
 
-def start_services(run: str) -> list[subprocess.Popen[bytes]]:
+def start_services(run: str, server_processes: int = 1, *, identity: bool = True
+                   ) -> list[subprocess.Popen[bytes]]:
+    """identity, then laborcoin (`server_processes` of it on one port: SO_REUSEPORT)."""
     processes = []
-    for module, prefix, port in (("ntb_identity", "NTB_IDENTITY_", IDENTITY_PORT),
-                                 ("ntb_laborcoin", "NTB_LABORCOIN_", LABORCOIN_PORT)):
+    for module, prefix, port in ([("ntb_identity", "NTB_IDENTITY_", IDENTITY_PORT)] * identity
+                                 + [("ntb_laborcoin", "NTB_LABORCOIN_", LABORCOIN_PORT)]
+                                 * server_processes):
         env = dict(os.environ, **{
             f"{prefix}DATABASE_URL": DATABASE_URL, f"{prefix}DATABASE_SCHEMA": f"bench_{run}_"
             f"{module[4:]}", f"{prefix}EVENT_BUS": "kafka", f"{prefix}KAFKA_BOOTSTRAP": KAFKA,
@@ -82,11 +85,12 @@ def start_services(run: str) -> list[subprocess.Popen[bytes]]:
             # one group across runs: a fresh one would replay the whole shared topic history
             f"{prefix}CONSUMER_GROUP_PREFIX": "ledger-bench.",
             f"{prefix}DATABASE_POOL_SIZE_MAX": "20",
+            f"{prefix}GRPC_REUSE_PORT": "true",
             "NTB_IDENTITY_BOOTSTRAP_CLIENT_SECRET": SECRET,
         })
         profile = ["-m", "cProfile", "-o", PROFILE] if PROFILE and module == "ntb_laborcoin" else []
         if os.environ.get("NTB_YAPPI_OUT") and module == "ntb_laborcoin":
-            processes.append(subprocess.Popen([sys.executable, "/tmp/lp/yap.py", module], env=env))
+            processes.append(subprocess.Popen([sys.executable, os.environ["NTB_WRAP"], module], env=env))
             continue
         processes.append(subprocess.Popen([sys.executable, *profile, "-m", module], env=env))
     return processes
@@ -142,7 +146,7 @@ def _batch(ids: list[str]) -> pb.CreateTransfersRequest:
         mode=pb.TRANSFER_BATCH_MODE_CHAINS)
 
 
-async def batched(stub, meta, ids: list[str], seconds: float, streams: int  # type: ignore[no-untyped-def]
+async def batched(stubs, meta, ids: list[str], seconds: float, streams: int  # type: ignore[no-untyped-def]
                   ) -> dict[str, float]:
     """`streams` clients each send a batch, wait for its answer, send the next."""
     ready = [_batch(ids) for _ in range(streams * 4)]  # built before the clock starts
@@ -150,7 +154,7 @@ async def batched(stub, meta, ids: list[str], seconds: float, streams: int  # ty
     count = 0
     deadline = time.perf_counter() + seconds
 
-    async def client() -> None:
+    async def client(stub) -> None:  # type: ignore[no-untyped-def]
         nonlocal count
         while time.perf_counter() < deadline:
             request = ready.pop() if ready else _batch(ids)
@@ -162,11 +166,11 @@ async def batched(stub, meta, ids: list[str], seconds: float, streams: int  # ty
                 ready.append(_batch(ids))  # while the others wait on the server
 
     started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(streams)))
+    await asyncio.gather(*(client(stubs[i % len(stubs)]) for i in range(streams)))
     return _figures(count, time.perf_counter() - started, latencies)
 
 
-async def singles(stub, meta, ids: list[str], seconds: float, hot: list[str] | None  # type: ignore[no-untyped-def]
+async def singles(stubs, meta, ids: list[str], seconds: float, hot: list[str] | None  # type: ignore[no-untyped-def]
                   ) -> dict[str, float]:
     latencies: list[float] = []
     count = 0
@@ -181,7 +185,7 @@ async def singles(stub, meta, ids: list[str], seconds: float, hot: list[str] | N
 
     ready = [request() for _ in range(CLIENTS * 50)]  # built before the clock starts
 
-    async def client() -> None:
+    async def client(stub) -> None:  # type: ignore[no-untyped-def]
         nonlocal count
         while time.perf_counter() < deadline:
             message = ready.pop() if ready else request()
@@ -191,20 +195,22 @@ async def singles(stub, meta, ids: list[str], seconds: float, hot: list[str] | N
             count += response.results[0].code == pb.CREATE_TRANSFER_RESULT_CODE_OK
 
     started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(CLIENTS)))
+    await asyncio.gather(*(client(stubs[i % len(stubs)]) for i in range(CLIENTS)))
     return _figures(count, time.perf_counter() - started, latencies)
 
 
 class CpuMeter:
     """CPU seconds per wall second of this client, the laborcoin server and the machine."""
 
-    def __init__(self, server_pid: int) -> None:
-        self._server_pid = server_pid
+    def __init__(self, server_pids: list[int]) -> None:
+        self._server_pids = server_pids
 
     def _read(self) -> tuple[float, float, float, float]:
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        fields = Path(f"/proc/{self._server_pid}/stat").read_text().rsplit(")", 1)[1].split()
-        server_s = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        server_s = 0.0
+        for pid in self._server_pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            server_s += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         cpu = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
         busy_s = (sum(cpu) - cpu[3] - cpu[4]) / os.sysconf("SC_CLK_TCK")
         return time.perf_counter(), usage.ru_utime + usage.ru_stime, server_s, busy_s
@@ -235,26 +241,40 @@ async def drop_schemas(run: str) -> None:
     await engine.dispose()
 
 
-async def ledger(seconds: float, streams: int) -> dict[str, dict[str, float]]:
+async def ledger(seconds: float, streams: int, server_processes: int
+                 ) -> dict[str, dict[str, float]]:
     run = uuid.uuid4().hex[:8]
     processes = start_services(run)
     try:
         for port in (IDENTITY_PORT, LABORCOIN_PORT):
             await wait_serving(f"127.0.0.1:{port}", timeout_s=60)
+        if server_processes > 1:  # the others join once the first has migrated the schema
+            processes += start_services(run, server_processes - 1, identity=False)
+            await asyncio.sleep(10)
+            assert all(p.poll() is None for p in processes), "a server process exited"
         meta = (("authorization", f"Bearer {await token()}"),)
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{LABORCOIN_PORT}") as channel:
-            stub = laborcoin_pb2_grpc.LaborCoinServiceStub(channel)
+        # Several server processes: one connection each at least (the kernel spreads
+        # connections, not calls), so several channels with their own subchannels.
+        channels = [grpc.aio.insecure_channel(f"127.0.0.1:{LABORCOIN_PORT}", options=[
+            ("grpc.use_local_subchannel_pool", 1)])
+            for _ in range(1 if server_processes == 1 else 4 * server_processes)]
+        try:
+            stubs = [laborcoin_pb2_grpc.LaborCoinServiceStub(c) for c in channels]
             print("opening and funding 10,000 accounts ...", flush=True)
-            ids = await open_and_fund(stub, meta)
-            meter = CpuMeter(processes[1].pid)
+            ids = await open_and_fund(stubs[0], meta)
+            meter = CpuMeter([p.pid for p in processes[1:]])
             results = {"batched": await meter.measure(
-                batched(stub, meta, ids, seconds, streams))}
+                batched(stubs, meta, ids, seconds, streams))}
             print(f"  batched: {results['batched']}", flush=True)
-            results["single"] = await meter.measure(singles(stub, meta, ids, seconds, hot=None))
+            results["single"] = await meter.measure(
+                singles(stubs, meta, ids, seconds, hot=None))
             print(f"  single:  {results['single']}", flush=True)
             results["hot"] = await meter.measure(
-                singles(stub, meta, ids, seconds, hot=random.sample(ids, 10)))
+                singles(stubs, meta, ids, seconds, hot=random.sample(ids, 10)))
             print(f"  hot:     {results['hot']}", flush=True)
+        finally:
+            for channel in channels:
+                await channel.close()
         return results
     finally:
         for process in processes:
@@ -269,12 +289,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--batch-streams", type=int, default=BATCH_STREAMS,
                         help="clients each keeping one 1,000-transfer batch in flight")
+    parser.add_argument("--server-processes", type=int, default=1,
+                        help="laborcoin processes sharing the port (replicas on one host)")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}", flush=True)
     print(f"baseline: pgbench tpcb-like, {CLIENTS} clients, {int(args.seconds)} s ...", flush=True)
     tps = pgbench_tps(int(args.seconds))
     print(f"  pgbench_tps = {tps}", flush=True)
-    results = asyncio.run(ledger(args.seconds, args.batch_streams))
+    results = asyncio.run(ledger(args.seconds, args.batch_streams, args.server_processes))
     for name, figures in results.items():
         print(f"{name:8} {figures['tps']:>9} transfers/s  p50 {figures['p50_ms']} ms  "
               f"p99 {figures['p99_ms']} ms  ratio to pgbench {figures['tps'] / tps:.2f}")
@@ -282,6 +304,7 @@ def main() -> None:
                       "single_tps": results["single"]["tps"],
                       "single_p99_ms": results["single"]["p99_ms"],
                       "hot_tps": results["hot"]["tps"], "batch_streams": args.batch_streams,
+                      "server_processes": args.server_processes,
                       "load_average": os.getloadavg(), "details": results}))
 
 
