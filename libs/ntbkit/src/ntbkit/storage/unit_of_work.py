@@ -11,6 +11,8 @@ from typing import Self
 
 import sqlalchemy as sa
 from google.protobuf.message import Message
+from opentelemetry import context as otel_context
+from opentelemetry import propagate
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -64,6 +66,8 @@ class UnitOfWork:
         self._on_commit = on_commit
         self._session: AsyncSession | None = None
         self._events: list[EventEnvelope] = []
+        self._trace_context: otel_context.Context | None = None
+        self._trace_headers: dict[str, str] = {}
 
     @property
     def session(self) -> AsyncSession:
@@ -89,8 +93,17 @@ class UnitOfWork:
         self._session = None
 
     def emit(self, *, topic: str, key: str, message: Message) -> EventEnvelope:
-        """Record an event; it is written to the outbox when the unit commits."""
-        envelope = new_envelope(topic=topic, key=key, message=message, source=self._source)
+        """Record an event; it is written to the outbox when the unit commits.
+
+        The trace headers are injected once per trace context, not once per event (a
+        ledger batch emits a thousand events in one context)."""
+        context = otel_context.get_current()
+        if context is not self._trace_context:
+            self._trace_headers = {}
+            propagate.inject(self._trace_headers, context=context)
+            self._trace_context = context
+        envelope = new_envelope(topic=topic, key=key, message=message, source=self._source,
+                                trace_headers=self._trace_headers)
         self._events.append(envelope)
         return envelope
 
