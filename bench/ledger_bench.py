@@ -89,9 +89,6 @@ def start_services(run: str, server_processes: int = 1, *, identity: bool = True
             "NTB_IDENTITY_BOOTSTRAP_CLIENT_SECRET": SECRET,
         })
         profile = ["-m", "cProfile", "-o", PROFILE] if PROFILE and module == "ntb_laborcoin" else []
-        if os.environ.get("NTB_YAPPI_OUT") and module == "ntb_laborcoin":
-            processes.append(subprocess.Popen([sys.executable, os.environ["NTB_WRAP"], module], env=env))
-            continue
         processes.append(subprocess.Popen([sys.executable, *profile, "-m", module], env=env))
     return processes
 

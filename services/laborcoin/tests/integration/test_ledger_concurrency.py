@@ -1,8 +1,8 @@
 """Fifty concurrent clients racing payments out of one account on the real PostgreSQL
 never overdraw it: exactly as many succeed as the balance allows, the rest fail with
 EXCEEDS_CREDITS, and the books still balance - one transaction per call, and through the
-group committer (calls sharing transactions, two groups in the database at once). Also: stored transfers cannot be
-changed or deleted, even with SQL."""
+group committer (calls sharing transactions, two groups in the database at once).
+Also: stored transfers cannot be changed or deleted, even with SQL."""
 
 from __future__ import annotations
 

@@ -107,7 +107,7 @@ class LedgerMachine(RuleBasedStateMachine):
         codes = self._apply_together(requests + ([retried] if retried else []))
         if retried is not None:
             assert codes.pop() is not ResultCode.OK
-        for request, code, (src, step, amount, pending) in zip(
+        for request, code, (src, step, amount, _) in zip(
                 requests, codes, payments, strict=True):
             expected_ok = amount <= self._available(src)
             self._book(request, src, (src + step) % ACCOUNT_COUNT, code, expected_ok)

@@ -37,10 +37,11 @@ _CODES: dict[int, str] = {
     if number != pb.TRANSFER_CODE_UNSPECIFIED
 }
 
-_CODE_TO_PB = {name: number for number, name in _CODES.items()} | {
-    "": pb.TRANSFER_CODE_UNSPECIFIED}
-_RESULT_TO_PB = {code: pb.CreateTransferResultCode.Value(f"CREATE_TRANSFER_RESULT_CODE_{code.value}")
-                 for code in ResultCode}
+_CODE_TO_PB = {name: pb.TransferCode.Value(f"TRANSFER_CODE_{name}")
+               for name in _CODES.values()} | {"": pb.TRANSFER_CODE_UNSPECIFIED}
+_RESULT_TO_PB = {
+    code: pb.CreateTransferResultCode.Value(f"CREATE_TRANSFER_RESULT_CODE_{code.value}")
+    for code in ResultCode}
 
 
 def _is_uuid(value: str) -> bool:

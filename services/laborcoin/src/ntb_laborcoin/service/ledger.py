@@ -6,8 +6,8 @@ import asyncio
 import contextlib
 import hashlib
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import UTC, datetime
+from functools import cached_property
 
 from ntb_laborcoin.domain import snapshots
 from ntb_laborcoin.domain.events import TransferPosted
@@ -25,7 +25,6 @@ from ntb_laborcoin.service.unit_of_work import LaborCoinUnitOfWork, NewUnit
 from ntbkit.auth import Caller
 from ntbkit.errors import PermissionDenied
 from ntbkit.storage.idempotency import run_idempotent
-
 
 OPERATION = "CreateTransfers"  # the idempotency records' operation name
 
