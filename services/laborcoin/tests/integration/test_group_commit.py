@@ -10,7 +10,9 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from ledger_fixtures import OPERATOR, ledger_database
+from sqlalchemy.exc import IntegrityError
 
+from ntb_laborcoin.adapters.ledger_store_pg import PostgresLedgerStore
 from ntb_laborcoin.adapters.tables import transfers
 from ntb_laborcoin.domain.model import AccountKind
 from ntb_laborcoin.domain.transfers import BatchMode, ResultCode, TransferRequest
@@ -93,3 +95,30 @@ async def test_many_calls_on_hot_accounts_conserve_money(groups_max: int) -> Non
         assert all(a.debits_posted <= a.credits_posted for a in balances)
         ok = sum(r.code is ResultCode.OK for [r] in answers)
         assert sum(a.debits_posted for a in balances) == ok * 7
+
+
+async def test_a_failed_group_runs_each_call_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the group's transaction fails as a whole (here: a unique-key race lost to
+    another replica, simulated), nothing of it stays and every call is answered alone."""
+    async with ledger_database() as db:
+        bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
+        alice, bob = await db.open("alice"), await db.open("bob")
+        failures = [IntegrityError("INSERT", None, Exception("twin won"))]
+        save = PostgresLedgerStore.save
+
+        async def failing_once(*args, **kwargs):  # type: ignore[no-untyped-def]
+            await save(*args, **kwargs)
+            if failures:
+                raise failures.pop()
+
+        monkeypatch.setattr(PostgresLedgerStore, "save", failing_once)
+        committer = TransferCommitter(db.new_unit, groups_max=1)
+        calls = [CreateTransfers(str(uuid.uuid4()), (_request(bank, alice, 10),)),
+                 CreateTransfers(str(uuid.uuid4()), (_request(alice, bob, 50),)),
+                 CreateTransfers(str(uuid.uuid4()), (_request(bank, bob, 5),))]
+        answers = await asyncio.gather(*(committer.submit(c, OPERATOR) for c in calls))
+        assert [r.code for [r] in answers] == [ResultCode.OK, ResultCode.EXCEEDS_CREDITS,
+                                               ResultCode.OK]
+        assert not failures
+        account = await db.account(bob)
+        assert account.credits_posted == 5  # each effect exactly once

@@ -92,6 +92,14 @@ WITH outcomes AS (
 SELECT 1"""
 
 
+_TRANSIENT = (
+    asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError,
+    asyncpg.TransactionRollbackError,  # serialization failure, deadlock
+    asyncpg.OperatorInterventionError,  # statement timeout, admin shutdown
+    asyncpg.LockNotAvailableError,
+)
+
+
 def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
     """Rows -> one list per column (what unnest takes), also for no rows."""
     return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
@@ -117,7 +125,7 @@ class PostgresLedgerStore(LedgerStore):
             return list(await driver.fetch(sql, *args))
         except asyncpg.IntegrityConstraintViolationError as error:
             raise IntegrityError(sql, None, error) from error  # a concurrent twin won
-        except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError) as error:
+        except _TRANSIENT as error:  # retryable: the client sees UNAVAILABLE, as via the ORM
             raise OperationalError(sql, None, error) from error
         except asyncpg.PostgresError as error:
             raise DBAPIError(sql, None, error) from error
