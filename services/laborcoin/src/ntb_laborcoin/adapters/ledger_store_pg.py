@@ -3,7 +3,7 @@
 Same contract and lock order as `LedgerStore` (pending transfers, then accounts, each
 sorted by id), but each read is one `= ANY($1)` query and the whole write-back is ONE
 statement: data-modifying CTEs fed by arrays (`unnest`), so a batch of 1,000
-transfers costs the same six round trips as a batch of one. It speaks asyncpg
+transfers costs the same four statements as a batch of one. It speaks asyncpg
 directly on the session's connection (inside the session's transaction): the ORM's
 per-row parameter processing was most of the ledger's CPU time.
 """
