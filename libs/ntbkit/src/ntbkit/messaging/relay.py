@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -93,11 +94,18 @@ class OutboxRelay:
                 return 0
             with publishing([_to_envelope(row) for row in rows]) as envelopes:
                 await self._publisher.publish(envelopes)
-            await connection.execute(
-                sa.delete(_rows).where(_rows.c.id.in_([row.id for row in rows]))
-            )
+            await connection.execute(self._delete(connection), {"ids": [row.id for row in rows]})
         metrics.OUTBOX_PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
+
+    @staticmethod
+    def _delete(connection: AsyncConnection) -> sa.Delete:
+        """On PostgreSQL one array parameter: an IN list of up to a batch's ids would be a
+        new statement (parsed and planned again) for every batch size."""
+        if connection.dialect.name == "postgresql":
+            return sa.delete(_rows).where(_rows.c.id == sa.func.any(
+                sa.bindparam("ids", type_=postgresql.ARRAY(sa.BigInteger()))))
+        return sa.delete(_rows).where(_rows.c.id.in_(sa.bindparam("ids", expanding=True)))
 
     async def _hold_relay_lock(self, connection: AsyncConnection) -> bool:
         if not is_postgres(self._engine):

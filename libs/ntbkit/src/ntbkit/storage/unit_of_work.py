@@ -28,7 +28,7 @@ _OUTBOX_FROM_ARRAYS = sa.text(
     "SELECT e, t, k, y, p, h::json, c FROM unnest(CAST(:event_id AS varchar[]), "
     "CAST(:topic AS varchar[]), CAST(:key AS varchar[]), CAST(:event_type AS varchar[]), "
     "CAST(:payload AS bytea[]), CAST(:headers AS text[]), CAST(:created_at AS timestamptz[])) "
-    "AS r(e, t, k, y, p, h, c)")
+    "WITH ORDINALITY AS r(e, t, k, y, p, h, c, n) ORDER BY n")  # ids in emit order
 inbox = inbox_table
 idempotency = idempotency_table
 
