@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -15,7 +16,13 @@ import sqlalchemy as sa
 
 from ntb.identity.v1 import identity_pb2, identity_pb2_grpc
 from ntb_cli.health import wait_serving
-from ntb_cli.suite import DEVELOPMENT_OPERATOR_ID, DEVELOPMENT_OPERATOR_SECRET, SUITE
+from ntb_cli.suite import (
+    DEVELOPMENT_OPERATOR_ID,
+    DEVELOPMENT_OPERATOR_SECRET,
+    SUITE,
+    as_environment,
+    wiring,
+)
 from ntbkit.storage.engine import create_engine
 from ntbkit.testing import database_url_under_test, kafka_bootstrap_under_test, port_under_test
 
@@ -28,6 +35,7 @@ START_TIMEOUT_S = 60.0
 class DistributedSuite:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     processes: dict[str, asyncio.subprocess.Process] = field(default_factory=dict)
+    started_ms: int = field(default_factory=lambda: int(time.time() * 1000) - 1000)
 
     def target(self, name: str) -> str:
         return f"127.0.0.1:{self.port(name)}"
@@ -50,13 +58,12 @@ class DistributedSuite:
             f"{p}KAFKA_BOOTSTRAP": kafka_bootstrap_under_test(),
             f"{p}GRPC_PORT": str(self.port(name)),
             f"{p}METRICS_PORT": str(METRICS_PORT_BASE + index),
-            f"{p}IDENTITY_TARGET": self.target("identity"),
             f"{p}LOG_LEVEL": "WARNING",
             f"{p}CONSUMER_GROUP_PREFIX": f"e2e-{self.run_id}.",
+            # Skip the shared topics' history of earlier runs (seconds of catch-up).
+            f"{p}CONSUMER_NEW_GROUP_START_MS": str(self.started_ms),
         })
-        if name == "identity":
-            env[f"{p}BOOTSTRAP_CLIENT_ID"] = DEVELOPMENT_OPERATOR_ID
-            env[f"{p}BOOTSTRAP_CLIENT_SECRET"] = DEVELOPMENT_OPERATOR_SECRET
+        env.update(as_environment(member, wiring(member, self.target)))
         return env
 
     async def start(self, name: str) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from rich.console import Console
 
 from ntb_cli.health import wait_serving
-from ntb_cli.suite import DEVELOPMENT_OPERATOR_ID, DEVELOPMENT_OPERATOR_SECRET, SUITE
+from ntb_cli.suite import SUITE, as_environment, wiring
 
 _START_TIMEOUT_S = 60.0
 _STOP_TIMEOUT_S = 15.0
@@ -22,6 +22,7 @@ def member_environment(
 ) -> list[dict[str, str]]:
     """One environment per process; each service reads only its own prefix."""
     environments = []
+    ports = {other.name: other.port for other in SUITE}
     for index, member in enumerate(SUITE):
         p = member.env_prefix
         env = dict(base)
@@ -31,10 +32,9 @@ def member_environment(
         env.setdefault(f"{p}GRPC_HOST", host)
         env.setdefault(f"{p}GRPC_PORT", str(member.port))
         env.setdefault(f"{p}METRICS_PORT", str(9464 + index))
-        env.setdefault(f"{p}IDENTITY_TARGET", f"{host}:50051")
-        if member.name == "identity":
-            env.setdefault(f"{p}BOOTSTRAP_CLIENT_ID", DEVELOPMENT_OPERATOR_ID)
-            env.setdefault(f"{p}BOOTSTRAP_CLIENT_SECRET", DEVELOPMENT_OPERATOR_SECRET)
+        wired = as_environment(member, wiring(member, lambda name: f"{host}:{ports[name]}"))
+        for key, value in wired.items():
+            env.setdefault(key, value)
         environments.append(env)
     return environments
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,46 @@ SUITE = (
 )
 
 
+def development_service_secret(name: str) -> str:
+    """A member's own client secret at identity in embedded and local distributed runs."""
+    return f"ntb-development-{name}-service-secret"
+
+
+def wiring(member: SuiteMember, target_of: Callable[[str], str]) -> dict[str, Any]:
+    """Settings that connect one member to the others: addresses and credentials.
+
+    A member that declares `<peer>_target` (e.g. `laborcoin_target`) gets the peer's
+    address; every member but identity gets its own service client credentials, and
+    identity creates them (development secrets; deployments bring their own).
+    """
+    fields = member.settings_type.model_fields
+    settings: dict[str, Any] = {"identity_target": target_of("identity")}
+    for peer in SUITE:
+        key = f"{peer.name.replace('-', '_')}_target"
+        if key in fields:
+            settings[key] = target_of(peer.name)
+    if member.name == "identity":
+        settings["bootstrap_client_id"] = DEVELOPMENT_OPERATOR_ID
+        settings["bootstrap_client_secret"] = DEVELOPMENT_OPERATOR_SECRET
+        settings["service_clients"] = {
+            f"svc-{other.name}": development_service_secret(other.name)
+            for other in SUITE if other.name != "identity"
+        }
+    else:
+        settings["service_client_id"] = f"svc-{member.name}"
+        settings["service_client_secret"] = development_service_secret(member.name)
+    return settings
+
+
+def as_environment(member: SuiteMember, settings: dict[str, Any]) -> dict[str, str]:
+    """The same settings as NTB_<SERVICE>_* variables (JSON for mappings)."""
+    return {
+        f"{member.env_prefix}{key.upper()}":
+            json.dumps(value) if isinstance(value, dict) else str(value)
+        for key, value in settings.items()
+    }
+
+
 def embedded_overrides(
     member: SuiteMember, data_dir: Path, host: str, *, port_offset: int = 0,
     metrics_port: int = METRICS_PORT,
@@ -72,10 +114,8 @@ def embedded_overrides(
         "grpc_port": member.port + port_offset,
         "database_url": f"sqlite+aiosqlite:///{data_dir / member.name}.db",
         "event_bus": "memory",
-        "identity_target": f"{host}:{SUITE[0].port + port_offset}",
         "metrics_port": metrics_port,
     }
-    if member.name == "identity":
-        overrides["bootstrap_client_id"] = DEVELOPMENT_OPERATOR_ID
-        overrides["bootstrap_client_secret"] = DEVELOPMENT_OPERATOR_SECRET
+    ports = {other.name: other.port + port_offset for other in SUITE}
+    overrides.update(wiring(member, lambda name: f"{host}:{ports[name]}"))
     return overrides

@@ -34,6 +34,10 @@ Inputs
 
       {"first_tree_size": 3, "second_tree_size": 8, "proof": ["<base64 32 bytes>", ...]}
 
+- ``--sha256``: with an inclusion proof, the leaf must also be an anchor (a digest another
+  service sealed into the log, e.g. a gene-map entry) of this SHA-256 (hex); the proof then
+  needs ``leaf_data``, which is ``ntb-anchor-v1\n`` + the anchor's JSON.
+
 Exit status 0 when everything verifies, 1 with a message on stderr otherwise.
 """
 
@@ -98,8 +102,10 @@ def _field(obj: dict[str, Any], snake: str) -> Any:
     return None
 
 
-def _int(obj: dict[str, Any], name: str) -> int:
+def _int(obj: dict[str, Any], name: str, *, zero_if_absent: bool = False) -> int:
     value = _field(obj, name)
+    if value is None and zero_if_absent:
+        value = 0  # proto JSON omits zero values: leaf 0's index
     if isinstance(value, str) and value.isdecimal():
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -159,6 +165,7 @@ class InclusionFile:
     tree_size: int
     leaf_hash: bytes
     audit_path: list[bytes]
+    leaf_data: bytes | None = None
 
     @classmethod
     def load(cls, path: Path) -> InclusionFile:
@@ -170,8 +177,26 @@ class InclusionFile:
         if computed is None or (given_hash is not None and given_hash != computed):
             raise InputError("leaf_hash is not the hash of leaf_data")
         return cls(
-            _int(obj, "leaf_index"), _int(obj, "tree_size"), computed, _hashes(obj, "audit_path")
+            _int(obj, "leaf_index", zero_if_absent=True), _int(obj, "tree_size"), computed,
+            _hashes(obj, "audit_path"),
+            data,
         )
+
+
+ANCHOR_LEAF_PREFIX = b"ntb-anchor-v1\n"
+
+
+def anchored_digest(leaf_data: bytes) -> dict[str, str]:
+    """The anchor a leaf stands for (its JSON fields); InputError if it is no anchor."""
+    if not leaf_data.startswith(ANCHOR_LEAF_PREFIX):
+        raise InputError("the leaf is not an anchor (leaf_data lacks ntb-anchor-v1)")
+    try:
+        fields = json.loads(leaf_data[len(ANCHOR_LEAF_PREFIX):].decode())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"anchor leaf is not JSON: {exc}") from None
+    if not isinstance(fields, dict) or not isinstance(fields.get("digest_sha256"), str):
+        raise InputError("anchor leaf lacks digest_sha256")
+    return fields
 
 
 @dataclass(frozen=True)
@@ -222,8 +247,12 @@ def inclusion(
     vkey: VkeyOpt,
     proof: InclusionProofOpt,
     origin: OriginOpt = None,
+    sha256: Annotated[
+        str | None, typer.Option(help="The leaf must anchor this SHA-256 (hex) of a record.")
+    ] = None,
 ) -> None:
-    """Check that a leaf (a transfer) is in the log, against a signed checkpoint."""
+    """Check that a leaf (a transfer or an anchor) is in the log, against a signed
+    checkpoint."""
     try:
         key = _load_key(vkey)
         head = _open(checkpoint, key, origin)
@@ -235,6 +264,12 @@ def inclusion(
         verify_inclusion(
             leaf.leaf_index, leaf.tree_size, leaf.leaf_hash, leaf.audit_path, head.root_hash
         )
+        if sha256 is not None:
+            if leaf.leaf_data is None:
+                raise InputError("--sha256 needs leaf_data in the proof")
+            anchored = anchored_digest(leaf.leaf_data)["digest_sha256"]
+            if anchored != sha256.strip().lower():
+                raise ProofError(f"the leaf anchors {anchored}, not {sha256}")
     except (InputError, NoteError, ProofError) as exc:
         _fail(str(exc))
     typer.echo(

@@ -10,7 +10,9 @@ proof element, size, checkpoint byte, signature, origin or key exits 1 with a me
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from typer.testing import CliRunner
 from ntb_cli.__main__ import app
 from ntb_laborcoin.adapters.log_signer import Ed25519NoteSigner
 from ntb_laborcoin.domain.checkpoint import Checkpoint
+from ntb_laborcoin.domain.log_entry import Anchor, anchor_bytes
 from ntb_laborcoin.domain.merkle import MemoryTree, leaf_hash
 
 ORIGIN = "ntb.laborcoin/transfers"
@@ -198,3 +201,34 @@ def test_consistency_verifies_and_rejects_tampering(tree: MemoryTree, tmp_path: 
         result = run_consistency(o, n, p, tmp_path)
         assert result.exit_code == 1, name
         assert "verification FAILED" in result.output, name
+
+
+def test_an_anchor_leaf_verifies_against_the_record_digest(tmp_path: Path) -> None:
+    record = b"gene map entry 3 of asset a"
+    digest = hashlib.sha256(record).digest()
+    anchor = Anchor("6f1f6a55-7c52-4d53-9f43-0d0f4e2b8c11", "intangible-bank", "asset/a/3",
+                    digest, datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
+    t = MemoryTree()
+    leaves = [b"transfer 0", anchor_bytes(anchor), b"transfer 2"]
+    for leaf in leaves:
+        t.append(leaf)
+    note = Checkpoint(ORIGIN, 3, t.root(3), ("2026-11-27T11:00:00Z",)).sign([SIGNER])
+    cp = write(tmp_path / "checkpoint-3.txt", note)
+    proof = {"leaf_index": 1, "tree_size": 3, "leaf_data": b64(leaves[1]),
+             "audit_path": [b64(h) for h in t.inclusion_proof(1, 3)]}
+    assert run_inclusion(cp, proof, tmp_path, "--sha256", digest.hex()).exit_code == 0
+    other = hashlib.sha256(b"a changed record").hexdigest()
+    refused = run_inclusion(cp, proof, tmp_path, "--sha256", other)
+    assert refused.exit_code == 1 and "anchors" in refused.output
+    transfer = {"leaf_index": 0, "tree_size": 3, "leaf_data": b64(leaves[0]),
+                "audit_path": [b64(h) for h in t.inclusion_proof(0, 3)]}
+    not_anchor = run_inclusion(cp, transfer, tmp_path, "--sha256", digest.hex())
+    assert not_anchor.exit_code == 1 and "not an anchor" in not_anchor.output
+
+
+def test_leaf_zero_exported_by_message_to_json_verifies(tree: MemoryTree, tmp_path: Path) -> None:
+    cp = checkpoint_file(tmp_path, tree, 13)
+    proof = {"proof": {"treeSize": "13", "leafHash": b64(leaf_hash(DATA[0])),  # no leafIndex
+                       "auditPath": [b64(h) for h in tree.inclusion_proof(0, 13)]}}
+    result = run_inclusion(cp, proof, tmp_path)
+    assert result.exit_code == 0, result.output

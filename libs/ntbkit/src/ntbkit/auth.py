@@ -19,7 +19,11 @@ from ntbkit.errors import PermissionDenied, Unauthenticated
 
 ROLE_OPERATOR = "operator"
 ROLE_AUDITOR = "auditor"
-_PRIVILEGED = frozenset({ROLE_OPERATOR, ROLE_AUDITOR})
+# A platform service calling another on a principal's behalf (e.g. matching moving a
+# buyer's coins into escrow): it reaches any principal's resources, but is no operator.
+ROLE_SERVICE = "service"
+_PRIVILEGED = frozenset({ROLE_OPERATOR, ROLE_AUDITOR, ROLE_SERVICE})
+_ACTS_FOR_OTHERS = frozenset({ROLE_OPERATOR, ROLE_SERVICE})  # auditors only read
 _CLOCK_SKEW_S = 30
 _VERIFIED_CACHE_MAX = 10_000
 # A token with an unknown key id refetches the keys (rotation), at most this often, so
@@ -38,16 +42,28 @@ class Caller:
 
     @property
     def privileged(self) -> bool:
+        """Reads every principal's resources."""
         return bool(self.roles & _PRIVILEGED)
+
+    @property
+    def acts_for_others(self) -> bool:
+        """Changes every principal's resources (auditors may read, never move)."""
+        return bool(self.roles & _ACTS_FOR_OTHERS)
 
     def require_role(self, *roles: str) -> None:
         if not self.roles & set(roles):
             raise PermissionDenied(f"requires one of the roles {sorted(roles)}")
 
     def require_access_to(self, owner_id: str) -> None:
-        """Owners reach their own resources; operators and auditors reach all."""
+        """Owners read their own resources; operators, auditors and services read all."""
         if self.subject != owner_id and not self.privileged:
             raise PermissionDenied("the resource belongs to another principal")
+
+    def require_may_act_for(self, owner_id: str) -> None:
+        """Owners change their own resources; operators and services change all."""
+        if self.subject != owner_id and not self.acts_for_others:
+            raise PermissionDenied("only the owner, an operator or a platform service may "
+                                   "change this resource")
 
 
 _current_caller: contextvars.ContextVar[Caller | None] = contextvars.ContextVar(

@@ -40,6 +40,11 @@ class ServiceSettings(BaseSettings):
         "", description="Prefix of Kafka consumer group ids (keeps deployments sharing a "
         "broker apart, e.g. parallel test runs)."
     )
+    consumer_new_group_start_ms: int | None = Field(
+        None, description="A consumer group with no committed offset on a partition starts "
+        "at events from this time (epoch ms) instead of the beginning: for test runs that "
+        "share a broker. Unset (production): the beginning, so nothing is missed."
+    )
     relay_batch_size_max: int = Field(500, description="Outbox rows published per batch.")
     relay_poll_interval_s: float = Field(
         0.05, description="Outbox poll period when no commit wakes the relay."
@@ -65,6 +70,11 @@ class ServiceSettings(BaseSettings):
     identity_target: str = Field(
         "127.0.0.1:50051", description="identity's gRPC address (signing keys for tokens)."
     )
+    service_client_id: str | None = Field(
+        None, description="This service's own client id at identity, for calls it makes to "
+        "other services (client credentials, role `service`); unset: it calls no one."
+    )
+    service_client_secret: SecretStr | None = Field(None, description="Its secret.")
     auth_required: bool = Field(True, description="Reject calls without a valid token.")
     tls_cert_file: str | None = Field(None, description="Server certificate (PEM); enables TLS.")
     tls_key_file: str | None = Field(None, description="Server private key (PEM).")

@@ -45,6 +45,10 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
             client_id=settings.bootstrap_client_id,
             client_secret=settings.bootstrap_client_secret.get_secret_value(),
         )
+    for client_id, secret in settings.service_clients.items():
+        await handlers.ensure_service_client(
+            new_unit, client_id=client_id, client_secret=secret.get_secret_value()
+        )
     api = IdentityApi(new_unit=new_unit, keys=keys, settings=settings)
     return ServiceParts(
         apis=[

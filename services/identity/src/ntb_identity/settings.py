@@ -34,3 +34,8 @@ class IdentitySettings(ServiceSettings):
     bootstrap_client_secret: SecretStr | None = Field(
         None, description="Its secret; unset means no bootstrap operator is created."
     )
+    service_clients: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Platform services' own credentials (role service), JSON "
+        '{"svc-matching": "<secret>", ...}; created or re-keyed at start-up.',
+    )

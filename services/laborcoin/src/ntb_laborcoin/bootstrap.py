@@ -61,5 +61,8 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
                 topics=[consumers.LABOR_TOPIC, consumers.VALUE_TOPIC],
                 handler=consumers.labor_basis_keeper(new_unit),
             ),
+            EventSubscription(
+                topics=list(consumers.ANCHOR_TOPICS), handler=consumers.anchor_keeper(new_unit)
+            ),
         ],
     )

@@ -87,7 +87,7 @@ async def _idempotent(
 async def create_api_client(
     new_unit: NewUnit, sealer: Sealer, command: CreateApiClient, caller: Caller
 ) -> ClientWithSecret:
-    caller.require_access_to(command.principal_id)
+    caller.require_may_act_for(command.principal_id)
     if command.roles or caller.subject != command.principal_id:
         caller.require_role(ROLE_OPERATOR)
     secret = secrets.new_secret()
@@ -113,7 +113,7 @@ async def _client_of(unit: IdentityUnitOfWork, client_id: str, caller: Caller) -
     client = await unit.clients.get(client_id)
     if client is None:
         raise ApiClientNotFound(client_id)
-    caller.require_access_to(client.principal_id)
+    caller.require_may_act_for(client.principal_id)
     if caller.subject != client.principal_id:
         caller.require_role(ROLE_OPERATOR)
     return client

@@ -27,7 +27,7 @@ from ntb_identity.domain.snapshots import principal_from_bytes, principal_to_byt
 from ntb_identity.service import unit_of_work
 from ntb_identity.service.principals import start_waves
 from ntb_identity.service.unit_of_work import IdentityUnitOfWork
-from ntbkit.auth import ROLE_OPERATOR, Caller
+from ntbkit.auth import ROLE_OPERATOR, ROLE_SERVICE, Caller
 from ntbkit.storage.idempotency import run_idempotent
 
 ROLE_BANK = "bank"
@@ -130,24 +130,35 @@ async def ensure_bootstrap_operator(
     Operators bootstrap everything else (bank clients, KYC); without this no one
     could obtain the first token.
     """
-    principal_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"ntb:operator:{client_id}"))
+    return await _ensure_platform_client(new_unit, client_id, client_secret, ROLE_OPERATOR)
+
+
+async def ensure_service_client(new_unit: NewUnit, *, client_id: str, client_secret: str) -> str:
+    """A platform service's own credentials (role service), from settings (idempotent)."""
+    return await _ensure_platform_client(new_unit, client_id, client_secret, ROLE_SERVICE)
+
+
+async def _ensure_platform_client(
+    new_unit: NewUnit, client_id: str, client_secret: str, role: str
+) -> str:
+    principal_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"ntb:{role}:{client_id}"))
     async with new_unit() as unit:
         if await unit.principals.get(principal_id) is None:
             now = datetime.now(UTC)
-            operator = Principal(
+            platform_principal = Principal(
                 principal_id=principal_id, kind=PrincipalKind.OPERATOR,
-                display_name=f"operator {client_id}", country_code="CN", region="CN-BJ",
+                display_name=f"{role} {client_id}", country_code="CN", region="CN-BJ",
                 industry_code="K64", kyc_status=KycStatus.VERIFIED,
                 created_at=now, updated_at=now,
             )
-            await unit.principals.add(operator)
+            await unit.principals.add(platform_principal)
         existing = await unit.clients.get(client_id)
         if existing is None or not secrets.secret_matches(client_secret, existing.secret_hash):
             await unit.clients.save(
                 ApiClient(
                     client_id=client_id, principal_id=principal_id,
                     secret_hash=secrets.hash_secret(client_secret),
-                    roles=frozenset({ROLE_OPERATOR}),
+                    roles=frozenset({role}),
                     scopes=SCOPES,
                     created_at=datetime.now(UTC),
                 )
@@ -158,6 +169,7 @@ async def ensure_bootstrap_operator(
 
 __all__ = [
     "ensure_bootstrap_operator",
+    "ensure_service_client",
     "get_principal",
     "issue_token",
     "register_principal",

@@ -66,7 +66,7 @@ async def _idempotent(
 async def update_person_profile(
     new_unit: NewUnit, command: UpdatePersonProfile, caller: Caller
 ) -> Principal:
-    caller.require_access_to(command.principal_id)
+    caller.require_may_act_for(command.principal_id)
     if caller.subject != command.principal_id:
         caller.require_role(ROLE_OPERATOR)  # auditors read, never write
 
@@ -93,7 +93,7 @@ async def update_person_profile(
 async def update_enterprise_profile(
     new_unit: NewUnit, command: UpdateEnterpriseProfile, caller: Caller
 ) -> Principal:
-    caller.require_access_to(command.principal_id)
+    caller.require_may_act_for(command.principal_id)
     if caller.subject != command.principal_id:
         caller.require_role(ROLE_OPERATOR)
 

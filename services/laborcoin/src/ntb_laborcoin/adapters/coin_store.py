@@ -50,11 +50,11 @@ class CoinStore:
             retired_share=str(policy.retired_share), fee_rate=str(policy.fee_rate),
             effective_at=policy.effective_at, set_by=policy.set_by, reason=policy.reason))
 
-    async def weighted_basis(self, *, exclusive: bool) -> int:
+    async def weighted_basis(self, *, exclusive: bool | None) -> int:
         """Shared lock for mints, exclusive for changes: a shrinking basis and a mint
-        cannot pass each other."""
+        cannot pass each other. None: no lock (reads for display)."""
         query = sa.select(labor_basis.c.weighted_fen_milli_hours).where(labor_basis.c.id == 1)
-        if self._postgres:
+        if self._postgres and exclusive is not None:
             query = query.with_for_update(read=not exclusive)
         return int((await self._session.execute(query)).scalar_one())
 

@@ -11,10 +11,20 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ntb_laborcoin.adapters.ledger_store import transfer_from_row
-from ntb_laborcoin.adapters.tables import checkpoints, log_leaves, log_nodes, log_state, transfers
-from ntb_laborcoin.domain.log_entry import LogCheckpoint
+from ntb_laborcoin.adapters.tables import (
+    anchors,
+    checkpoints,
+    log_leaves,
+    log_nodes,
+    log_state,
+    transfers,
+)
+from ntb_laborcoin.domain.log_entry import Anchor, Committed, LogCheckpoint, LogLeaf
 from ntb_laborcoin.domain.merkle import NodeId
 from ntb_laborcoin.domain.transfers import Transfer
+from ntbkit.timestamps import as_utc
+
+Cursor = tuple[int, int]
 
 # Rows whose transaction id is below the oldest running transaction's are final:
 # none can commit later with a smaller id, so the cursor never skips one.
@@ -39,24 +49,31 @@ class LogStore:
         return bool(await self._session.scalar(
             sa.text("SELECT pg_try_advisory_xact_lock(hashtext('laborcoin-log-sealer'))")))
 
-    async def state(self) -> tuple[int, int, int]:
+    async def state(self) -> tuple[int, Cursor, Cursor]:
         row = (await self._session.execute(sa.select(log_state).where(log_state.c.id == 1)
                                            )).mappings().one()
-        return row["tree_size"], row["last_txid"], row["last_seq"]
+        return (row["tree_size"], (row["last_txid"], row["last_seq"]),
+                (row["anchor_txid"], row["anchor_seq"]))
 
-    async def unsealed(self, *, last_txid: int, last_seq: int, limit: int
-                       ) -> list[tuple[int, int, Transfer]]:
-        """Committed transfers after the cursor, in (txid, seq) order, below the watermark."""
-        query = sa.select(transfers)
+    async def unsealed(self, *, after: Cursor, limit: int) -> list[Committed]:
+        rows = await self._after(transfers, after, limit)
+        return [Committed(row["txid"] or 0, row["seq"], transfer_from_row(row)) for row in rows]
+
+    async def unsealed_anchors(self, *, after: Cursor, limit: int) -> list[Committed]:
+        rows = await self._after(anchors, after, limit)
+        return [Committed(row["txid"] or 0, row["seq"], _anchor(row)) for row in rows]
+
+    async def _after(self, table: sa.Table, after: Cursor, limit: int) -> list[Any]:
+        """Committed rows after the cursor, in (txid, seq) order, below the watermark."""
+        query = sa.select(table)
         if self._postgres:
             query = query.where(
-                sa.tuple_(transfers.c.txid, transfers.c.seq) > sa.tuple_(last_txid, last_seq),
-                transfers.c.txid < _WATERMARK,
-            ).order_by(transfers.c.txid, transfers.c.seq)
+                sa.tuple_(table.c.txid, table.c.seq) > sa.tuple_(*after),
+                table.c.txid < _WATERMARK,
+            ).order_by(table.c.txid, table.c.seq)
         else:
-            query = query.where(transfers.c.seq > last_seq).order_by(transfers.c.seq)
-        rows = (await self._session.execute(query.limit(limit))).mappings()
-        return [(row["txid"] or 0, row["seq"], transfer_from_row(row)) for row in rows]
+            query = query.where(table.c.seq > after[1]).order_by(table.c.seq)
+        return list((await self._session.execute(query.limit(limit))).mappings())
 
     async def nodes(self, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
         if not ids:
@@ -67,17 +84,21 @@ class LogStore:
         return {NodeId(row.level, row.idx): bytes(row.hash) for row in rows}
 
     async def append(
-        self, *, first_index: int, leaves: Sequence[tuple[str, bytes]],
-        nodes: Sequence[tuple[NodeId, bytes]], cursor: tuple[int, int],
+        self, *, first_index: int, leaves: Sequence[tuple[LogLeaf, bytes]],
+        nodes: Sequence[tuple[NodeId, bytes]], transfer_cursor: Cursor, anchor_cursor: Cursor,
     ) -> None:
         await self._session.execute(log_leaves.insert(), [
-            {"leaf_index": first_index + i, "transfer_id": transfer_id, "leaf_hash": leaf}
-            for i, (transfer_id, leaf) in enumerate(leaves)])
+            {"leaf_index": first_index + i, "leaf_hash": leaf_hash,
+             "transfer_id": leaf.transfer_id if isinstance(leaf, Transfer) else None,
+             "anchor_id": leaf.anchor_id if isinstance(leaf, Anchor) else None}
+            for i, (leaf, leaf_hash) in enumerate(leaves)])
         if nodes:
             await self._session.execute(log_nodes.insert(), [
                 {"level": node.level, "idx": node.index, "hash": value} for node, value in nodes])
         await self._session.execute(log_state.update().where(log_state.c.id == 1).values(
-            tree_size=first_index + len(leaves), last_txid=cursor[0], last_seq=cursor[1]))
+            tree_size=first_index + len(leaves),
+            last_txid=transfer_cursor[0], last_seq=transfer_cursor[1],
+            anchor_txid=anchor_cursor[0], anchor_seq=anchor_cursor[1]))
 
     async def add_checkpoint(self, checkpoint: LogCheckpoint) -> None:
         await self._session.execute(checkpoints.insert().values(
@@ -91,14 +112,48 @@ class LogStore:
         row = (await self._session.execute(query)).mappings().first()
         return None if row is None else _checkpoint(row)
 
-    async def leaf(self, *, transfer_id: str = "", leaf_index: int = -1
-                   ) -> tuple[int, bytes, Transfer] | None:
-        condition = (log_leaves.c.transfer_id == transfer_id if transfer_id
-                     else log_leaves.c.leaf_index == leaf_index)
-        row = (await self._session.execute(
-            sa.select(log_leaves.c.leaf_index, log_leaves.c.leaf_hash, transfers)
-            .join(transfers, transfers.c.transfer_id == log_leaves.c.transfer_id)
-            .where(condition))).mappings().first()
-        if row is None:
+    async def leaf(
+        self, *, transfer_id: str = "", anchor_id: str = "", leaf_index: int = -1
+    ) -> tuple[int, bytes, LogLeaf] | None:
+        if transfer_id:
+            condition = log_leaves.c.transfer_id == transfer_id
+        elif anchor_id:
+            condition = log_leaves.c.anchor_id == anchor_id
+        else:
+            condition = log_leaves.c.leaf_index == leaf_index
+        found = (await self._session.execute(
+            sa.select(log_leaves).where(condition))).mappings().first()
+        if found is None:
             return None
-        return row["leaf_index"], bytes(row["leaf_hash"]), transfer_from_row(row)
+        index, leaf_hash = found["leaf_index"], bytes(found["leaf_hash"])
+        if found["transfer_id"] is not None:
+            row = (await self._session.execute(sa.select(transfers).where(
+                transfers.c.transfer_id == found["transfer_id"]))).mappings().one()
+            return index, leaf_hash, transfer_from_row(row)
+        anchor = await self.anchor(found["anchor_id"])
+        assert anchor is not None  # a leaf's anchor row is never deleted
+        return index, leaf_hash, anchor
+
+    async def add_anchor(self, anchor: Anchor) -> Anchor | None:
+        existing = await self.anchor(anchor.anchor_id)
+        if existing is not None:
+            return existing
+        await self._session.execute(anchors.insert().values(
+            anchor_id=anchor.anchor_id, source=anchor.source, subject=anchor.subject,
+            digest=anchor.digest, recorded_at=anchor.recorded_at))
+        return None
+
+    async def anchor(self, anchor_id: str) -> Anchor | None:
+        row = (await self._session.execute(
+            sa.select(anchors, log_leaves.c.leaf_index)
+            .outerjoin(log_leaves, log_leaves.c.anchor_id == anchors.c.anchor_id)
+            .where(anchors.c.anchor_id == anchor_id))).mappings().first()
+        return None if row is None else _anchor(row)
+
+
+def _anchor(row: Any) -> Anchor:
+    return Anchor(
+        anchor_id=row["anchor_id"], source=row["source"], subject=row["subject"],
+        digest=bytes(row["digest"]), recorded_at=as_utc(row["recorded_at"]),
+        leaf_index=row.get("leaf_index"),
+    )

@@ -36,6 +36,12 @@ class AccountRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def snapshot(self, ids: list[str]) -> dict[str, Account]:
+        """Without locks, in one statement: one consistent moment for all of them."""
+        rows = await self._session.execute(
+            sa.select(accounts).where(accounts.c.account_id.in_(ids)))
+        return {row["account_id"]: account_from_row(row) for row in rows.mappings()}
+
     async def add(self, account: Account) -> None:
         await self._session.execute(
             accounts.insert().values(

@@ -134,8 +134,22 @@ log_leaves = sa.Table(
     "log_leaves",
     metadata,
     sa.Column("leaf_index", sa.BigInteger(), primary_key=True, autoincrement=False),
-    sa.Column("transfer_id", _Id, nullable=False, unique=True),
+    # Exactly one of transfer_id and anchor_id.
+    sa.Column("transfer_id", _Id, nullable=True, unique=True),
+    sa.Column("anchor_id", _Id, nullable=True, unique=True),
     sa.Column("leaf_hash", sa.LargeBinary(), nullable=False),
+)
+
+anchors = sa.Table(
+    "anchors",
+    metadata,
+    sa.Column("seq", _Sequence, primary_key=True, autoincrement=True),
+    sa.Column("anchor_id", _Id, nullable=False, unique=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("digest", sa.LargeBinary(), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("txid", sa.BigInteger(), nullable=True),  # as transfers.txid
 )
 
 log_nodes = sa.Table(
@@ -153,6 +167,8 @@ log_state = sa.Table(
     sa.Column("tree_size", sa.BigInteger(), nullable=False),
     sa.Column("last_txid", sa.BigInteger(), nullable=False),
     sa.Column("last_seq", sa.BigInteger(), nullable=False),
+    sa.Column("anchor_txid", sa.BigInteger(), nullable=False),
+    sa.Column("anchor_seq", sa.BigInteger(), nullable=False),
 )
 
 checkpoints = sa.Table(

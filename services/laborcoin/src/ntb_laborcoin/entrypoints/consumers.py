@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from ntb.events.v1 import identity_events_pb2, matching_events_pb2
+from ntb.events.v1 import anchor_events_pb2, identity_events_pb2, matching_events_pb2
 from ntb.identity.v1 import identity_pb2
-from ntb_laborcoin.service import handlers, labor_basis
+from ntb_laborcoin.domain.log_entry import Anchor
+from ntb_laborcoin.service import anchors, handlers, labor_basis
 from ntb_laborcoin.service.unit_of_work import LaborCoinUnitOfWork, NewUnit
+from ntbkit.errors import FailedPrecondition
 from ntbkit.messaging.envelope import EventEnvelope, PoisonEvent, decode
 from ntbkit.messaging.inbox import InboxHandler
+from ntbkit.timestamps import as_utc
+from ntbkit.validation import Violations
 
 PRINCIPAL_TOPIC = "ntb.identity.principal.v1"
 
@@ -68,3 +72,34 @@ def _hours(text: str) -> Decimal:
 
 def labor_basis_keeper(new_unit: NewUnit) -> InboxHandler[LaborCoinUnitOfWork]:
     return InboxHandler(new_unit, group=LABOR_BASIS_GROUP, apply=labor_basis_changed)
+
+
+ANCHOR_TOPICS = ("ntb.intangible_bank.anchor.v1", "ntb.scf_exchange.anchor.v1")
+ANCHOR_GROUP = "laborcoin.anchors"
+
+
+async def anchor_requested(unit: LaborCoinUnitOfWork, envelope: EventEnvelope) -> None:
+    if envelope.event_type != anchor_events_pb2.AnchorRequested.DESCRIPTOR.full_name:
+        raise PoisonEvent(f"anchor topics carry AnchorRequested, not {envelope.event_type}")
+    event = decode(envelope, anchor_events_pb2.AnchorRequested)
+    assert isinstance(event, anchor_events_pb2.AnchorRequested)
+    v = Violations()
+    v.require_uuid(event.anchor_id, "anchor_id")
+    v.check(1 <= len(event.source) <= 64, "source", "1..64 characters")
+    v.check(1 <= len(event.subject) <= 200, "subject", "1..200 characters")
+    v.check(len(event.digest_sha256) == 32, "digest_sha256", "32 bytes (SHA-256)")
+    v.check(event.HasField("recorded_at"), "recorded_at", "required")
+    if v.items:
+        raise PoisonEvent("invalid AnchorRequested: " + "; ".join(
+            f"{item.field}: {item.description}" for item in v.items))
+    anchor = Anchor(anchor_id=event.anchor_id, source=event.source, subject=event.subject,
+                    digest=event.digest_sha256,
+                    recorded_at=as_utc(event.recorded_at.ToDatetime()))
+    try:
+        await anchors.record_anchor(unit, anchor)
+    except FailedPrecondition as refused:
+        raise PoisonEvent(str(refused)) from refused
+
+
+def anchor_keeper(new_unit: NewUnit) -> InboxHandler[LaborCoinUnitOfWork]:
+    return InboxHandler(new_unit, group=ANCHOR_GROUP, apply=anchor_requested)

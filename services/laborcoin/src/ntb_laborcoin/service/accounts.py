@@ -48,7 +48,7 @@ async def create_accounts(
     for _, owner_id, _, kind, flags in command.accounts:
         own_wallet = owner_id == caller.subject and kind is AccountKind.WALLET and (
             flags.debits_must_not_exceed_credits)
-        if not (caller.privileged or own_wallet):
+        if not (caller.acts_for_others or own_wallet):
             raise PermissionDenied("principals open only their own non-overdraft wallets; "
                                    "platform accounts are for operators")
 

@@ -67,12 +67,25 @@ class Economy:
 
 async def economy(unit: LaborCoinUnitOfWork, *, exclusive_basis: bool = False) -> Economy:
     """Locks the issuance and reserve accounts: mints and purchases serialise here."""
-    accounts = await unit.ledger.accounts([ISSUANCE, FIAT_RESERVE])
+    return await _economy(unit, await unit.ledger.accounts([ISSUANCE, FIAT_RESERVE]),
+                          basis_lock=exclusive_basis)
+
+
+async def economy_as_read(unit: LaborCoinUnitOfWork) -> Economy:
+    """For display (RPC reads, gauges): no locks, so reads never queue behind mints and
+    purchases; supply and reserve still come from one moment (one statement)."""
+    return await _economy(unit, await unit.accounts.snapshot([ISSUANCE, FIAT_RESERVE]),
+                          basis_lock=None)
+
+
+async def _economy(
+    unit: LaborCoinUnitOfWork, accounts: dict[str, Account], *, basis_lock: bool | None
+) -> Economy:
     issuance, reserve = accounts[ISSUANCE], accounts[FIAT_RESERVE]
     outstanding = issuance.debits_posted + issuance.debits_pending - issuance.credits_posted
     reserve_fen = reserve.credits_posted - reserve.debits_posted
     policy = await unit.coin.policy()
-    basis = await unit.coin.weighted_basis(exclusive=exclusive_basis)
+    basis = await unit.coin.weighted_basis(exclusive=basis_lock)
     cap = coin.issuance_cap(weighted_fen_milli_hours=basis, outstanding_units=outstanding,
                             policy=policy)
     price = coin.coin_price(reserve_fen=reserve_fen, outstanding_units=outstanding,

@@ -26,7 +26,7 @@ from ntb_laborcoin.service.coin import (
 )
 from ntb_laborcoin.service.ledger import apply_transfers
 from ntb_laborcoin.service.unit_of_work import LaborCoinUnitOfWork, NewUnit
-from ntbkit.auth import ROLE_OPERATOR, Caller
+from ntbkit.auth import ROLE_OPERATOR, ROLE_SERVICE, Caller
 from ntbkit.errors import FailedPrecondition, NotFound
 from ntbkit.storage.idempotency import run_idempotent
 
@@ -78,7 +78,7 @@ class PurchaseDone:
 
 async def purchase(new_unit: NewUnit, command: Purchase, caller: Caller) -> PurchaseDone:
     """CNY -> LBC at the current price; the only way in. There is no way back to CNY."""
-    caller.require_access_to(command.buyer_id)
+    caller.require_may_act_for(command.buyer_id)
 
     async def perform(unit: LaborCoinUnitOfWork) -> PurchaseDone:
         before = await economy(unit)
@@ -161,8 +161,10 @@ class Settlement:
 
 
 async def settle_escrow(new_unit: NewUnit, command: SettleEscrow, caller: Caller) -> Settlement:
-    """Post the escrow; pay the payee gross minus the fee; retire the policy's share."""
-    caller.require_role(ROLE_OPERATOR)
+    """Post the escrow; pay the payee gross minus the fee; retire the policy's share.
+
+    Operators, and matching settling an order it confirmed (role service)."""
+    caller.require_role(ROLE_OPERATOR, ROLE_SERVICE)
 
     async def perform(unit: LaborCoinUnitOfWork) -> Settlement:
         before = await economy(unit)

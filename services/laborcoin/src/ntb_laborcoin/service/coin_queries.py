@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ntb_laborcoin.domain import coin
 from ntb_laborcoin.domain.events import PricePoint
-from ntb_laborcoin.service.coin import Economy, economy
+from ntb_laborcoin.service.coin import Economy, economy_as_read
 from ntb_laborcoin.service.unit_of_work import NewUnit
 
 
@@ -19,14 +19,14 @@ class CapReport:
 
 async def cap_report(new_unit: NewUnit) -> CapReport:
     async with new_unit() as unit:
-        now = await economy(unit)
+        now = await economy_as_read(unit)
         persons, milli_hours = await unit.coin.persons_and_hours()
     return CapReport(now, persons, milli_hours)
 
 
 async def current_price(new_unit: NewUnit) -> tuple[int, PricePoint | None, Economy]:
     async with new_unit() as unit:
-        now = await economy(unit)
+        now = await economy_as_read(unit)
         last = await unit.coin.last_price_point()
     sequence, point = last if last is not None else (0, None)
     return sequence, point, now

@@ -100,7 +100,7 @@ def authorize(
     pendings: dict[str, PendingTransfer],
 ) -> None:
     """Only the debit account's owner moves money out of it (operators move any)."""
-    if caller.privileged:
+    if caller.acts_for_others:
         return
     for request in requests:
         debit_id = request.debit_account_id

@@ -1,7 +1,8 @@
-"""The verifiable log of transfers (RFC 9162 Merkle tree, C2SP signed checkpoints).
+"""The verifiable log of transfers and anchored digests (RFC 9162 Merkle tree, C2SP
+signed checkpoints).
 
-One sealer appends committed transfers in commit order behind a watermark - never a
-lock in the transfer path - and signs a checkpoint for each new tree size.
+One sealer appends committed transfers and anchors in commit order behind a watermark -
+never a lock in the transfer path - and signs a checkpoint for each new tree size.
 """
 
 from __future__ import annotations
@@ -14,9 +15,15 @@ from datetime import UTC, datetime
 from ntb_laborcoin.domain import merkle
 from ntb_laborcoin.domain.checkpoint import Checkpoint, NoteSigner
 from ntb_laborcoin.domain.events import CheckpointSigned
-from ntb_laborcoin.domain.log_entry import LOG_ORIGIN, LogCheckpoint, canonical_bytes
-from ntb_laborcoin.domain.transfers import Transfer
-from ntb_laborcoin.service.unit_of_work import NewUnit
+from ntb_laborcoin.domain.log_entry import (
+    LOG_ORIGIN,
+    Anchor,
+    Committed,
+    LogCheckpoint,
+    LogLeaf,
+    leaf_bytes,
+)
+from ntb_laborcoin.service.unit_of_work import Cursor, NewUnit
 from ntbkit.errors import FailedPrecondition, NotFound
 
 SEAL_BATCH_MAX = 5_000
@@ -27,18 +34,27 @@ async def seal(new_unit: NewUnit, signer: NoteSigner, key_id: str) -> int:
     async with new_unit() as unit:
         if not await unit.log.claim_sealer():
             return 0
-        size, last_txid, last_seq = await unit.log.state()
-        pending = await unit.log.unsealed(last_txid=last_txid, last_seq=last_seq,
-                                          limit=SEAL_BATCH_MAX)
+        size, transfer_cursor, anchor_cursor = await unit.log.state()
+        pending = in_commit_order(
+            await unit.log.unsealed(after=transfer_cursor, limit=SEAL_BATCH_MAX),
+            await unit.log.unsealed_anchors(after=anchor_cursor, limit=SEAL_BATCH_MAX),
+            limit=SEAL_BATCH_MAX,
+        )
         if not pending:
             return 0
         frontier = merkle.frontier_ids(size)
         stored = await unit.log.nodes(frontier)
         tree = merkle.CompactRange(size, [stored[node] for node in frontier])
-        leaves = [(t.transfer_id, merkle.leaf_hash(canonical_bytes(t))) for _, _, t in pending]
-        created = tree.extend(leaf for _, leaf in leaves)
-        txid, seq, _ = pending[-1]
-        await unit.log.append(first_index=size, leaves=leaves, nodes=created, cursor=(txid, seq))
+        leaves = [(entry.leaf, merkle.leaf_hash(leaf_bytes(entry.leaf))) for entry in pending]
+        created = tree.extend(leaf_hash for _, leaf_hash in leaves)
+        await unit.log.append(
+            first_index=size, leaves=leaves, nodes=created,
+            transfer_cursor=_cursor_after(
+                [entry for entry in pending if not isinstance(entry.leaf, Anchor)],
+                transfer_cursor),
+            anchor_cursor=_cursor_after(
+                [entry for entry in pending if isinstance(entry.leaf, Anchor)], anchor_cursor),
+        )
         signed_at = datetime.now(UTC)
         head = Checkpoint(LOG_ORIGIN, tree.size, tree.root(),
                           (f"signed-at {signed_at.isoformat(timespec='seconds')}",))
@@ -48,6 +64,22 @@ async def seal(new_unit: NewUnit, signer: NoteSigner, key_id: str) -> int:
         unit.record(CheckpointSigned(checkpoint))
         await unit.commit()
         return len(leaves)
+
+
+def in_commit_order(
+    transfers: list[Committed], anchors: list[Committed], *, limit: int
+) -> list[Committed]:
+    """Both streams merged in commit order, never past the end of a stream cut at `limit`
+    (an unread row of that stream could come before what the other stream read)."""
+    merged = sorted(transfers + anchors, key=lambda entry: entry.order)
+    horizons = [stream[-1].order for stream in (transfers, anchors) if len(stream) >= limit]
+    if horizons:
+        merged = [entry for entry in merged if entry.order <= min(horizons)]
+    return merged[:limit]
+
+
+def _cursor_after(sealed: list[Committed], unchanged: Cursor) -> Cursor:
+    return (sealed[-1].txid, sealed[-1].seq) if sealed else unchanged
 
 
 async def run_sealer(
@@ -75,19 +107,22 @@ class Inclusion:
     leaf_hash: bytes
     audit_path: list[bytes]
     head: LogCheckpoint
-    transfer: Transfer
+    leaf: LogLeaf
 
 
 async def inclusion(
-    new_unit: NewUnit, *, transfer_id: str = "", leaf_index: int = -1, tree_size: int = 0
+    new_unit: NewUnit, *, transfer_id: str = "", anchor_id: str = "", leaf_index: int = -1,
+    tree_size: int = 0,
 ) -> Inclusion:
     async with new_unit() as unit:
-        leaf = await unit.log.leaf(transfer_id=transfer_id, leaf_index=leaf_index)
-        if leaf is None:
-            raise FailedPrecondition("NOT_YET_LOGGED", "the transfer is not sealed into the "
-                                     "log yet; retry in a second",
-                                     {"transfer_id": transfer_id})
-        index, leaf_hash, transfer = leaf
+        found = await unit.log.leaf(transfer_id=transfer_id, anchor_id=anchor_id,
+                                    leaf_index=leaf_index)
+        if found is None:
+            subject = {"transfer_id": transfer_id} if transfer_id else (
+                {"anchor_id": anchor_id} if anchor_id else {"leaf_index": str(leaf_index)})
+            raise FailedPrecondition("NOT_YET_LOGGED", "not sealed into the log yet; retry "
+                                     "in a second", subject)
+        index, leaf_hash, leaf = found
         head = await unit.log.checkpoint(tree_size)
         if head is None:
             raise NotFound("signed tree head", str(tree_size or "latest"))
@@ -96,7 +131,15 @@ async def inclusion(
                                      {"leaf_index": str(index)})
         plan = merkle.plan_inclusion(index, head.tree_size)
         path = plan.assemble(await unit.log.nodes(plan.node_ids))
-    return Inclusion(index, canonical_bytes(transfer), leaf_hash, path, head, transfer)
+    return Inclusion(index, leaf_bytes(leaf), leaf_hash, path, head, leaf)
+
+
+async def anchor(new_unit: NewUnit, anchor_id: str) -> Anchor:
+    async with new_unit() as unit:
+        found = await unit.log.anchor(anchor_id)
+    if found is None:
+        raise NotFound("anchor", anchor_id)
+    return found
 
 
 async def consistency(

@@ -18,7 +18,7 @@ from ntb_laborcoin.domain.events import (
     TransferPosted,
 )
 from ntb_laborcoin.domain.ledger import StoredOutcome
-from ntb_laborcoin.domain.log_entry import LogCheckpoint
+from ntb_laborcoin.domain.log_entry import Anchor, Committed, LogCheckpoint, LogLeaf
 from ntb_laborcoin.domain.merkle import NodeId
 from ntb_laborcoin.domain.model import Account, AccountKind
 from ntb_laborcoin.domain.transfers import (
@@ -34,6 +34,8 @@ class AccountRepository(Protocol):
     async def add(self, account: Account) -> None: ...
 
     async def get(self, account_id: str) -> Account | None: ...
+
+    async def snapshot(self, ids: list[str]) -> dict[str, Account]: ...
 
     async def find(self, owner_id: str, asset: str, kind: AccountKind) -> Account | None: ...
 
@@ -80,7 +82,7 @@ class CoinStore(Protocol):
 
     async def add_policy(self, policy: Policy) -> None: ...
 
-    async def weighted_basis(self, *, exclusive: bool) -> int: ...
+    async def weighted_basis(self, *, exclusive: bool | None) -> int: ...
 
     async def add_to_basis(self, delta: int) -> None: ...
 
@@ -103,20 +105,27 @@ class CoinStore(Protocol):
     async def last_price_point(self) -> tuple[int, PricePoint] | None: ...
 
 
+Cursor = tuple[int, int]  # (txid, seq) of the last sealed row of one table
+
+
 class LogStore(Protocol):
     async def claim_sealer(self) -> bool: ...
 
-    async def state(self) -> tuple[int, int, int]: ...
+    async def state(self) -> tuple[int, Cursor, Cursor]:
+        """Tree size, and the transfers' and the anchors' cursors."""
+        ...
 
-    async def unsealed(
-        self, *, last_txid: int, last_seq: int, limit: int
-    ) -> list[tuple[int, int, Transfer]]: ...
+    async def unsealed(self, *, after: Cursor, limit: int) -> list[Committed]:
+        """Committed transfers after the cursor, in commit order, below the watermark."""
+        ...
+
+    async def unsealed_anchors(self, *, after: Cursor, limit: int) -> list[Committed]: ...
 
     async def nodes(self, ids: Sequence[NodeId]) -> dict[NodeId, bytes]: ...
 
     async def append(
-        self, *, first_index: int, leaves: Sequence[tuple[str, bytes]],
-        nodes: Sequence[tuple[NodeId, bytes]], cursor: tuple[int, int],
+        self, *, first_index: int, leaves: Sequence[tuple[LogLeaf, bytes]],
+        nodes: Sequence[tuple[NodeId, bytes]], transfer_cursor: Cursor, anchor_cursor: Cursor,
     ) -> None: ...
 
     async def add_checkpoint(self, checkpoint: LogCheckpoint) -> None: ...
@@ -124,8 +133,14 @@ class LogStore(Protocol):
     async def checkpoint(self, tree_size: int = 0) -> LogCheckpoint | None: ...
 
     async def leaf(
-        self, *, transfer_id: str = "", leaf_index: int = -1
-    ) -> tuple[int, bytes, Transfer] | None: ...
+        self, *, transfer_id: str = "", anchor_id: str = "", leaf_index: int = -1
+    ) -> tuple[int, bytes, LogLeaf] | None: ...
+
+    async def add_anchor(self, anchor: Anchor) -> Anchor | None:
+        """Store a new anchor; the stored one instead if its id exists already."""
+        ...
+
+    async def anchor(self, anchor_id: str) -> Anchor | None: ...
 
 
 Event = (AccountOpened | TransferPosted | CoinMinted | CoinRetired | PriceUpdated

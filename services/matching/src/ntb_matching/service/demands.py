@@ -34,7 +34,7 @@ class PostDemand:
 
 
 async def post_demand(new_unit: NewUnit, command: PostDemand, caller: Caller) -> PostedDemand:
-    caller.require_access_to(command.buyer_id)
+    caller.require_may_act_for(command.buyer_id)
 
     async def perform(unit: MatchingUnitOfWork) -> str:
         buyer = await unit.persons.get(command.buyer_id)

@@ -43,7 +43,7 @@ class SignEntrustment:
 
 
 async def entrust_labor(new_unit: NewUnit, command: EntrustLabor, caller: Caller) -> Entrustment:
-    caller.require_access_to(command.person_id)
+    caller.require_may_act_for(command.person_id)
 
     async def perform(unit: MatchingUnitOfWork) -> str:
         person = await unit.persons.get(command.person_id)
@@ -90,7 +90,7 @@ async def sign_entrustment(
         entrustment = await unit.entrustments.get(command.entrustment_id, for_update=True)
         if entrustment is None:
             raise NotFound("entrustment", command.entrustment_id)
-        caller.require_access_to(entrustment.person_id)
+        caller.require_may_act_for(entrustment.person_id)
         key = await unit.persons.key(entrustment.person_id, command.signer_key_id)
         if key is None or key[1] is not None:
             raise FailedPrecondition("SIGNING_KEY_UNKNOWN", "no such unrevoked key of the "

@@ -10,6 +10,11 @@
 {{ $p }}EVENT_BUS: "kafka"
 {{ $p }}KAFKA_BOOTSTRAP: {{ include "ntb-lib.kafkaBootstrap" .root | quote }}
 {{ $p }}IDENTITY_TARGET: {{ printf "%s-identity:50051" .root.Release.Name | quote }}
+{{- range $peer := .svc.calls }}
+{{- if ne $peer "identity" }}
+{{ $p }}{{ $peer | replace "-" "_" | upper }}_TARGET: {{ printf "%s-%s:50051" $.root.Release.Name $peer | quote }}
+{{- end }}
+{{- end }}
 {{ $p }}LOG_LEVEL: {{ $v.config.logLevel | quote }}
 {{ $p }}LOG_FORMAT: "json"
 {{ $p }}DRAIN_DELAY_S: {{ $v.config.drainDelaySeconds | quote }}
@@ -63,5 +68,18 @@
     secretKeyRef:
       name: {{ .root.Values.identity.existingSecret | default (printf "%s-identity" .root.Release.Name) }}
       key: bootstrap-client-secret
+- name: NTB_IDENTITY_SERVICE_CLIENTS
+  valueFrom:
+    secretKeyRef:
+      name: {{ printf "%s-service-clients" .root.Release.Name }}
+      key: clients.json
+{{- else }}
+- name: {{ .svc.envPrefix }}SERVICE_CLIENT_ID
+  value: {{ printf "svc-%s" .name | quote }}
+- name: {{ .svc.envPrefix }}SERVICE_CLIENT_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ printf "%s-service-clients" .root.Release.Name }}
+      key: {{ printf "svc-%s" .name }}
 {{- end }}
 {{- end -}}
