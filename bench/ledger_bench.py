@@ -2,13 +2,18 @@
 
 Starts identity and laborcoin as processes on the test PostgreSQL (fresh schemas) and
 Kafka, opens 10,000 CNY wallets, funds them, then measures:
-  (a) batches of 1,000 transfers across the 10,000 accounts,
+  (a) batches of 1,000 transfers across the 10,000 accounts, from --batch-streams clients
+      each keeping one batch in flight (default 2, so the server works on one while the
+      other is on the wire),
   (b) single-transfer RPCs from 32 concurrent clients,
   (c) the same with 80% of transfers touching 10 hot accounts.
 Baseline: pgbench TPC-B (tpcb-like, 32 clients) on the same server just before.
-Prints each figure and ends with one JSON line.
+Requests are built before each clock starts. Each figure comes with the CPU the client,
+the laborcoin server and the whole machine used (CPU-seconds per second; 2.0 = both
+cores), since all of it shares this machine's two cores. Prints each figure and ends with
+one JSON line.
 
-usage: python bench/ledger_bench.py [--seconds 20]
+usage: python bench/ledger_bench.py [--seconds 20] [--batch-streams 2]
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import json
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -40,7 +46,10 @@ DATABASE_URL = os.environ.get(
 KAFKA = os.environ.get("NTB_TEST_KAFKA_BOOTSTRAP", "127.0.0.1:59092")
 ACCOUNTS = 10_000
 CLIENTS = 32
-IDENTITY_PORT, LABORCOIN_PORT = 58151, 58152
+BATCH_STREAMS = 2
+_PORT_BASE = int(os.environ.get("NTB_TEST_PORT_BASE", "58150"))
+IDENTITY_PORT, LABORCOIN_PORT = _PORT_BASE + 1, _PORT_BASE + 2
+PROFILE = os.environ.get("NTB_BENCH_PROFILE", "")  # cProfile output file for laborcoin
 SECRET = "bench-operator-secret"
 
 
@@ -61,20 +70,26 @@ def pgbench_tps(seconds: int) -> float:
     return float(match.group(1))
 
 
-def start_services(run: str) -> list[subprocess.Popen[bytes]]:
+def start_services(run: str, server_processes: int = 1, *, identity: bool = True
+                   ) -> list[subprocess.Popen[bytes]]:
+    """identity, then laborcoin (`server_processes` of it on one port: SO_REUSEPORT)."""
     processes = []
-    for module, prefix, port in (("ntb_identity", "NTB_IDENTITY_", IDENTITY_PORT),
-                                 ("ntb_laborcoin", "NTB_LABORCOIN_", LABORCOIN_PORT)):
+    for module, prefix, port in ([("ntb_identity", "NTB_IDENTITY_", IDENTITY_PORT)] * identity
+                                 + [("ntb_laborcoin", "NTB_LABORCOIN_", LABORCOIN_PORT)]
+                                 * server_processes):
         env = dict(os.environ, **{
             f"{prefix}DATABASE_URL": DATABASE_URL, f"{prefix}DATABASE_SCHEMA": f"bench_{run}_"
             f"{module[4:]}", f"{prefix}EVENT_BUS": "kafka", f"{prefix}KAFKA_BOOTSTRAP": KAFKA,
             f"{prefix}GRPC_PORT": str(port), f"{prefix}IDENTITY_TARGET":
             f"127.0.0.1:{IDENTITY_PORT}", f"{prefix}LOG_LEVEL": "WARNING",
-            f"{prefix}CONSUMER_GROUP_PREFIX": f"bench-{run}.",
+            # one group across runs: a fresh one would replay the whole shared topic history
+            f"{prefix}CONSUMER_GROUP_PREFIX": "ledger-bench.",
             f"{prefix}DATABASE_POOL_SIZE_MAX": "20",
+            f"{prefix}GRPC_REUSE_PORT": "true",
             "NTB_IDENTITY_BOOTSTRAP_CLIENT_SECRET": SECRET,
         })
-        processes.append(subprocess.Popen([sys.executable, "-m", module], env=env))
+        profile = ["-m", "cProfile", "-o", PROFILE] if PROFILE and module == "ntb_laborcoin" else []
+        processes.append(subprocess.Popen([sys.executable, *profile, "-m", module], env=env))
     return processes
 
 
@@ -102,10 +117,12 @@ async def open_and_fund(stub: laborcoin_pb2_grpc.LaborCoinServiceStub, meta: obj
     ids = [str(uuid.uuid4()) for _ in range(ACCOUNTS)]
     wallet = pb.AccountFlags(debits_must_not_exceed_credits=True)
     for start in range(0, ACCOUNTS, 1000):
-        await stub.CreateAccounts(pb.CreateAccountsRequest(request_id=str(uuid.uuid4()), accounts=[
-            pb.Account(account_id=i, owner_id=f"bench-{i[:8]}", asset="CNY",
-                       kind=pb.ACCOUNT_KIND_WALLET, flags=wallet) for i in ids[start:start + 1000]
-        ]), metadata=meta, timeout=120)
+        for part in range(start, start + 1000, 250):  # stays well inside the server deadline
+            await stub.CreateAccounts(pb.CreateAccountsRequest(
+                request_id=str(uuid.uuid4()), accounts=[
+                    pb.Account(account_id=i, owner_id=f"bench-{i[:8]}", asset="CNY",
+                               kind=pb.ACCOUNT_KIND_WALLET, flags=wallet)
+                    for i in ids[part:part + 250]]), metadata=meta, timeout=120)
         await stub.CreateTransfers(pb.CreateTransfersRequest(request_id=str(uuid.uuid4()),
             transfers=[transfer(bank, i, 10**9, pb.TRANSFER_CODE_DEPOSIT)
                        for i in ids[start:start + 1000]]), metadata=meta, timeout=120)
@@ -119,41 +136,91 @@ def _pair(ids: list[str], hot: list[str] | None) -> tuple[str, str]:
     return debit, credit
 
 
-async def batched(stub, meta, ids: list[str], seconds: float) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    latencies, count, started = [], 0, time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        batch = [transfer(*random.sample(ids, 2), 1) for _ in range(1000)]
-        t0 = time.perf_counter()
-        response = await stub.CreateTransfers(pb.CreateTransfersRequest(
-            request_id=str(uuid.uuid4()), transfers=batch, mode=pb.TRANSFER_BATCH_MODE_CHAINS),
-            metadata=meta, timeout=120)
-        latencies.append(time.perf_counter() - t0)
-        count += sum(r.code == pb.CREATE_TRANSFER_RESULT_CODE_OK for r in response.results)
+def _batch(ids: list[str]) -> pb.CreateTransfersRequest:
+    return pb.CreateTransfersRequest(
+        request_id=str(uuid.uuid4()), transfers=[transfer(*random.sample(ids, 2), 1)
+                                                 for _ in range(1000)],
+        mode=pb.TRANSFER_BATCH_MODE_CHAINS)
+
+
+async def batched(stubs, meta, ids: list[str], seconds: float, streams: int  # type: ignore[no-untyped-def]
+                  ) -> dict[str, float]:
+    """`streams` clients each send a batch, wait for its answer, send the next."""
+    ready = [_batch(ids) for _ in range(streams * 4)]  # built before the clock starts
+    latencies: list[float] = []
+    count = 0
+    deadline = time.perf_counter() + seconds
+
+    async def client(stub) -> None:  # type: ignore[no-untyped-def]
+        nonlocal count
+        while time.perf_counter() < deadline:
+            request = ready.pop() if ready else _batch(ids)
+            t0 = time.perf_counter()
+            response = await stub.CreateTransfers(request, metadata=meta, timeout=120)
+            latencies.append(time.perf_counter() - t0)
+            count += sum(r.code == pb.CREATE_TRANSFER_RESULT_CODE_OK for r in response.results)
+            if len(ready) < streams:
+                ready.append(_batch(ids))  # while the others wait on the server
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(stubs[i % len(stubs)]) for i in range(streams)))
     return _figures(count, time.perf_counter() - started, latencies)
 
 
-async def singles(stub, meta, ids: list[str], seconds: float, hot: list[str] | None  # type: ignore[no-untyped-def]
+async def singles(stubs, meta, ids: list[str], seconds: float, hot: list[str] | None  # type: ignore[no-untyped-def]
                   ) -> dict[str, float]:
     latencies: list[float] = []
     count = 0
     deadline = time.perf_counter() + seconds
 
-    async def client() -> None:
+    def request() -> pb.CreateTransfersRequest:
+        debit, credit = _pair(ids, hot)
+        while debit == credit:
+            debit, credit = _pair(ids, hot)
+        return pb.CreateTransfersRequest(request_id=str(uuid.uuid4()),
+                                         transfers=[transfer(debit, credit, 1)])
+
+    ready = [request() for _ in range(CLIENTS * 50)]  # built before the clock starts
+
+    async def client(stub) -> None:  # type: ignore[no-untyped-def]
         nonlocal count
         while time.perf_counter() < deadline:
-            debit, credit = _pair(ids, hot)
-            if debit == credit:
-                continue
+            message = ready.pop() if ready else request()
             t0 = time.perf_counter()
-            response = await stub.CreateTransfers(pb.CreateTransfersRequest(
-                request_id=str(uuid.uuid4()), transfers=[transfer(debit, credit, 1)]),
-                metadata=meta, timeout=30)
+            response = await stub.CreateTransfers(message, metadata=meta, timeout=30)
             latencies.append(time.perf_counter() - t0)
             count += response.results[0].code == pb.CREATE_TRANSFER_RESULT_CODE_OK
 
     started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(CLIENTS)))
+    await asyncio.gather(*(client(stubs[i % len(stubs)]) for i in range(CLIENTS)))
     return _figures(count, time.perf_counter() - started, latencies)
+
+
+class CpuMeter:
+    """CPU seconds per wall second of this client, the laborcoin server and the machine."""
+
+    def __init__(self, server_pids: list[int]) -> None:
+        self._server_pids = server_pids
+
+    def _read(self) -> tuple[float, float, float, float]:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        server_s = 0.0
+        for pid in self._server_pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            server_s += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        cpu = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        busy_s = (sum(cpu) - cpu[3] - cpu[4]) / os.sysconf("SC_CLK_TCK")
+        return time.perf_counter(), usage.ru_utime + usage.ru_stime, server_s, busy_s
+
+    async def measure(self, work):  # type: ignore[no-untyped-def]
+        before = self._read()
+        figures = await work
+        after = self._read()
+        wall = after[0] - before[0]
+        figures.update(client_cpu=round((after[1] - before[1]) / wall, 2),
+                       server_cpu=round((after[2] - before[2]) / wall, 2),
+                       machine_cpu=round((after[3] - before[3]) / wall, 2))
+        return figures
 
 
 def _figures(count: int, elapsed_s: float, latencies: list[float]) -> dict[str, float]:
@@ -171,23 +238,40 @@ async def drop_schemas(run: str) -> None:
     await engine.dispose()
 
 
-async def ledger(seconds: float) -> dict[str, dict[str, float]]:
+async def ledger(seconds: float, streams: int, server_processes: int
+                 ) -> dict[str, dict[str, float]]:
     run = uuid.uuid4().hex[:8]
     processes = start_services(run)
     try:
         for port in (IDENTITY_PORT, LABORCOIN_PORT):
             await wait_serving(f"127.0.0.1:{port}", timeout_s=60)
+        if server_processes > 1:  # the others join once the first has migrated the schema
+            processes += start_services(run, server_processes - 1, identity=False)
+            await asyncio.sleep(10)
+            assert all(p.poll() is None for p in processes), "a server process exited"
         meta = (("authorization", f"Bearer {await token()}"),)
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{LABORCOIN_PORT}") as channel:
-            stub = laborcoin_pb2_grpc.LaborCoinServiceStub(channel)
+        # Several server processes: one connection each at least (the kernel spreads
+        # connections, not calls), so several channels with their own subchannels.
+        channels = [grpc.aio.insecure_channel(f"127.0.0.1:{LABORCOIN_PORT}", options=[
+            ("grpc.use_local_subchannel_pool", 1)])
+            for _ in range(1 if server_processes == 1 else 4 * server_processes)]
+        try:
+            stubs = [laborcoin_pb2_grpc.LaborCoinServiceStub(c) for c in channels]
             print("opening and funding 10,000 accounts ...", flush=True)
-            ids = await open_and_fund(stub, meta)
-            results = {"batched": await batched(stub, meta, ids, seconds)}
+            ids = await open_and_fund(stubs[0], meta)
+            meter = CpuMeter([p.pid for p in processes[1:]])
+            results = {"batched": await meter.measure(
+                batched(stubs, meta, ids, seconds, streams))}
             print(f"  batched: {results['batched']}", flush=True)
-            results["single"] = await singles(stub, meta, ids, seconds, hot=None)
+            results["single"] = await meter.measure(
+                singles(stubs, meta, ids, seconds, hot=None))
             print(f"  single:  {results['single']}", flush=True)
-            results["hot"] = await singles(stub, meta, ids, seconds, hot=random.sample(ids, 10))
+            results["hot"] = await meter.measure(
+                singles(stubs, meta, ids, seconds, hot=random.sample(ids, 10)))
             print(f"  hot:     {results['hot']}", flush=True)
+        finally:
+            for channel in channels:
+                await channel.close()
         return results
     finally:
         for process in processes:
@@ -200,18 +284,25 @@ async def ledger(seconds: float) -> dict[str, dict[str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--batch-streams", type=int, default=BATCH_STREAMS,
+                        help="clients each keeping one 1,000-transfer batch in flight")
+    parser.add_argument("--server-processes", type=int, default=1,
+                        help="laborcoin processes sharing the port (replicas on one host)")
     args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()}", flush=True)
     print(f"baseline: pgbench tpcb-like, {CLIENTS} clients, {int(args.seconds)} s ...", flush=True)
     tps = pgbench_tps(int(args.seconds))
     print(f"  pgbench_tps = {tps}", flush=True)
-    results = asyncio.run(ledger(args.seconds))
+    results = asyncio.run(ledger(args.seconds, args.batch_streams, args.server_processes))
     for name, figures in results.items():
         print(f"{name:8} {figures['tps']:>9} transfers/s  p50 {figures['p50_ms']} ms  "
               f"p99 {figures['p99_ms']} ms  ratio to pgbench {figures['tps'] / tps:.2f}")
     print(json.dumps({"pgbench_tps": tps, "batched_tps": results["batched"]["tps"],
                       "single_tps": results["single"]["tps"],
                       "single_p99_ms": results["single"]["p99_ms"],
-                      "hot_tps": results["hot"]["tps"], "details": results}))
+                      "hot_tps": results["hot"]["tps"], "batch_streams": args.batch_streams,
+                      "server_processes": args.server_processes,
+                      "load_average": os.getloadavg(), "details": results}))
 
 
 if __name__ == "__main__":

@@ -180,11 +180,37 @@ def laborcoin_economy() -> Dashboard:
     ])
 
 
+def scf_exchange() -> Dashboard:
+    """The Global Supply Chain Financial Trading Center (scf-exchange's analytics gauges,
+    minor units of each asset; CNY and USD have two decimals)."""
+    def by(dimension: str, metric: str) -> Target:
+        return _target(f'sum by (slice, asset) ({metric}{{dimension="{dimension}"}}) / 100',
+                       "{{slice}} {{asset}}")
+
+    return _dashboard("ntb-scf-exchange", "NTB / Supply chain finance (wing 1)", [
+        (_series("Financed volume by alliance", [by(
+            "alliance", "ntb_scf_financed_volume_units")]), 12, 8),
+        (_series("Outstanding by alliance", [by(
+            "alliance", "ntb_scf_outstanding_units")]), 12, 8),
+        (_series("Financed volume by chain type", [by(
+            "chain_type", "ntb_scf_financed_volume_units")]), 8, 8),
+        (_series("Outstanding by chain type", [by(
+            "chain_type", "ntb_scf_outstanding_units")]), 8, 8),
+        (_series("Defaulted by chain type", [by(
+            "chain_type", "ntb_scf_defaulted_units")]), 8, 8),
+        (_stat("Default rate by chain type (count)", [_target(
+            'sum by (slice) (ntb_scf_financings_defaulted{dimension="chain_type"}) / '
+            'sum by (slice) (ntb_scf_financings_funded{dimension="chain_type"})',
+            "{{slice}}")], "percentunit"), 24, 5),
+    ])
+
+
 DASHBOARDS = {
     "ntb-overview": overview,
     "ntb-service-red": service_red,
     "ntb-messaging": messaging,
     "ntb-laborcoin-economy": laborcoin_economy,
+    "ntb-scf-exchange": scf_exchange,
 }
 
 

@@ -96,6 +96,7 @@ def test_six_services_plus_the_patent_bank_with_their_parts(
     configs = by_name(docs, "ConfigMap")
     for key in ("NTB_INTANGIBLE_BANK_SERVICE_NAME", "NTB_INTANGIBLE_BANK_DATABASE_SCHEMA"):
         assert configs["patent-bank"]["data"][key] == configs["intangible-bank"]["data"][key]
+    assert configs["patent-bank"]["data"]["NTB_INTANGIBLE_BANK_SERVES"] == "patent-bank"
     for doc in docs:  # every workload-like object says which part it belongs to
         if doc["kind"] in ("Deployment", "StatefulSet", "Job", "Pod", "Service"):
             assert doc["metadata"]["labels"].get("ntb.io/part") in set(PARTS.values()), doc

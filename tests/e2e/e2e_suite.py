@@ -4,9 +4,11 @@ PostgreSQL (one fresh schema per service per run) and the real Kafka broker."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -34,6 +36,7 @@ START_TIMEOUT_S = 60.0
 class DistributedSuite:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     processes: dict[str, asyncio.subprocess.Process] = field(default_factory=dict)
+    started_ms: int = field(default_factory=lambda: int(time.time() * 1000) - 1000)
 
     def target(self, name: str) -> str:
         return f"127.0.0.1:{self.port(name)}"
@@ -42,7 +45,8 @@ class DistributedSuite:
         return PORT_BASE + [m.name for m in SUITE].index(name)
 
     def schema(self, name: str) -> str:
-        return f"e2e_{self.run_id}_{name.replace('-', '_')}"
+        database = next(m.database for m in SUITE if m.name == name)
+        return f"e2e_{self.run_id}_{database.replace('-', '_')}"
 
     def environment(self, name: str) -> dict[str, str]:
         index = [m.name for m in SUITE].index(name)
@@ -58,6 +62,8 @@ class DistributedSuite:
             f"{p}METRICS_PORT": str(METRICS_PORT_BASE + index),
             f"{p}LOG_LEVEL": "WARNING",
             f"{p}CONSUMER_GROUP_PREFIX": f"e2e-{self.run_id}.",
+            # Skip the shared topics' history of earlier runs (seconds of catch-up).
+            f"{p}CONSUMER_NEW_GROUP_START_MS": str(self.started_ms),
         })
         env.update(as_environment(member, wiring(member, self.target)))
         return env
@@ -87,7 +93,9 @@ class DistributedSuite:
     async def stop_all(self) -> dict[str, int]:
         """SIGTERM every process; their exit codes (0 = drained cleanly)."""
         for process in self.processes.values():
-            process.send_signal(signal.SIGTERM)
+            if process.returncode is None:  # one that died early must not leave the rest
+                with contextlib.suppress(ProcessLookupError):
+                    process.send_signal(signal.SIGTERM)
         codes = {}
         for name, process in self.processes.items():
             try:
@@ -101,10 +109,8 @@ class DistributedSuite:
     async def drop_schemas(self) -> None:
         engine = create_engine(database_url_under_test(), schema="public")
         async with engine.begin() as connection:
-            for member in SUITE:
-                await connection.execute(
-                    sa.text(f'DROP SCHEMA IF EXISTS "{self.schema(member.name)}" CASCADE')
-                )
+            for schema in {self.schema(member.name) for member in SUITE}:
+                await connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         await engine.dispose()
 
     async def operator_token(self) -> str:

@@ -13,6 +13,7 @@ import ntb_fx_model.settings
 import ntb_identity.bootstrap
 import ntb_identity.settings
 import ntb_intangible_bank.bootstrap
+import ntb_intangible_bank.patent_bank_settings
 import ntb_intangible_bank.settings
 import ntb_laborcoin.bootstrap
 import ntb_laborcoin.settings
@@ -37,6 +38,12 @@ class SuiteMember:
     settings_type: type[ServiceSettings]
     build: Builder
     migrations: str
+    database_of: str = ""  # another member whose database (schema) this one shares
+
+    @property
+    def database(self) -> str:
+        """Name of the member owning the database (schema) this member uses."""
+        return self.database_of or self.name
 
     def settings(self, **overrides: Any) -> ServiceSettings:
         return self.settings_type(**overrides)
@@ -55,6 +62,12 @@ SUITE = (
     SuiteMember("intangible-bank", "ntb_intangible_bank", "NTB_INTANGIBLE_BANK_", 50054,
                 ntb_intangible_bank.settings.Settings, ntb_intangible_bank.bootstrap.build,
                 ntb_intangible_bank.bootstrap.MIGRATIONS),
+    # Wing 2, the Internet Patent Bank: intangible-bank's package serving PatentBankService
+    # in its own process, on intangible-bank's schema.
+    SuiteMember("patent-bank", "ntb_intangible_bank.patent_bank", "NTB_INTANGIBLE_BANK_",
+                50057, ntb_intangible_bank.patent_bank_settings.PatentBankSettings,
+                ntb_intangible_bank.bootstrap.build_patent_bank,
+                ntb_intangible_bank.bootstrap.MIGRATIONS, database_of="intangible-bank"),
     SuiteMember("scf-exchange", "ntb_scf_exchange", "NTB_SCF_EXCHANGE_", 50055,
                 ntb_scf_exchange.settings.Settings, ntb_scf_exchange.bootstrap.build,
                 ntb_scf_exchange.bootstrap.MIGRATIONS),
@@ -112,7 +125,7 @@ def embedded_overrides(
     overrides: dict[str, Any] = {
         "grpc_host": host,
         "grpc_port": member.port + port_offset,
-        "database_url": f"sqlite+aiosqlite:///{data_dir / member.name}.db",
+        "database_url": f"sqlite+aiosqlite:///{data_dir / member.database}.db",
         "event_bus": "memory",
         "metrics_port": metrics_port,
     }

@@ -25,6 +25,7 @@ ROLE_SERVICE = "service"
 _PRIVILEGED = frozenset({ROLE_OPERATOR, ROLE_AUDITOR, ROLE_SERVICE})
 _ACTS_FOR_OTHERS = frozenset({ROLE_OPERATOR, ROLE_SERVICE})  # auditors only read
 _CLOCK_SKEW_S = 30
+_VERIFIED_CACHE_MAX = 10_000
 # A token with an unknown key id refetches the keys (rotation), at most this often, so
 # forged key ids cannot turn every call into a request to identity.
 _REFRESH_INTERVAL_MIN_S = 0.5
@@ -97,6 +98,9 @@ class TokenVerifier:
         self._audience = audience
         self._keys: Mapping[str, Ed25519PublicKey] = {}
         self._fetched_at_s = 0.0
+        # token -> (caller, exp): a client sends one token with every call until it expires,
+        # and checking its signature again each time cost more than the rest of a small call.
+        self._verified: dict[str, tuple[Caller, float]] = {}
 
     async def _key(self, key_id: str) -> Ed25519PublicKey:
         if key_id not in self._keys:
@@ -110,6 +114,19 @@ class TokenVerifier:
         return key
 
     async def verify(self, token: str) -> Caller:
+        known = self._verified.get(token)
+        if known is not None:
+            caller, expires_at_s = known
+            if time.time() < expires_at_s + _CLOCK_SKEW_S:
+                return caller
+            del self._verified[token]
+        caller, expires_at_s = await self._verify_signed(token)
+        if len(self._verified) >= _VERIFIED_CACHE_MAX:
+            self._verified.clear()  # bounded; rebuilt by the next calls
+        self._verified[token] = (caller, expires_at_s)
+        return caller
+
+    async def _verify_signed(self, token: str) -> tuple[Caller, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as error:
@@ -134,4 +151,4 @@ class TokenVerifier:
             roles=frozenset(claims.get("roles", [])),
             scopes=frozenset(str(claims.get("scope", "")).split()),
             client_id=claims.get("client_id"),
-        )
+        ), float(claims["exp"])

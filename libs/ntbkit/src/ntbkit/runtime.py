@@ -79,7 +79,8 @@ Builder = Callable[[Infrastructure], Awaitable[ServiceParts]]
 
 def bus_from_settings(settings: ServiceSettings) -> EventBus:
     if settings.event_bus == "kafka":
-        return KafkaEventBus(settings.kafka_bootstrap)
+        return KafkaEventBus(settings.kafka_bootstrap,
+                             new_group_start_ms=settings.consumer_new_group_start_ms)
     return InMemoryEventBus()
 
 

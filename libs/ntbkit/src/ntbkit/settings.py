@@ -19,6 +19,9 @@ class ServiceSettings(BaseSettings):
     service_name: str = Field("ntb", description="Name in logs, traces and ce_source.")
     grpc_host: str = Field("127.0.0.1", description="Interface the gRPC server binds.")
     grpc_port: int = Field(50051, description="gRPC port (0 picks a free one).")
+    grpc_reuse_port: bool = Field(
+        False, description="Let several processes of the service listen on one port "
+        "(SO_REUSEPORT; the kernel spreads connections). They behave as replicas.")
     metrics_port: int = Field(0, description="Prometheus /metrics port; 0 disables it.")
     database_url: str = Field(
         "sqlite+aiosqlite:///data/ntb.db",
@@ -36,6 +39,11 @@ class ServiceSettings(BaseSettings):
     consumer_group_prefix: str = Field(
         "", description="Prefix of Kafka consumer group ids (keeps deployments sharing a "
         "broker apart, e.g. parallel test runs)."
+    )
+    consumer_new_group_start_ms: int | None = Field(
+        None, description="A consumer group with no committed offset on a partition starts "
+        "at events from this time (epoch ms) instead of the beginning: for test runs that "
+        "share a broker. Unset (production): the beginning, so nothing is missed."
     )
     relay_batch_size_max: int = Field(500, description="Outbox rows published per batch.")
     relay_poll_interval_s: float = Field(

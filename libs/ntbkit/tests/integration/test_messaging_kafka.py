@@ -6,6 +6,7 @@ redelivery, and that the relay never skips a row whose transaction commits late.
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from google.protobuf.wrappers_pb2 import StringValue
 from messaging_fixtures import consume, create_tables, effect_rows, effect_writer, emit_values
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ntbkit.messaging.envelope import new_envelope
+from ntbkit.messaging.envelope import EventEnvelope, new_envelope
 from ntbkit.messaging.kafka import KafkaEventBus
 from ntbkit.messaging.relay import OutboxRelay
 from ntbkit.storage.engine import session_factory
@@ -39,7 +40,9 @@ class Service:
 async def service() -> AsyncIterator[Service]:
     async with postgres_schema("msg") as (schema, engine):
         await create_tables(engine, schema)
-        bus = KafkaEventBus(kafka_bootstrap_under_test())
+        # New groups skip the shared test topic's history of earlier runs.
+        bus = KafkaEventBus(kafka_bootstrap_under_test(),
+                            new_group_start_ms=int(time.time() * 1000) - 1000)
         publisher = bus.publisher()
         relay = OutboxRelay(engine, publisher, service=schema, poll_interval_s=0.02)
         yield Service(engine, bus, relay)
@@ -110,3 +113,48 @@ async def test_relay_publishes_a_row_whose_transaction_commits_late(service: Ser
     assert await service.relay.publish_batch() == 1  # the late row is found now
     rows = await _consume_until(service, run, expected=2)
     assert sorted(r[2] for r in rows if r[1].startswith(run)) == ["early", "late"]
+
+
+async def test_a_new_group_can_start_at_a_time_instead_of_the_beginning() -> None:
+    """Test runs sharing a broker skip each other's history; a group that committed
+    before resumes where it was. One key: one partition, so order is defined."""
+    run = uuid.uuid4().hex[:8]
+
+    def event(value: str) -> EventEnvelope:
+        return new_envelope(topic=TOPIC, key=run, message=StringValue(value=value),
+                            source="test")
+
+    publisher = KafkaEventBus(kafka_bootstrap_under_test()).publisher()
+    await publisher.publish([event("old")])
+    await asyncio.sleep(0.05)
+    start_ms = int(time.time() * 1000)
+    await asyncio.sleep(0.05)
+    await publisher.publish([event("new")])
+
+    async def values_until(bus: KafkaEventBus, group: str, last: str) -> list[str]:
+        source = bus.source(group=group, topics=[TOPIC])
+        seen: list[str] = []
+        deadline = asyncio.get_running_loop().time() + 30
+        try:
+            while last not in seen:
+                assert asyncio.get_running_loop().time() < deadline, seen
+                events = await source.poll(count_max=500, timeout_s=0.5)
+                for received in events:
+                    if received.envelope.key == run:
+                        value = StringValue()
+                        value.ParseFromString(received.envelope.payload)
+                        seen.append(value.value)
+                await source.commit(events)
+        finally:
+            await source.close()
+        return seen
+
+    from_start = KafkaEventBus(kafka_bootstrap_under_test(), new_group_start_ms=start_ms)
+    assert await values_until(from_start, f"test-start-{run}", "new") == ["new"]
+    everything = KafkaEventBus(kafka_bootstrap_under_test())
+    assert await values_until(everything, f"test-all-{run}", "new") == ["old", "new"]
+
+    await publisher.publish([event("later")])
+    await publisher.close()
+    resumed = KafkaEventBus(kafka_bootstrap_under_test(), new_group_start_ms=2**62)
+    assert await values_until(resumed, f"test-start-{run}", "later") == ["later"]

@@ -74,3 +74,25 @@ def test_callers_reach_only_their_own_resources_unless_privileged() -> None:
         bank.require_access_to("p-2")
     Caller("op", frozenset({"operator"}), frozenset()).require_access_to("p-2")
     Caller("au", frozenset({"auditor"}), frozenset()).require_access_to("p-2")
+
+
+async def test_a_verified_token_is_remembered_until_it_expires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checker = verifier()
+    token = _token(exp=datetime.now(UTC) + timedelta(seconds=60))
+    first = await checker.verify(token)
+    decoded: list[str] = []
+
+    def decode(*args: Any, **kwargs: Any) -> Any:
+        decoded.append(args[0])
+        raise jwt.ExpiredSignatureError("expired")  # what the real clock will say by then
+
+    monkeypatch.setattr("ntbkit.auth.jwt.decode", decode)
+    assert await checker.verify(token) == first  # from the cache: no second decode
+    assert decoded == []
+    later = datetime.now(UTC).timestamp() + 60 + 31  # past exp and the clock-skew leeway
+    monkeypatch.setattr("ntbkit.auth.time.time", lambda: later)
+    with pytest.raises(Unauthenticated):
+        await checker.verify(token)  # an expired entry is checked again, never served
+    assert decoded == [token]

@@ -70,6 +70,22 @@ def test_publish_span_is_a_child_of_the_request_and_travels_in_the_headers(
     assert publish.attributes["messaging.destination.name"] == TOPIC
 
 
+def test_one_requests_events_share_one_publish_span(exported: InMemorySpanExporter) -> None:
+    with trace.get_tracer("test").start_as_current_span("batch") as request:
+        events = [new_envelope(topic=TOPIC, key=str(i), message=StringValue(value="x"),
+                               source="test") for i in range(3)]
+    other, _ = recorded_in_a_request("other")
+    with publishing([*events, other]) as outgoing:
+        pass
+    spans = named(exported, f"publish {TOPIC}")
+    [batch] = [s for s in spans if s.context.trace_id == request.get_span_context().trace_id]
+    assert batch.attributes is not None
+    assert batch.attributes["messaging.batch.message_count"] == 3
+    assert len(spans) == 2  # the other request's event has its own
+    parents = {e.trace_headers["traceparent"].split("-")[2] for e in outgoing[:3]}
+    assert parents == {f"{batch.context.span_id:016x}"}
+
+
 def test_an_event_without_trace_context_passes_unchanged(
     exported: InMemorySpanExporter,
 ) -> None:

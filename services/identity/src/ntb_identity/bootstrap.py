@@ -9,7 +9,7 @@ import structlog
 from ntb.identity.v1 import identity_pb2_grpc
 from ntb_identity.adapters.signing_keys import SigningKeyStore
 from ntb_identity.adapters.unit_of_work import SqlIdentityUnitOfWork
-from ntb_identity.entrypoints import consumers
+from ntb_identity.entrypoints import consumers, scf_consumers
 from ntb_identity.entrypoints.grpc_api import PUBLIC_METHODS, IdentityApi
 from ntb_identity.service import handlers, model_refresh, scheduled_refresh
 from ntb_identity.settings import DEVELOPMENT_KEY_ENCRYPTION_KEY, IdentitySettings
@@ -59,8 +59,10 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
             )
         ],
         subscriptions=[
-            EventSubscription(topics=[consumers.ORDER_TOPIC],
+            EventSubscription(topics=[consumers.ORDER_TOPIC, consumers.LOAN_TOPIC],
                               handler=consumers.behaviour_recorder(new_unit)),
+            EventSubscription(topics=[scf_consumers.FINANCING_TOPIC],
+                              handler=scf_consumers.scf_behaviour_recorder(new_unit)),
         ],
         background=[
             ("model-refresh", partial(model_refresh.refresh_until_current, new_unit)),

@@ -11,6 +11,7 @@ from ntb_laborcoin.adapters.unit_of_work import SqlLaborCoinUnitOfWork
 from ntb_laborcoin.entrypoints import consumers, log_api, metrics
 from ntb_laborcoin.entrypoints.grpc_api import LaborCoinApi
 from ntb_laborcoin.service import coin, ledger, transparency_log
+from ntb_laborcoin.service.group_commit import TransferCommitter
 from ntb_laborcoin.settings import LaborCoinSettings
 from ntbkit.grpc.server import GrpcApi
 from ntbkit.runtime import EventSubscription, Infrastructure, ServiceParts
@@ -34,7 +35,8 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
         )
 
     await coin.ensure_platform_accounts(new_unit)
-    api = LaborCoinApi(new_unit=new_unit, log_key=signer.verifier_key())
+    committer = TransferCommitter(new_unit, groups_max=settings.transfer_groups_max)
+    api = LaborCoinApi(new_unit=new_unit, log_key=signer.verifier_key(), committer=committer)
     return ServiceParts(
         apis=[
             GrpcApi(

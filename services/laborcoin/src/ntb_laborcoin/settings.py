@@ -28,6 +28,13 @@ class LaborCoinSettings(ServiceSettings):
         "checkpoints; unset uses a development key.",
     )
     log_seal_period_s: float = Field(0.5, description="How often the log sealer runs.")
+    # Every committed transfer is an event: under load, fewer and larger relay passes.
+    relay_batch_size_max: int = Field(2000, description="Outbox rows published per batch.")
+    relay_linger_s: float = Field(
+        0.02, description="After a wake-up, wait this long so one relay pass publishes the "
+        "commits of a busy moment together.")
+    transfer_groups_max: int = Field(
+        2, ge=1, description="CreateTransfers groups in the database at once (group commit).")
 
     def log_signer(self) -> Ed25519NoteSigner:
         if self.log_signing_key is None:

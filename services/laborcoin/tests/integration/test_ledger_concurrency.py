@@ -1,7 +1,8 @@
 """Fifty concurrent clients racing payments out of one account on the real PostgreSQL
 never overdraw it: exactly as many succeed as the balance allows, the rest fail with
-EXCEEDS_CREDITS, and the books still balance. Also: stored transfers cannot be
-changed or deleted, even with SQL."""
+EXCEEDS_CREDITS, and the books still balance - one transaction per call, and through the
+group committer (calls sharing transactions, two groups in the database at once).
+Also: stored transfers cannot be changed or deleted, even with SQL."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ntb_laborcoin.domain.model import AccountKind
 from ntb_laborcoin.domain.transfers import ResultCode, TransferKind, TransferRequest
+from ntb_laborcoin.service.group_commit import TransferCommitter
 from ntb_laborcoin.service.ledger import CreateTransfers, create_transfers
 
 CLIENTS = 50
@@ -27,8 +29,10 @@ def _pay(debit: str, credit: str, amount: int, kind: TransferKind = TransferKind
         asset="LBC", amount=amount, code="PAYMENT", kind=kind),))
 
 
-async def test_fifty_racing_clients_never_overdraw_one_account() -> None:
+@pytest.mark.parametrize("grouped", [False, True], ids=["alone", "grouped"])
+async def test_fifty_racing_clients_never_overdraw_one_account(grouped: bool) -> None:
     async with ledger_database() as db:
+        committer = TransferCommitter(db.new_unit, groups_max=2, group_transfers_max=8)
         funding = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
         payer = await db.open("payer")
         payees = [await db.open(f"payee-{i}") for i in range(5)]
@@ -36,8 +40,9 @@ async def test_fifty_racing_clients_never_overdraw_one_account() -> None:
 
         async def client(index: int) -> ResultCode:
             kind = TransferKind.PENDING if index % 3 == 0 else TransferKind.POSTED
-            [result] = await create_transfers(
-                db.new_unit, _pay(payer, payees[index % 5], 70, kind), OPERATOR)
+            command = _pay(payer, payees[index % 5], 70, kind)
+            [result] = await (committer.submit(command, OPERATOR) if grouped else
+                              create_transfers(db.new_unit, command, OPERATOR))
             return result.code
 
         codes = await asyncio.gather(*(client(i) for i in range(CLIENTS)))

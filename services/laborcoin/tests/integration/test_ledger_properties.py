@@ -2,7 +2,8 @@
 after any sequence of transfers, pending reservations, posts, voids, retries, labor
 entrusted and coins minted, per asset the balances sum to zero, no flagged account
 breaks its flag, every account equals the model, outstanding LBC <= M_cap, and every
-transfer id has at most one effect."""
+transfer id has at most one effect. Transfers go through the group committer (what the
+gRPC API uses); some rules send several calls at once so they share one transaction."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from ntb_laborcoin.adapters.tables import accounts, transfers
 from ntb_laborcoin.domain.model import AccountKind
 from ntb_laborcoin.domain.transfers import ResultCode, TransferKind, TransferRequest
 from ntb_laborcoin.service import coin, coin_commands, labor_basis
-from ntb_laborcoin.service.ledger import CreateTransfers, create_transfers
+from ntb_laborcoin.service.group_commit import TransferCommitter
+from ntb_laborcoin.service.ledger import CreateTransfers
 from ntbkit.errors import FailedPrecondition
 
 ACCOUNT_COUNT = 4
@@ -35,6 +37,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.loop = asyncio.new_event_loop()
         self.context = ledger_database()
         self.db: LedgerDatabase = self.loop.run_until_complete(self.context.__aenter__())
+        self.committer = TransferCommitter(self.db.new_unit)
         self.ids = [self.run(self.db.open("funding", kind=AccountKind.EXTERNAL_SETTLEMENT,
                                           no_overdraft=False))]
         self.ids += [self.run(self.db.open(f"p{i}")) for i in range(1, ACCOUNT_COUNT)]
@@ -61,22 +64,57 @@ class LedgerMachine(RuleBasedStateMachine):
         return c - d - self.pending[self.ids[index]][0]
 
     def _apply(self, request: TransferRequest) -> ResultCode:
-        [result] = self.run(create_transfers(
-            self.db.new_unit, CreateTransfers(str(uuid.uuid4()), (request,)), OPERATOR))
-        self.sent.append(request)
-        return result.code
+        [code] = self._apply_together([request])
+        return code
+
+    def _apply_together(self, requests: list[TransferRequest]) -> list[ResultCode]:
+        """One call per transfer, all at once: they form one group, in this order."""
+        async def send() -> list[ResultCode]:
+            answers = await asyncio.gather(*(self.committer.submit(
+                CreateTransfers(str(uuid.uuid4()), (request,)), OPERATOR)
+                for request in requests))
+            return [result.code for [result] in answers]
+
+        codes = self.run(send())
+        self.sent.extend(requests)
+        return codes
+
+    def _payment(self, src: int, dst: int, amount: int, pending: bool) -> TransferRequest:
+        return TransferRequest(
+            transfer_id=str(uuid.uuid4()), debit_account_id=self.ids[src],
+            credit_account_id=self.ids[dst], asset="LBC", amount=amount, code="PAYMENT",
+            kind=TransferKind.PENDING if pending else TransferKind.POSTED)
 
     @rule(src=st.integers(0, ACCOUNT_COUNT - 1), dst=st.integers(0, ACCOUNT_COUNT - 1),
           amount=st.integers(1, 500), pending=st.booleans())
     def transfer(self, src: int, dst: int, amount: int, pending: bool) -> None:
         if src == dst:
             return
-        request = TransferRequest(
-            transfer_id=str(uuid.uuid4()), debit_account_id=self.ids[src],
-            credit_account_id=self.ids[dst], asset="LBC", amount=amount, code="PAYMENT",
-            kind=TransferKind.PENDING if pending else TransferKind.POSTED)
+        request = self._payment(src, dst, amount, pending)
         expected_ok = amount <= self._available(src)
         code = self._apply(request)
+        self._book(request, src, dst, code, expected_ok)
+
+    @rule(payments=st.lists(st.tuples(
+        st.integers(0, ACCOUNT_COUNT - 1), st.integers(1, ACCOUNT_COUNT - 1),
+        st.integers(1, 500), st.booleans()), min_size=2, max_size=6), repeat=st.booleans())
+    def transfers_together(self, payments: list[tuple[int, int, int, bool]],
+                           repeat: bool) -> None:
+        """Calls in one group behave as if each ran alone, one after another."""
+        requests = [self._payment(src, (src + step) % ACCOUNT_COUNT, amount, pending)
+                    for src, step, amount, pending in payments]
+        retried = self.sent[-1] if repeat and self.sent else None
+        codes = self._apply_together(requests + ([retried] if retried else []))
+        if retried is not None:
+            assert codes.pop() is not ResultCode.OK
+        for request, code, (src, step, amount, _) in zip(
+                requests, codes, payments, strict=True):
+            expected_ok = amount <= self._available(src)
+            self._book(request, src, (src + step) % ACCOUNT_COUNT, code, expected_ok)
+
+    def _book(self, request: TransferRequest, src: int, dst: int, code: ResultCode,
+              expected_ok: bool) -> None:
+        amount, pending = request.amount, request.kind is TransferKind.PENDING
         assert (code is ResultCode.OK) == expected_ok, code
         if not expected_ok:
             assert code is ResultCode.EXCEEDS_CREDITS
@@ -109,9 +147,8 @@ class LedgerMachine(RuleBasedStateMachine):
     def retry(self, data: st.DataObject) -> None:
         """A retried transfer id never has a second effect."""
         request = data.draw(st.sampled_from(self.sent))
-        [result] = self.run(create_transfers(
-            self.db.new_unit, CreateTransfers(str(uuid.uuid4()), (request,)), OPERATOR))
-        assert result.code is not ResultCode.OK
+        [code] = self._apply_together([request])
+        assert code is not ResultCode.OK
 
     @rule(hours=st.integers(1, 40), value_fen=st.integers(100, 20_000))
     def entrust(self, hours: int, value_fen: int) -> None:

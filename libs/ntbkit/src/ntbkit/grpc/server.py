@@ -54,7 +54,7 @@ class GrpcServer:
             options=[
                 ("grpc.max_receive_message_length", _MESSAGE_SIZE_MAX_BYTES),
                 ("grpc.max_send_message_length", _MESSAGE_SIZE_MAX_BYTES),
-                ("grpc.so_reuseport", 0),
+                ("grpc.so_reuseport", 1 if self._settings.grpc_reuse_port else 0),
             ],
         )
         for api in apis:

@@ -58,10 +58,17 @@ class PoisonEvent(Exception):
     """An event no retry can handle (undecodable, wrong type): it goes to the DLQ."""
 
 
-def new_envelope(*, topic: str, key: str, message: Message, source: str) -> EventEnvelope:
-    """Wrap a protobuf event; the current trace context travels in its headers."""
+def new_envelope(
+    *, topic: str, key: str, message: Message, source: str,
+    trace_headers: dict[str, str] | None = None,
+) -> EventEnvelope:
+    """Wrap a protobuf event; the current trace context travels in its headers (or the
+    `trace_headers` a caller already injected for this context)."""
     carrier: dict[str, str] = {}
-    propagate.inject(carrier)
+    if trace_headers is None:
+        propagate.inject(carrier)
+    else:
+        carrier.update(trace_headers)
     return EventEnvelope(
         event_id=str(uuid.uuid4()),
         topic=topic,

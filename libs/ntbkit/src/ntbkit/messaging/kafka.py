@@ -78,7 +78,10 @@ class KafkaPublisher:
 
 
 class KafkaSource:
-    def __init__(self, bootstrap: str, *, group: str, topics: Sequence[str]) -> None:
+    def __init__(
+        self, bootstrap: str, *, group: str, topics: Sequence[str],
+        new_group_start_ms: int | None = None,
+    ) -> None:
         self._consumer = Consumer(
             {
                 "bootstrap.servers": bootstrap,
@@ -90,9 +93,23 @@ class KafkaSource:
                 "heartbeat.interval.ms": 1_000,
             }
         )
-        self._consumer.subscribe(list(topics))
+        self._new_group_start_ms = new_group_start_ms
+        self._consumer.subscribe(list(topics), on_assign=self._on_assign)
         self._dead_letters = KafkaPublisher(bootstrap)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kafka-{group}")
+
+    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        """A partition this group never committed starts at new_group_start_ms (when set)
+        instead of the topic's beginning: test runs sharing a broker skip each other's
+        history. Committed partitions resume where they were, as always."""
+        if self._new_group_start_ms is None or not partitions:
+            return  # librdkafka assigns the partitions itself
+        committed = consumer.committed(partitions, timeout=10)
+        fresh = [TopicPartition(p.topic, p.partition, self._new_group_start_ms)
+                 for p in committed if p.offset < 0]
+        starts = consumer.offsets_for_times(fresh, timeout=10) if fresh else []
+        resumed = [TopicPartition(p.topic, p.partition) for p in committed if p.offset >= 0]
+        consumer.incremental_assign(resumed + list(starts))
 
     async def poll(self, *, count_max: int, timeout_s: float) -> list[ReceivedEvent]:
         loop = asyncio.get_running_loop()
@@ -185,14 +202,16 @@ def _unreadable_envelope(topic: str, message: Message) -> EventEnvelope:
 
 
 class KafkaEventBus:
-    def __init__(self, bootstrap: str) -> None:
+    def __init__(self, bootstrap: str, *, new_group_start_ms: int | None = None) -> None:
         self.bootstrap = bootstrap
+        self._new_group_start_ms = new_group_start_ms
 
     def publisher(self) -> EventPublisher:
         return KafkaPublisher(self.bootstrap)
 
     def source(self, *, group: str, topics: Sequence[str]) -> MessageSource:
-        return KafkaSource(self.bootstrap, group=group, topics=topics)
+        return KafkaSource(self.bootstrap, group=group, topics=topics,
+                           new_group_start_ms=self._new_group_start_ms)
 
 
 def _headers(message: Message) -> list[tuple[str, bytes]]:

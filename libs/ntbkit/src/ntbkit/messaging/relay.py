@@ -22,6 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import structlog
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ntbkit.messaging.bus import EventPublisher
@@ -93,11 +94,18 @@ class OutboxRelay:
                 return 0
             with publishing([_to_envelope(row) for row in rows]) as envelopes:
                 await self._publisher.publish(envelopes)
-            await connection.execute(
-                sa.delete(_rows).where(_rows.c.id.in_([row.id for row in rows]))
-            )
+            await connection.execute(self._delete(connection), {"ids": [row.id for row in rows]})
         metrics.OUTBOX_PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
+
+    @staticmethod
+    def _delete(connection: AsyncConnection) -> sa.Delete:
+        """On PostgreSQL one array parameter: an IN list of up to a batch's ids would be a
+        new statement (parsed and planned again) for every batch size."""
+        if connection.dialect.name == "postgresql":
+            return sa.delete(_rows).where(_rows.c.id == sa.func.any(
+                sa.bindparam("ids", type_=postgresql.ARRAY(sa.BigInteger()))))
+        return sa.delete(_rows).where(_rows.c.id.in_(sa.bindparam("ids", expanding=True)))
 
     async def _hold_relay_lock(self, connection: AsyncConnection) -> bool:
         if not is_postgres(self._engine):

@@ -32,11 +32,14 @@ async def upgrade_to_head(engine: AsyncEngine, *, script_location: str, schema: 
     config = alembic_config(script_location)
     async with engine.begin() as connection:
         if is_postgres(engine):
-            await connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            # Lock first: two processes creating one schema at once collide even with
+            # IF NOT EXISTS (pg_namespace's unique index), e.g. intangible-bank and the
+            # patent bank, which share a schema, starting together.
             await connection.execute(
                 sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
                 {"name": f"migrations:{schema}"},
             )
+            await connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         await connection.run_sync(_upgrade, config)
 
 

@@ -1,4 +1,5 @@
-"""Events identity consumes: matching's order events -> behaviour records -> waves."""
+"""Events identity consumes: matching's order events and intangible-bank's loan
+outcomes -> behaviour records -> waves."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from ntb.events.v1 import intangible_bank_events_pb2 as lev
 from ntb.events.v1 import matching_events_pb2 as mev
 from ntb_identity.domain.behaviour import BehaviourRecord, Conduct
 from ntb_identity.domain.commands import RecordBehaviour
@@ -15,6 +17,7 @@ from ntbkit.messaging.envelope import EventEnvelope, decode
 from ntbkit.messaging.inbox import InboxHandler
 
 ORDER_TOPIC = "ntb.matching.order.v1"
+LOAN_TOPIC = "ntb.intangible_bank.loan.v1"
 
 
 def _when(stamp: Timestamp, envelope: EventEnvelope) -> datetime:
@@ -25,8 +28,26 @@ def _when(stamp: Timestamp, envelope: EventEnvelope) -> datetime:
     return min(at, datetime.now(UTC))
 
 
+def _loan_record(envelope: EventEnvelope) -> BehaviourRecord | None:
+    """A borrower's loan repaid (late or not) or in default (intangible-bank)."""
+    kind = envelope.event_type
+    if kind == lev.LoanRepaid.DESCRIPTOR.full_name:
+        repaid = decode(envelope, lev.LoanRepaid)
+        assert isinstance(repaid, lev.LoanRepaid)
+        return BehaviourRecord(envelope.event_id, repaid.borrower_id, Conduct.LOAN_REPAID,
+                               _when(repaid.repaid_at, envelope), late=not repaid.on_time)
+    if kind == lev.LoanDefaulted.DESCRIPTOR.full_name:
+        defaulted = decode(envelope, lev.LoanDefaulted)
+        assert isinstance(defaulted, lev.LoanDefaulted)
+        return BehaviourRecord(envelope.event_id, defaulted.borrower_id,
+                               Conduct.LOAN_DEFAULTED, _when(defaulted.defaulted_at, envelope))
+    return None  # requested, approved, disbursed, repayments, pledges: no conduct
+
+
 def _record(envelope: EventEnvelope) -> BehaviourRecord | None:
     kind = envelope.event_type
+    if envelope.topic == LOAN_TOPIC:
+        return _loan_record(envelope)
     if kind == mev.OrderCompleted.DESCRIPTOR.full_name:
         done = decode(envelope, mev.OrderCompleted)
         assert isinstance(done, mev.OrderCompleted)

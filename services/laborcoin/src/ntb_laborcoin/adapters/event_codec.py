@@ -29,6 +29,17 @@ COIN_TOPIC = "ntb.laborcoin.coin.v1"
 PRICE_TOPIC = "ntb.laborcoin.price.v1"
 CHECKPOINT_TOPIC = "ntb.laborcoin.checkpoint.v1"
 
+# One transfer.posted per committed transfer: look-ups instead of building these each time.
+_TRANSFER_CODES = {name.removeprefix("TRANSFER_CODE_"): number
+                   for name, number in laborcoin_pb2.TransferCode.items()}
+_FLAGS_OF = {
+    kind: laborcoin_pb2.TransferFlags(
+        pending=kind is TransferKind.PENDING,
+        post_pending_transfer=kind is TransferKind.POST_PENDING,
+        void_pending_transfer=kind is TransferKind.VOID_PENDING)
+    for kind in TransferKind
+}
+
 
 def signed_tree_head(checkpoint: LogCheckpoint) -> verifiable_log_pb2.SignedTreeHead:
     """The signed note whole; its signature line is the Ed25519 signature of the text."""
@@ -95,19 +106,14 @@ def encode(event: Event) -> tuple[str, str, Message]:
             opened_at=to_timestamp(event.opened_at),
         )
     transfer = event.transfer
-    flags = laborcoin_pb2.TransferFlags(
-        pending=transfer.kind is TransferKind.PENDING,
-        post_pending_transfer=transfer.kind is TransferKind.POST_PENDING,
-        void_pending_transfer=transfer.kind is TransferKind.VOID_PENDING,
-    )
     # Keyed by the debit account: one account's transfers stay in order.
     return TRANSFER_TOPIC, transfer.debit_account_id, events.TransferPosted(
         transfer_id=transfer.transfer_id,
         debit_account_id=transfer.debit_account_id,
         credit_account_id=transfer.credit_account_id,
         amount=common_pb2.Money(asset=transfer.asset, units=transfer.amount),
-        code=laborcoin_pb2.TransferCode.Value(f"TRANSFER_CODE_{transfer.code}"),
-        flags=flags,
+        code=_TRANSFER_CODES[transfer.code],
+        flags=_FLAGS_OF[transfer.kind],
         pending_id=transfer.pending_id,
         reference=transfer.reference,
         posted_at=to_timestamp(transfer.created_at),

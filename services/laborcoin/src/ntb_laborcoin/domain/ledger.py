@@ -11,7 +11,6 @@ the sum of all balances stays zero.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import uuid
 from collections.abc import Iterator
@@ -145,7 +144,7 @@ class Ledger:
                                                                  for r in requests}
         for pending in pendings.values():
             account_ids |= {pending.transfer.debit_account_id, pending.transfer.credit_account_id}
-        accounts = {i: copy.copy(self.accounts[i]) for i in account_ids if i in self.accounts}
+        accounts = {i: self.accounts[i].copy() for i in account_ids if i in self.accounts}
         return accounts, pendings
 
     @staticmethod

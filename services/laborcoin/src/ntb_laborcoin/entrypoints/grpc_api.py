@@ -14,7 +14,8 @@ from ntb_laborcoin.domain.checkpoint import VerifierKey
 from ntb_laborcoin.entrypoints import metrics, transfer_codec
 from ntb_laborcoin.entrypoints.coin_api import CoinApi
 from ntb_laborcoin.entrypoints.log_api import LogApi
-from ntb_laborcoin.service import accounts, handlers, ledger, pending, queries
+from ntb_laborcoin.service import accounts, handlers, pending, queries
+from ntb_laborcoin.service.group_commit import TransferCommitter
 from ntb_laborcoin.service.unit_of_work import NewUnit
 from ntbkit import paging
 from ntbkit.auth import current_caller
@@ -26,6 +27,7 @@ from ntbkit.validation import Violations
 class LaborCoinApi(CoinApi, LogApi, laborcoin_pb2_grpc.LaborCoinServiceServicer):
     new_unit: NewUnit
     log_key: VerifierKey
+    committer: TransferCommitter
 
     async def GetAccount(
         self, request: pb.GetAccountRequest, context: ServicerContext
@@ -50,7 +52,7 @@ class LaborCoinApi(CoinApi, LogApi, laborcoin_pb2_grpc.LaborCoinServiceServicer)
         self, request: pb.CreateTransfersRequest, context: ServicerContext
     ) -> pb.CreateTransfersResponse:
         command = transfer_codec.create_transfers(request)
-        results = await ledger.create_transfers(self.new_unit, command, current_caller())
+        results = await self.committer.submit(command, current_caller())
         metrics.count_transfers(results, {t.transfer_id: t.code for t in command.transfers})
         return transfer_codec.transfer_results(results)
 

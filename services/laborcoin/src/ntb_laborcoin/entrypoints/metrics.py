@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 
 import structlog
@@ -26,8 +27,10 @@ TRANSFERS = Counter(
 
 
 def count_transfers(results: list[TransferResult], codes: dict[str, str]) -> None:
-    for result in results:
-        TRANSFERS.labels(codes.get(result.transfer_id, ""), result.code.value).inc()
+    counts = collections.Counter(
+        (codes.get(result.transfer_id, ""), result.code.value) for result in results)
+    for labels, count in counts.items():  # one labelled increment per kind, not per transfer
+        TRANSFERS.labels(*labels).inc(count)
 
 
 async def refresh_economy_gauges(new_unit: NewUnit, stop: asyncio.Event, *,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC
+from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from ntb.common.v1 import common_pb2
 from ntb.laborcoin.v1 import laborcoin_pb2 as pb
@@ -34,6 +36,12 @@ _CODES: dict[int, str] = {
     number: name.removeprefix("TRANSFER_CODE_") for name, number in pb.TransferCode.items()
     if number != pb.TRANSFER_CODE_UNSPECIFIED
 }
+
+_CODE_TO_PB = {name: pb.TransferCode.Value(f"TRANSFER_CODE_{name}")
+               for name in _CODES.values()} | {"": pb.TRANSFER_CODE_UNSPECIFIED}
+_RESULT_TO_PB = {
+    code: pb.CreateTransferResultCode.Value(f"CREATE_TRANSFER_RESULT_CODE_{code.value}")
+    for code in ResultCode}
 
 
 def _is_uuid(value: str) -> bool:
@@ -104,41 +112,68 @@ def create_transfers(request: pb.CreateTransfersRequest) -> CreateTransfers:
 
 
 def _transfer(t: pb.Transfer, path: str, v: Violations) -> TransferRequest:
+    """One transfer; a field's path is only formatted when it is bad (hot path)."""
+    def bad(field: str, description: str) -> None:
+        v.add(f"{path}.{field}", description)
+
     flags = t.flags
     kinds = [k for k, on in ((TransferKind.PENDING, flags.pending),
                              (TransferKind.POST_PENDING, flags.post_pending_transfer),
                              (TransferKind.VOID_PENDING, flags.void_pending_transfer)) if on]
-    v.check(len(kinds) <= 1, f"{path}.flags", "at most one of pending, post, void")
+    if len(kinds) > 1:
+        bad("flags", "at most one of pending, post, void")
     kind = kinds[0] if kinds else TransferKind.POSTED
     resolving = kind in (TransferKind.POST_PENDING, TransferKind.VOID_PENDING)
-    v.check(_is_uuid(t.transfer_id), f"{path}.transfer_id", "must be a UUID")
-    v.check(not (flags.balancing_debit or flags.balancing_credit), f"{path}.flags",
-            "balancing transfers are not supported yet")
+    units = t.amount.units
+    if not _is_uuid(t.transfer_id):
+        bad("transfer_id", "must be a UUID")
+    if flags.balancing_debit or flags.balancing_credit:
+        bad("flags", "balancing transfers are not supported yet")
     if resolving:
-        v.check(_is_uuid(t.pending_id), f"{path}.pending_id", "must name the pending transfer")
-        v.check(t.amount.units >= 0, f"{path}.amount.units", "must be >= 0")
+        if not _is_uuid(t.pending_id):
+            bad("pending_id", "must name the pending transfer")
+        if units < 0:
+            bad("amount.units", "must be >= 0")
     else:
-        v.check(not t.pending_id, f"{path}.pending_id", "only with post/void")
-        v.check(_is_uuid(t.debit_account_id), f"{path}.debit_account_id", "must be a UUID")
-        v.check(_is_uuid(t.credit_account_id), f"{path}.credit_account_id", "must be a UUID")
-        v.check(t.debit_account_id != t.credit_account_id, f"{path}.credit_account_id",
-                "must differ from the debit account")
-        v.check(t.amount.units > 0, f"{path}.amount.units", "must be > 0")
-        v.check(bool(_ASSET.match(t.amount.asset)), f"{path}.amount.asset",
-                "3..8 upper-case letters")
-        v.check(t.code in _CODES, f"{path}.code", "must be set")
-    v.check(kind is TransferKind.PENDING or t.timeout_s == 0, f"{path}.timeout_s",
-            "only with pending")
-    v.check(0 <= t.timeout_s <= TIMEOUT_MAX_S, f"{path}.timeout_s", f"0..{TIMEOUT_MAX_S}")
-    v.check(len(t.reference) <= 128, f"{path}.reference", "at most 128 characters")
-    v.check(len(t.memo) <= 500, f"{path}.memo", "at most 500 characters")
+        if t.pending_id:
+            bad("pending_id", "only with post/void")
+        if not _is_uuid(t.debit_account_id):
+            bad("debit_account_id", "must be a UUID")
+        if not _is_uuid(t.credit_account_id):
+            bad("credit_account_id", "must be a UUID")
+        if t.debit_account_id == t.credit_account_id:
+            bad("credit_account_id", "must differ from the debit account")
+        if units <= 0:
+            bad("amount.units", "must be > 0")
+        if not _ASSET.match(t.amount.asset):
+            bad("amount.asset", "3..8 upper-case letters")
+        if t.code not in _CODES:
+            bad("code", "must be set")
+    timeout_s = t.timeout_s
+    if timeout_s and kind is not TransferKind.PENDING:
+        bad("timeout_s", "only with pending")
+    if not 0 <= timeout_s <= TIMEOUT_MAX_S:
+        bad("timeout_s", f"0..{TIMEOUT_MAX_S}")
+    if len(t.reference) > 128:
+        bad("reference", "at most 128 characters")
+    if len(t.memo) > 500:
+        bad("memo", "at most 500 characters")
     return TransferRequest(
         transfer_id=t.transfer_id, debit_account_id=t.debit_account_id,
         credit_account_id=t.credit_account_id, asset=t.amount.asset,
-        amount=max(0, t.amount.units), code=_CODES.get(t.code, ""), kind=kind,
-        pending_id=t.pending_id, timeout_s=max(0, min(t.timeout_s, TIMEOUT_MAX_S)),
+        amount=max(0, units), code=_CODES.get(t.code, ""), kind=kind,
+        pending_id=t.pending_id, timeout_s=max(0, min(timeout_s, TIMEOUT_MAX_S)),
         linked=flags.linked, reference=t.reference, memo=t.memo,
     )
+
+
+_FLAGS_OF = {
+    kind: pb.TransferFlags(
+        pending=kind is TransferKind.PENDING,
+        post_pending_transfer=kind is TransferKind.POST_PENDING,
+        void_pending_transfer=kind is TransferKind.VOID_PENDING)
+    for kind in TransferKind
+}
 
 
 def account(model: Account) -> pb.Account:
@@ -167,18 +202,17 @@ def balance(model: Account) -> pb.Balance:
     )
 
 
-def transfer(model: Transfer) -> pb.Transfer:
+def transfer(model: Transfer, created_at: Timestamp | None = None) -> pb.Transfer:
+    """`created_at` may be passed in when many transfers share one (a batch's results)."""
     message = pb.Transfer(
         transfer_id=model.transfer_id, debit_account_id=model.debit_account_id,
         credit_account_id=model.credit_account_id,
         amount=common_pb2.Money(asset=model.asset, units=model.amount),
         pending_id=model.pending_id, timeout_s=model.timeout_s,
-        code=pb.TransferCode.Value(f"TRANSFER_CODE_{model.code or 'UNSPECIFIED'}"),
-        flags=pb.TransferFlags(
-            pending=model.kind is TransferKind.PENDING,
-            post_pending_transfer=model.kind is TransferKind.POST_PENDING,
-            void_pending_transfer=model.kind is TransferKind.VOID_PENDING),
-        reference=model.reference, memo=model.memo, created_at=to_timestamp(model.created_at),
+        code=_CODE_TO_PB[model.code],
+        flags=_FLAGS_OF[model.kind],
+        reference=model.reference, memo=model.memo,
+        created_at=created_at or to_timestamp(model.created_at),
     )
     if model.log_index is not None:
         message.log_index = model.log_index
@@ -186,11 +220,18 @@ def transfer(model: Transfer) -> pb.Transfer:
 
 
 def transfer_results(results: list[TransferResult]) -> pb.CreateTransfersResponse:
+    stamps: dict[datetime, Timestamp] = {}  # a batch's transfers share their commit time
+
+    def encode(model: Transfer) -> pb.Transfer:
+        stamp = stamps.get(model.created_at)
+        if stamp is None:
+            stamp = stamps[model.created_at] = to_timestamp(model.created_at)
+        return transfer(model, stamp)
+
     return pb.CreateTransfersResponse(results=[
         pb.CreateTransferResult(
-            index=r.index, transfer_id=r.transfer_id,
-            code=pb.CreateTransferResultCode.Value(f"CREATE_TRANSFER_RESULT_CODE_{r.code.value}"),
-            transfer=transfer(r.transfer) if r.transfer else None)
+            index=r.index, transfer_id=r.transfer_id, code=_RESULT_TO_PB[r.code],
+            transfer=encode(r.transfer) if r.transfer else None)
         for r in results])
 
 

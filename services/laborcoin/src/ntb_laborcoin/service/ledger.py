@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 from ntb_laborcoin.domain import snapshots
 from ntb_laborcoin.domain.events import TransferPosted
@@ -25,6 +26,8 @@ from ntbkit.auth import Caller
 from ntbkit.errors import PermissionDenied
 from ntbkit.storage.idempotency import run_idempotent
 
+OPERATION = "CreateTransfers"  # the idempotency records' operation name
+
 
 @dataclass(frozen=True)
 class CreateTransfers:
@@ -32,8 +35,12 @@ class CreateTransfers:
     transfers: tuple[TransferRequest, ...]
     mode: BatchMode = BatchMode.ATOMIC
 
+    @cached_property
+    def transfer_fingerprints(self) -> tuple[str, ...]:
+        return tuple(map(fingerprint, self.transfers))
+
     def fingerprint(self) -> str:
-        parts = [self.request_id, self.mode.value, *map(fingerprint, self.transfers)]
+        parts = [self.request_id, self.mode.value, *self.transfer_fingerprints]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -50,7 +57,7 @@ async def create_transfers(
         )
 
     return await run_idempotent(
-        new_unit, operation="CreateTransfers", request_id=command.request_id, command=command,
+        new_unit, operation=OPERATION, request_id=command.request_id, command=command,
         perform=perform, encode=snapshots.results_to_bytes, decode=snapshots.results_from_bytes,
     )
 
@@ -70,7 +77,7 @@ async def apply_transfers(
     for pending in pendings.values():
         account_ids |= {pending.transfer.debit_account_id, pending.transfer.credit_account_id}
     accounts = await store.accounts(account_ids)
-    _authorize(caller, requests, accounts, pendings)
+    authorize(caller, requests, accounts, pendings)
     previous = await store.outcomes(r.transfer_id for r in requests)
     ledger = Ledger(accounts, pendings, previous, now=datetime.now(UTC),
                     issuance_allowed=issuance_allowed)
@@ -86,7 +93,7 @@ async def apply_transfers(
     return outcome.results
 
 
-def _authorize(
+def authorize(
     caller: Caller,
     requests: list[TransferRequest],
     accounts: dict[str, Account],

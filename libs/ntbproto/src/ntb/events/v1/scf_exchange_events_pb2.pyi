@@ -6,8 +6,11 @@ Events published by scf-exchange (DESIGN.md section 4.5). Kafka topic:
                                  Payable* events, financing_id for Financing*
                                  events, securitization_id for
                                  SecuritizationStructured.
-identity's credit wave consumes FinancingSettled, FinancingDefaulted and
-PayableOverdue (obligor behaviour).
+Anchors: AnchorRequested (anchor_events.proto) on ntb.scf_exchange.anchor.v1, key
+= subject "payable/<root_payable_id>/<operation>/<payable_id>".
+identity's credit wave consumes FinancingSettled (LOAN_REPAID of the obligor) and
+FinancingDefaulted (LOAN_DEFAULTED of the obligor, and of the applicant with
+recourse).
 The ce_type header is the message's full name (e.g.
 "ntb.events.v1.FinancingFunded"), ce_source "ntb-scf-exchange". Every field is set
 unless its comment says otherwise.
@@ -44,6 +47,7 @@ class PayableConfirmed(_message.Message):
     FACE_FIELD_NUMBER: _builtins.int
     MATURITY_DATE_FIELD_NUMBER: _builtins.int
     CONFIRMED_AT_FIELD_NUMBER: _builtins.int
+    ANCHOR_ID_FIELD_NUMBER: _builtins.int
     payable_id: _builtins.str
     """UUID of the payable (also its root_payable_id)."""
     invoice_id: _builtins.str
@@ -52,6 +56,8 @@ class PayableConfirmed(_message.Message):
     """UUID of the core enterprise (obligor)."""
     holder_id: _builtins.str
     """UUID of the holder (the seller)."""
+    anchor_id: _builtins.str
+    """Anchor of the confirmation (see Payable.anchor_id)."""
     @_builtins.property
     def face(self) -> _common_pb2.Money:
         """Face."""
@@ -74,10 +80,11 @@ class PayableConfirmed(_message.Message):
         face: _common_pb2.Money | None = ...,
         maturity_date: _common_pb2.Date | None = ...,
         confirmed_at: _timestamp_pb2.Timestamp | None = ...,
+        anchor_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["confirmed_at", b"confirmed_at", "face", b"face", "maturity_date", b"maturity_date"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["confirmed_at", b"confirmed_at", "face", b"face", "holder_id", b"holder_id", "invoice_id", b"invoice_id", "maturity_date", b"maturity_date", "obligor_id", b"obligor_id", "payable_id", b"payable_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor_id", b"anchor_id", "confirmed_at", b"confirmed_at", "face", b"face", "holder_id", b"holder_id", "invoice_id", b"invoice_id", "maturity_date", b"maturity_date", "obligor_id", b"obligor_id", "payable_id", b"payable_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -94,12 +101,15 @@ class PayableTransferred(_message.Message):
     FROM_HOLDER_ID_FIELD_NUMBER: _builtins.int
     CHILDREN_FIELD_NUMBER: _builtins.int
     TRANSFERRED_AT_FIELD_NUMBER: _builtins.int
+    ANCHOR_ID_FIELD_NUMBER: _builtins.int
     payable_id: _builtins.str
     """UUID of the split payable."""
     root_payable_id: _builtins.str
     """UUID of its tier-1 root."""
     from_holder_id: _builtins.str
     """UUID of the holder who split it."""
+    anchor_id: _builtins.str
+    """Anchor of the split (see Payable.anchor_id)."""
     @_builtins.property
     def children(self) -> _containers.RepeatedCompositeFieldContainer[_scf_exchange_pb2.Payable]:
         """The children: one per split in order, then the holder's rest if any."""
@@ -116,10 +126,11 @@ class PayableTransferred(_message.Message):
         from_holder_id: _builtins.str = ...,
         children: _abc.Iterable[_scf_exchange_pb2.Payable] | None = ...,
         transferred_at: _timestamp_pb2.Timestamp | None = ...,
+        anchor_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["transferred_at", b"transferred_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["children", b"children", "from_holder_id", b"from_holder_id", "payable_id", b"payable_id", "root_payable_id", b"root_payable_id", "transferred_at", b"transferred_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor_id", b"anchor_id", "children", b"children", "from_holder_id", b"from_holder_id", "payable_id", b"payable_id", "root_payable_id", b"root_payable_id", "transferred_at", b"transferred_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -446,6 +457,8 @@ class FinancingSettled(_message.Message):
     ON_TIME_FIELD_NUMBER: _builtins.int
     SETTLEMENT_TRANSFER_IDS_FIELD_NUMBER: _builtins.int
     SETTLED_AT_FIELD_NUMBER: _builtins.int
+    LATE_FEE_FIELD_NUMBER: _builtins.int
+    DAYS_OVERDUE_FIELD_NUMBER: _builtins.int
     financing_id: _builtins.str
     """UUID of the financing."""
     product: _scf_exchange_pb2.FinancingProduct.ValueType
@@ -458,6 +471,8 @@ class FinancingSettled(_message.Message):
     """UUID of the funder."""
     on_time: _builtins.bool
     """True if settled on or before maturity."""
+    days_overdue: _builtins.int
+    """Days past maturity when paid."""
     @_builtins.property
     def face(self) -> _common_pb2.Money:
         """Amount settled."""
@@ -469,6 +484,10 @@ class FinancingSettled(_message.Message):
     @_builtins.property
     def settled_at(self) -> _timestamp_pb2.Timestamp:
         """Settlement time."""
+
+    @_builtins.property
+    def late_fee(self) -> _common_pb2.Money:
+        """Late fee paid with the face (zero when on time)."""
 
     def __init__(
         self,
@@ -482,10 +501,12 @@ class FinancingSettled(_message.Message):
         on_time: _builtins.bool = ...,
         settlement_transfer_ids: _abc.Iterable[_builtins.str] | None = ...,
         settled_at: _timestamp_pb2.Timestamp | None = ...,
+        late_fee: _common_pb2.Money | None = ...,
+        days_overdue: _builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["face", b"face", "settled_at", b"settled_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["face", b"face", "late_fee", b"late_fee", "settled_at", b"settled_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["applicant_id", b"applicant_id", "face", b"face", "financing_id", b"financing_id", "funder_id", b"funder_id", "obligor_id", b"obligor_id", "on_time", b"on_time", "product", b"product", "settled_at", b"settled_at", "settlement_transfer_ids", b"settlement_transfer_ids"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["applicant_id", b"applicant_id", "days_overdue", b"days_overdue", "face", b"face", "financing_id", b"financing_id", "funder_id", b"funder_id", "late_fee", b"late_fee", "obligor_id", b"obligor_id", "on_time", b"on_time", "product", b"product", "settled_at", b"settled_at", "settlement_transfer_ids", b"settlement_transfer_ids"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -6,8 +6,11 @@ Events published by scf-exchange (DESIGN.md section 4.5). Kafka topic:
                                  Payable* events, financing_id for Financing*
                                  events, securitization_id for
                                  SecuritizationStructured.
-identity's credit wave consumes FinancingSettled, FinancingDefaulted and
-PayableOverdue (obligor behaviour).
+Anchors: AnchorRequested (anchor_events.proto) on ntb.scf_exchange.anchor.v1, key
+= subject "payable/<root_payable_id>/<operation>/<payable_id>".
+identity's credit wave consumes FinancingSettled (LOAN_REPAID of the obligor) and
+FinancingDefaulted (LOAN_DEFAULTED of the obligor, and of the applicant with
+recourse).
 The ce_type header is the message's full name (e.g.
 "ntb.events.v1.FinancingFunded"), ce_source "ntb-scf-exchange". Every field is set
 unless its comment says otherwise.

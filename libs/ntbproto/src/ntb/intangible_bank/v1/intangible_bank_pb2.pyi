@@ -22,7 +22,6 @@ from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from ntb.common.v1 import common_pb2 as _common_pb2
-from ntb.common.v1 import verifiable_log_pb2 as _verifiable_log_pb2
 from ntb.identity.v1 import identity_pb2 as _identity_pb2
 import builtins as _builtins
 import sys
@@ -167,6 +166,10 @@ class _ConfirmationStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Co
     """Confirmed: the right is recognised (and may be pledged or licensed)."""
     CONFIRMATION_STATUS_REJECTED: _ConfirmationStatus.ValueType  # 4
     """Rejected."""
+    CONFIRMATION_STATUS_EXPIRED: _ConfirmationStatus.ValueType  # 5
+    """Output only. Was CONFIRMED; its term has ended (computed when read): it no
+    longer counts for exclusivity and cannot be pledged or licensed.
+    """
 
 class ConfirmationStatus(_ConfirmationStatus, metaclass=_ConfirmationStatusEnumTypeWrapper):
     """Workflow state of a rights confirmation."""
@@ -181,6 +184,10 @@ CONFIRMATION_STATUS_CONFIRMED: ConfirmationStatus.ValueType  # 3
 """Confirmed: the right is recognised (and may be pledged or licensed)."""
 CONFIRMATION_STATUS_REJECTED: ConfirmationStatus.ValueType  # 4
 """Rejected."""
+CONFIRMATION_STATUS_EXPIRED: ConfirmationStatus.ValueType  # 5
+"""Output only. Was CONFIRMED; its term has ended (computed when read): it no
+longer counts for exclusivity and cannot be pledged or licensed.
+"""
 Global___ConfirmationStatus: _TypeAlias = ConfirmationStatus  # noqa: Y015
 
 class _ValuationApproach:
@@ -327,6 +334,14 @@ class _GeneEventKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_GeneEve
     """Holders changed (sale, enforcement, inheritance)."""
     GENE_EVENT_KIND_ROYALTY_PAID: _GeneEventKind.ValueType  # 14
     """A royalty was paid."""
+    GENE_EVENT_KIND_LOAN_DISBURSED: _GeneEventKind.ValueType  # 15
+    """A loan secured by the asset was paid out."""
+    GENE_EVENT_KIND_LOAN_REPAYMENT: _GeneEventKind.ValueType  # 16
+    """A repayment of that loan was received."""
+    GENE_EVENT_KIND_LOAN_DEFAULTED: _GeneEventKind.ValueType  # 17
+    """That loan was declared in default."""
+    GENE_EVENT_KIND_LISTING_WITHDRAWN: _GeneEventKind.ValueType  # 18
+    """A listing of the asset was withdrawn."""
 
 class GeneEventKind(_GeneEventKind, metaclass=_GeneEventKindEnumTypeWrapper):
     """Kind of change recorded in the gene map."""
@@ -361,6 +376,14 @@ GENE_EVENT_KIND_TRANSFERRED: GeneEventKind.ValueType  # 13
 """Holders changed (sale, enforcement, inheritance)."""
 GENE_EVENT_KIND_ROYALTY_PAID: GeneEventKind.ValueType  # 14
 """A royalty was paid."""
+GENE_EVENT_KIND_LOAN_DISBURSED: GeneEventKind.ValueType  # 15
+"""A loan secured by the asset was paid out."""
+GENE_EVENT_KIND_LOAN_REPAYMENT: GeneEventKind.ValueType  # 16
+"""A repayment of that loan was received."""
+GENE_EVENT_KIND_LOAN_DEFAULTED: GeneEventKind.ValueType  # 17
+"""That loan was declared in default."""
+GENE_EVENT_KIND_LISTING_WITHDRAWN: GeneEventKind.ValueType  # 18
+"""A listing of the asset was withdrawn."""
 Global___GeneEventKind: _TypeAlias = GeneEventKind  # noqa: Y015
 
 class _ListingKind:
@@ -1046,6 +1069,7 @@ class RightsConfirmation(_message.Message):
     SUBMITTED_AT_FIELD_NUMBER: _builtins.int
     EXAMINED_AT_FIELD_NUMBER: _builtins.int
     DECIDED_AT_FIELD_NUMBER: _builtins.int
+    EXCLUSIVE_FIELD_NUMBER: _builtins.int
     confirmation_id: _builtins.str
     """Output only. UUID."""
     asset_id: _builtins.str
@@ -1064,6 +1088,12 @@ class RightsConfirmation(_message.Message):
     """Output only. Examiner principal id."""
     decision_reason: _builtins.str
     """Output only. Decision reason (required for rejection)."""
+    exclusive: _builtins.bool
+    """Exclusive: no other CONFIRMED right of the same kind on the asset may overlap
+    it in term and territory. Non-exclusive rights may coexist with each other but
+    not with an exclusive one. OWNERSHIP is always exclusive per holder share
+    (holders of the asset may each have one).
+    """
     @_builtins.property
     def territories(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Territories, ISO 3166-1 alpha-2; empty means wherever the asset is protected."""
@@ -1106,10 +1136,11 @@ class RightsConfirmation(_message.Message):
         submitted_at: _timestamp_pb2.Timestamp | None = ...,
         examined_at: _timestamp_pb2.Timestamp | None = ...,
         decided_at: _timestamp_pb2.Timestamp | None = ...,
+        exclusive: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["decided_at", b"decided_at", "examined_at", b"examined_at", "submitted_at", b"submitted_at", "term", b"term"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["asset_id", b"asset_id", "confirmation_id", b"confirmation_id", "decided_at", b"decided_at", "decision_reason", b"decision_reason", "evidence", b"evidence", "examination_notes", b"examination_notes", "examined_at", b"examined_at", "examiner_id", b"examiner_id", "holder_id", b"holder_id", "right_kind", b"right_kind", "scope", b"scope", "status", b"status", "submitted_at", b"submitted_at", "term", b"term", "territories", b"territories"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["asset_id", b"asset_id", "confirmation_id", b"confirmation_id", "decided_at", b"decided_at", "decision_reason", b"decision_reason", "evidence", b"evidence", "examination_notes", b"examination_notes", "examined_at", b"examined_at", "examiner_id", b"examiner_id", "exclusive", b"exclusive", "holder_id", b"holder_id", "right_kind", b"right_kind", "scope", b"scope", "status", b"status", "submitted_at", b"submitted_at", "term", b"term", "territories", b"territories"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1127,6 +1158,7 @@ class SubmitRightsConfirmationRequest(_message.Message):
     TERRITORIES_FIELD_NUMBER: _builtins.int
     TERM_FIELD_NUMBER: _builtins.int
     EVIDENCE_FIELD_NUMBER: _builtins.int
+    EXCLUSIVE_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     """Required. Idempotency key (UUID)."""
     asset_id: _builtins.str
@@ -1137,6 +1169,11 @@ class SubmitRightsConfirmationRequest(_message.Message):
     """Required. UUID of the principal to hold the right (for OWNERSHIP: a holder)."""
     scope: _builtins.str
     """Required. 1..500 chars."""
+    exclusive: _builtins.bool
+    """Optional. Whether the right is exclusive (see RightsConfirmation.exclusive).
+    Checked against CONFIRMED rights at submission and again at the decision
+    (RIGHT_ALREADY_GRANTED).
+    """
     @_builtins.property
     def territories(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Optional. 0..250 ISO 3166-1 alpha-2 codes."""
@@ -1160,10 +1197,11 @@ class SubmitRightsConfirmationRequest(_message.Message):
         territories: _abc.Iterable[_builtins.str] | None = ...,
         term: _common_pb2.TimeRange | None = ...,
         evidence: _abc.Iterable[_common_pb2.DocumentHash] | None = ...,
+        exclusive: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["term", b"term"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["asset_id", b"asset_id", "evidence", b"evidence", "holder_id", b"holder_id", "request_id", b"request_id", "right_kind", b"right_kind", "scope", b"scope", "term", b"term", "territories", b"territories"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["asset_id", b"asset_id", "evidence", b"evidence", "exclusive", b"exclusive", "holder_id", b"holder_id", "request_id", b"request_id", "right_kind", b"right_kind", "scope", b"scope", "term", b"term", "territories", b"territories"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1437,35 +1475,69 @@ Global___CreatorLabor: _TypeAlias = CreatorLabor  # noqa: Y015
 
 @_typing.final
 class CostApproachInputs(_message.Message):
-    """Inputs of the cost approach: (sum(hours x hourly_value) + expenses) x (1 - obsolescence)."""
+    """Inputs of the cost approach (the paper's "patent value by the labor time value of
+    the inventors"):
+      labor = sum(hours x hourly_value)
+      replacement cost = (labor + direct_costs + indirect_costs) x (1 + developer_profit_rate)
+      value = replacement cost x (1 - physical) x (1 - functional) x (1 - economic)
+    rounded half-even to the fen.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     LABOR_FIELD_NUMBER: _builtins.int
-    EXPENSES_FIELD_NUMBER: _builtins.int
-    OBSOLESCENCE_FIELD_NUMBER: _builtins.int
+    DIRECT_COSTS_FIELD_NUMBER: _builtins.int
+    INDIRECT_COSTS_FIELD_NUMBER: _builtins.int
+    DEVELOPER_PROFIT_RATE_FIELD_NUMBER: _builtins.int
+    PHYSICAL_OBSOLESCENCE_FIELD_NUMBER: _builtins.int
+    FUNCTIONAL_OBSOLESCENCE_FIELD_NUMBER: _builtins.int
+    ECONOMIC_OBSOLESCENCE_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def labor(self) -> _containers.RepeatedCompositeFieldContainer[Global___CreatorLabor]:
-        """Optional. 0..100 entries; empty means the asset's creators with labor_hours."""
+        """Optional. 0..100 entries; empty means the asset's creators with labor_hours
+        and a principal_id (priced at their value wave).
+        """
 
     @_builtins.property
-    def expenses(self) -> _common_pb2.Money:
-        """Optional. Other development and filing costs, CNY, >= 0."""
+    def direct_costs(self) -> _common_pb2.Money:
+        """Optional. Other direct development and filing costs, CNY, >= 0."""
 
     @_builtins.property
-    def obsolescence(self) -> _common_pb2.Decimal:
-        """Optional. Obsolescence, 0..1; unset means remaining life / total life."""
+    def indirect_costs(self) -> _common_pb2.Money:
+        """Optional. Indirect costs (overheads), CNY, >= 0."""
+
+    @_builtins.property
+    def developer_profit_rate(self) -> _common_pb2.Decimal:
+        """Optional. Developer's profit as a share of the cost, 0..1; default "0"."""
+
+    @_builtins.property
+    def physical_obsolescence(self) -> _common_pb2.Decimal:
+        """Optional. Physical obsolescence, 0..1; unset means
+        1 - remaining legal life / total legal life (0 without an expiry date).
+        """
+
+    @_builtins.property
+    def functional_obsolescence(self) -> _common_pb2.Decimal:
+        """Optional. Functional obsolescence (newer technology), 0..1; default "0"."""
+
+    @_builtins.property
+    def economic_obsolescence(self) -> _common_pb2.Decimal:
+        """Optional. Economic obsolescence (market conditions), 0..1; default "0"."""
 
     def __init__(
         self,
         *,
         labor: _abc.Iterable[Global___CreatorLabor] | None = ...,
-        expenses: _common_pb2.Money | None = ...,
-        obsolescence: _common_pb2.Decimal | None = ...,
+        direct_costs: _common_pb2.Money | None = ...,
+        indirect_costs: _common_pb2.Money | None = ...,
+        developer_profit_rate: _common_pb2.Decimal | None = ...,
+        physical_obsolescence: _common_pb2.Decimal | None = ...,
+        functional_obsolescence: _common_pb2.Decimal | None = ...,
+        economic_obsolescence: _common_pb2.Decimal | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["expenses", b"expenses", "obsolescence", b"obsolescence"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["developer_profit_rate", b"developer_profit_rate", "direct_costs", b"direct_costs", "economic_obsolescence", b"economic_obsolescence", "functional_obsolescence", b"functional_obsolescence", "indirect_costs", b"indirect_costs", "physical_obsolescence", b"physical_obsolescence"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["expenses", b"expenses", "labor", b"labor", "obsolescence", b"obsolescence"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["developer_profit_rate", b"developer_profit_rate", "direct_costs", b"direct_costs", "economic_obsolescence", b"economic_obsolescence", "functional_obsolescence", b"functional_obsolescence", "indirect_costs", b"indirect_costs", "labor", b"labor", "physical_obsolescence", b"physical_obsolescence"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1474,7 +1546,10 @@ Global___CostApproachInputs: _TypeAlias = CostApproachInputs  # noqa: Y015
 @_typing.final
 class IncomeApproachInputs(_message.Message):
     """Inputs of the income approach (relief from royalty):
-    sum over years t=1..n of revenue_t x royalty_rate x (1 - tax_rate) / (1 + discount_rate)^t.
+    sum over years t=1..n of revenue_t x royalty_rate x (1 - tax_rate) / (1 + discount_rate)^t
+    with n = min(whole years of remaining legal life, economic_life_years) and
+    revenue_t = annual_revenues[min(t, len) - 1] (the last forecast repeats).
+    Not applicable when n = 0 (e.g. expired).
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -1483,10 +1558,13 @@ class IncomeApproachInputs(_message.Message):
     ROYALTY_RATE_FIELD_NUMBER: _builtins.int
     DISCOUNT_RATE_FIELD_NUMBER: _builtins.int
     TAX_RATE_FIELD_NUMBER: _builtins.int
+    ECONOMIC_LIFE_YEARS_FIELD_NUMBER: _builtins.int
+    economic_life_years: _builtins.int
+    """Required. Economic life in whole years, 1..50."""
     @_builtins.property
     def annual_revenues(self) -> _containers.RepeatedCompositeFieldContainer[_common_pb2.Money]:
-        """Required. Projected revenue of products using the asset per year of remaining
-        life, CNY, 1..50 entries (n = entries, capped by remaining life).
+        """Required. Revenue forecast of products using the asset, per year, CNY,
+        1..50 entries, units >= 0.
         """
 
     @_builtins.property
@@ -1508,10 +1586,11 @@ class IncomeApproachInputs(_message.Message):
         royalty_rate: _common_pb2.Decimal | None = ...,
         discount_rate: _common_pb2.Decimal | None = ...,
         tax_rate: _common_pb2.Decimal | None = ...,
+        economic_life_years: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["discount_rate", b"discount_rate", "royalty_rate", b"royalty_rate", "tax_rate", b"tax_rate"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["annual_revenues", b"annual_revenues", "discount_rate", b"discount_rate", "royalty_rate", b"royalty_rate", "tax_rate", b"tax_rate"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["annual_revenues", b"annual_revenues", "discount_rate", b"discount_rate", "economic_life_years", b"economic_life_years", "royalty_rate", b"royalty_rate", "tax_rate", b"tax_rate"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1538,7 +1617,7 @@ class Comparable(_message.Message):
 
     @_builtins.property
     def similarity(self) -> _common_pb2.Decimal:
-        """Required. Similarity to the subject, 0..1 (the weight of this comparable)."""
+        """Required. Similarity to the subject, 0..1 (shown; comparables with 0 are not used)."""
 
     @_builtins.property
     def adjustment(self) -> _common_pb2.Decimal:
@@ -1563,15 +1642,18 @@ Global___Comparable: _TypeAlias = Comparable  # noqa: Y015
 
 @_typing.final
 class MarketApproachInputs(_message.Message):
-    """Inputs of the market approach: similarity-weighted mean of adjusted prices."""
+    """Inputs of the market approach: the median of the adjusted prices (price x
+    adjustment, rounded half-even to the fen) of at least 3 comparables; with fewer
+    the approach is not applicable.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     COMPARABLES_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def comparables(self) -> _containers.RepeatedCompositeFieldContainer[Global___Comparable]:
-        """Optional. 0..50 comparables; empty means the patent bank picks up to 10 closed
-        deals of the same kind and classification.
+        """Optional. 0..50 comparables; empty means up to 10 closed deals of the patent
+        bank similar to the asset (ListComparableDeals), adjustment "1".
         """
 
     def __init__(
@@ -1678,12 +1760,18 @@ class Valuation(_message.Message):
     INCOME_INPUTS_FIELD_NUMBER: _builtins.int
     MARKET_INPUTS_FIELD_NUMBER: _builtins.int
     REQUESTED_BY_FIELD_NUMBER: _builtins.int
+    INCOME_SENSITIVITY_FIELD_NUMBER: _builtins.int
+    TRIGGER_FIELD_NUMBER: _builtins.int
     valuation_id: _builtins.str
     """Output only. UUID."""
     asset_id: _builtins.str
     """The asset."""
     requested_by: _builtins.str
     """Principal id of who asked for it."""
+    trigger: _builtins.str
+    """Why it was computed: "request" or "legal_status_changed" (automatic
+    revaluation with the previous valuation's inputs).
+    """
     @_builtins.property
     def valued_at(self) -> _timestamp_pb2.Timestamp:
         """Output only. When computed."""
@@ -1724,6 +1812,12 @@ class Valuation(_message.Message):
     def market_inputs(self) -> Global___MarketApproachInputs:
         """Inputs used."""
 
+    @_builtins.property
+    def income_sensitivity(self) -> Global___IncomeSensitivity:
+        """Income value with the royalty rate one percentage point lower and higher
+        (unset when the income approach was not applied).
+        """
+
     def __init__(
         self,
         *,
@@ -1740,14 +1834,58 @@ class Valuation(_message.Message):
         income_inputs: Global___IncomeApproachInputs | None = ...,
         market_inputs: Global___MarketApproachInputs | None = ...,
         requested_by: _builtins.str = ...,
+        income_sensitivity: Global___IncomeSensitivity | None = ...,
+        trigger: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["cost", b"cost", "cost_inputs", b"cost_inputs", "income", b"income", "income_inputs", b"income_inputs", "market", b"market", "market_inputs", b"market_inputs", "reconciled_value", b"reconciled_value", "spread", b"spread", "valued_at", b"valued_at", "weights", b"weights"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["cost", b"cost", "cost_inputs", b"cost_inputs", "income", b"income", "income_inputs", b"income_inputs", "income_sensitivity", b"income_sensitivity", "market", b"market", "market_inputs", b"market_inputs", "reconciled_value", b"reconciled_value", "spread", b"spread", "valued_at", b"valued_at", "weights", b"weights"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["asset_id", b"asset_id", "cost", b"cost", "cost_inputs", b"cost_inputs", "income", b"income", "income_inputs", b"income_inputs", "market", b"market", "market_inputs", b"market_inputs", "reconciled_value", b"reconciled_value", "requested_by", b"requested_by", "spread", b"spread", "valuation_id", b"valuation_id", "valued_at", b"valued_at", "weights", b"weights"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["asset_id", b"asset_id", "cost", b"cost", "cost_inputs", b"cost_inputs", "income", b"income", "income_inputs", b"income_inputs", "income_sensitivity", b"income_sensitivity", "market", b"market", "market_inputs", b"market_inputs", "reconciled_value", b"reconciled_value", "requested_by", b"requested_by", "spread", b"spread", "trigger", b"trigger", "valuation_id", b"valuation_id", "valued_at", b"valued_at", "weights", b"weights"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Valuation: _TypeAlias = Valuation  # noqa: Y015
+
+@_typing.final
+class IncomeSensitivity(_message.Message):
+    """Sensitivity of the income value to the royalty rate."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ROYALTY_RATE_MINUS_ONE_POINT_FIELD_NUMBER: _builtins.int
+    VALUE_MINUS_ONE_POINT_FIELD_NUMBER: _builtins.int
+    ROYALTY_RATE_PLUS_ONE_POINT_FIELD_NUMBER: _builtins.int
+    VALUE_PLUS_ONE_POINT_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def royalty_rate_minus_one_point(self) -> _common_pb2.Decimal:
+        """Royalty rate - 0.01 (floored at 0)."""
+
+    @_builtins.property
+    def value_minus_one_point(self) -> _common_pb2.Money:
+        """Income value at that rate, CNY."""
+
+    @_builtins.property
+    def royalty_rate_plus_one_point(self) -> _common_pb2.Decimal:
+        """Royalty rate + 0.01 (capped at 1)."""
+
+    @_builtins.property
+    def value_plus_one_point(self) -> _common_pb2.Money:
+        """Income value at that rate, CNY."""
+
+    def __init__(
+        self,
+        *,
+        royalty_rate_minus_one_point: _common_pb2.Decimal | None = ...,
+        value_minus_one_point: _common_pb2.Money | None = ...,
+        royalty_rate_plus_one_point: _common_pb2.Decimal | None = ...,
+        value_plus_one_point: _common_pb2.Money | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["royalty_rate_minus_one_point", b"royalty_rate_minus_one_point", "royalty_rate_plus_one_point", b"royalty_rate_plus_one_point", "value_minus_one_point", b"value_minus_one_point", "value_plus_one_point", b"value_plus_one_point"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["royalty_rate_minus_one_point", b"royalty_rate_minus_one_point", "royalty_rate_plus_one_point", b"royalty_rate_plus_one_point", "value_minus_one_point", b"value_minus_one_point", "value_plus_one_point", b"value_plus_one_point"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___IncomeSensitivity: _TypeAlias = IncomeSensitivity  # noqa: Y015
 
 @_typing.final
 class ValueAssetRequest(_message.Message):
@@ -1926,7 +2064,9 @@ class RatingFactor(_message.Message):
     POINTS_FIELD_NUMBER: _builtins.int
     WEIGHT_FIELD_NUMBER: _builtins.int
     factor: _builtins.str
-    """Factor: "legal_status", "remaining_life", "valuation_spread", "history"."""
+    """Factor: "legal_status", "remaining_life", "valuation_spread", "history",
+    "holder_credit".
+    """
     value: _builtins.str
     """The factor's value, as text."""
     points: _builtins.int
@@ -2250,6 +2390,7 @@ class Loan(_message.Message):
     DISBURSED_AT_FIELD_NUMBER: _builtins.int
     CLOSED_AT_FIELD_NUMBER: _builtins.int
     PURPOSE_FIELD_NUMBER: _builtins.int
+    SCHEDULE_FIELD_NUMBER: _builtins.int
     loan_id: _builtins.str
     """Output only. UUID."""
     borrower_id: _builtins.str
@@ -2286,7 +2427,9 @@ class Loan(_message.Message):
 
     @_builtins.property
     def appraised_value(self) -> _common_pb2.Money:
-        """Output only. Appraised (reconciled) value of that valuation, CNY."""
+        """Output only. Collateral value: the lowest applicable approach value of that
+        valuation (the lower of the valuations), CNY.
+        """
 
     @_builtins.property
     def loan_to_value(self) -> _common_pb2.Decimal:
@@ -2294,7 +2437,9 @@ class Loan(_message.Message):
 
     @_builtins.property
     def max_loan_to_value(self) -> _common_pb2.Decimal:
-        """Output only. Highest loan-to-value allowed for the asset's rating."""
+        """Output only. Highest loan-to-value allowed for the asset's kind (configured:
+        invention patent 0.25, utility model 0.15, design 0.15, trademark 0.50, ...).
+        """
 
     @_builtins.property
     def outstanding_principal(self) -> _common_pb2.Money:
@@ -2324,6 +2469,14 @@ class Loan(_message.Message):
     def closed_at(self) -> _timestamp_pb2.Timestamp:
         """Output only. When repaid, rejected or enforced."""
 
+    @_builtins.property
+    def schedule(self) -> _containers.RepeatedCompositeFieldContainer[Global___Installment]:
+        """Output only. Repayment schedule (set at disbursement): one installment every
+        30 days, the last on the maturity date; principal in equal parts (the
+        remainder in the last), interest accrued simple actual/365 on the outstanding
+        principal and paid first.
+        """
+
     def __init__(
         self,
         *,
@@ -2350,14 +2503,61 @@ class Loan(_message.Message):
         disbursed_at: _timestamp_pb2.Timestamp | None = ...,
         closed_at: _timestamp_pb2.Timestamp | None = ...,
         purpose: _builtins.str = ...,
+        schedule: _abc.Iterable[Global___Installment] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["accrued_interest", b"accrued_interest", "annual_rate", b"annual_rate", "appraised_value", b"appraised_value", "closed_at", b"closed_at", "created_at", b"created_at", "disbursed_at", b"disbursed_at", "loan_to_value", b"loan_to_value", "maturity_date", b"maturity_date", "max_loan_to_value", b"max_loan_to_value", "outstanding_principal", b"outstanding_principal", "pledge", b"pledge", "principal", b"principal", "repaid_total", b"repaid_total"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["accrued_interest", b"accrued_interest", "annual_rate", b"annual_rate", "appraised_value", b"appraised_value", "asset_id", b"asset_id", "borrower_id", b"borrower_id", "closed_at", b"closed_at", "created_at", b"created_at", "disbursed_at", b"disbursed_at", "disbursement_transfer_id", b"disbursement_transfer_id", "lender_id", b"lender_id", "loan_id", b"loan_id", "loan_to_value", b"loan_to_value", "maturity_date", b"maturity_date", "max_loan_to_value", b"max_loan_to_value", "outstanding_principal", b"outstanding_principal", "pledge", b"pledge", "principal", b"principal", "purpose", b"purpose", "repaid_total", b"repaid_total", "repayment_transfer_ids", b"repayment_transfer_ids", "status", b"status", "term_days", b"term_days", "valuation_id", b"valuation_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["accrued_interest", b"accrued_interest", "annual_rate", b"annual_rate", "appraised_value", b"appraised_value", "asset_id", b"asset_id", "borrower_id", b"borrower_id", "closed_at", b"closed_at", "created_at", b"created_at", "disbursed_at", b"disbursed_at", "disbursement_transfer_id", b"disbursement_transfer_id", "lender_id", b"lender_id", "loan_id", b"loan_id", "loan_to_value", b"loan_to_value", "maturity_date", b"maturity_date", "max_loan_to_value", b"max_loan_to_value", "outstanding_principal", b"outstanding_principal", "pledge", b"pledge", "principal", b"principal", "purpose", b"purpose", "repaid_total", b"repaid_total", "repayment_transfer_ids", b"repayment_transfer_ids", "schedule", b"schedule", "status", b"status", "term_days", b"term_days", "valuation_id", b"valuation_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Loan: _TypeAlias = Loan  # noqa: Y015
+
+@_typing.final
+class Installment(_message.Message):
+    """One due date of a loan's repayment schedule."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NUMBER_FIELD_NUMBER: _builtins.int
+    DUE_DATE_FIELD_NUMBER: _builtins.int
+    PRINCIPAL_DUE_FIELD_NUMBER: _builtins.int
+    PRINCIPAL_OUTSTANDING_AFTER_FIELD_NUMBER: _builtins.int
+    PAID_FIELD_NUMBER: _builtins.int
+    number: _builtins.int
+    """1, 2, ..."""
+    paid: _builtins.bool
+    """Output only. True once the repaid principal covers it."""
+    @_builtins.property
+    def due_date(self) -> _common_pb2.Date:
+        """Due date (UTC)."""
+
+    @_builtins.property
+    def principal_due(self) -> _common_pb2.Money:
+        """Principal due by then (cumulative amount outstanding after it: see
+        principal_outstanding_after), CNY.
+        """
+
+    @_builtins.property
+    def principal_outstanding_after(self) -> _common_pb2.Money:
+        """Principal still owed once this installment is paid, CNY."""
+
+    def __init__(
+        self,
+        *,
+        number: _builtins.int = ...,
+        due_date: _common_pb2.Date | None = ...,
+        principal_due: _common_pb2.Money | None = ...,
+        principal_outstanding_after: _common_pb2.Money | None = ...,
+        paid: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["due_date", b"due_date", "principal_due", b"principal_due", "principal_outstanding_after", b"principal_outstanding_after"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["due_date", b"due_date", "number", b"number", "paid", b"paid", "principal_due", b"principal_due", "principal_outstanding_after", b"principal_outstanding_after"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Installment: _TypeAlias = Installment  # noqa: Y015
 
 @_typing.final
 class RequestLoanRequest(_message.Message):
@@ -2379,8 +2579,9 @@ class RequestLoanRequest(_message.Message):
     lender_id: _builtins.str
     """Required. UUID of a FINANCIAL_INSTITUTION lender."""
     asset_id: _builtins.str
-    """Required. UUID of the asset to pledge; it must have a valuation and no ACTIVE
-    pledge.
+    """Required. UUID of an IN_FORCE asset to pledge; it must have a valuation
+    (ASSET_NOT_VALUED), no ACTIVE or PROPOSED pledge (ASSET_PLEDGED) and remaining
+    legal life longer than the term (REMAINING_LIFE_TOO_SHORT).
     """
     term_days: _builtins.int
     """Required. 1..3650."""
@@ -2653,7 +2854,9 @@ class DeclareLoanDefaultRequest(_message.Message):
     request_id: _builtins.str
     """Required. Idempotency key (UUID)."""
     loan_id: _builtins.str
-    """Required. UUID of a DISBURSED loan past maturity (LOAN_NOT_OVERDUE otherwise)."""
+    """Required. UUID of a DISBURSED loan with an installment unpaid past its due date
+    (LOAN_NOT_OVERDUE otherwise); the caller is its lender.
+    """
     reason: _builtins.str
     """Required. 1..500 chars."""
     def __init__(
@@ -2699,19 +2902,27 @@ class EnforcePledgeRequest(_message.Message):
 
     REQUEST_ID_FIELD_NUMBER: _builtins.int
     LOAN_ID_FIELD_NUMBER: _builtins.int
+    ASKING_PRICE_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     """Required. Idempotency key (UUID)."""
     loan_id: _builtins.str
     """Required. UUID of a DEFAULTED loan; the caller is its lender."""
+    @_builtins.property
+    def asking_price(self) -> _common_pb2.Money:
+        """Optional. Asking price of the sale listing created on the patent bank, CNY;
+        unset means the loan's outstanding principal plus accrued interest.
+        """
+
     def __init__(
         self,
         *,
         request_id: _builtins.str = ...,
         loan_id: _builtins.str = ...,
+        asking_price: _common_pb2.Money | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["asking_price", b"asking_price"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["loan_id", b"loan_id", "request_id", b"request_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["asking_price", b"asking_price", "loan_id", b"loan_id", "request_id", b"request_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -2722,6 +2933,9 @@ class EnforcePledgeResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     LOAN_FIELD_NUMBER: _builtins.int
+    LISTING_ID_FIELD_NUMBER: _builtins.int
+    listing_id: _builtins.str
+    """The sale listing opened on the patent bank (seller: the lender)."""
     @_builtins.property
     def loan(self) -> Global___Loan:
         """The loan, ENFORCED, with its pledge ENFORCED."""
@@ -2730,10 +2944,11 @@ class EnforcePledgeResponse(_message.Message):
         self,
         *,
         loan: Global___Loan | None = ...,
+        listing_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["loan", b"loan"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["loan", b"loan"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["listing_id", b"listing_id", "loan", b"loan"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -2899,8 +3114,11 @@ Global___ListLoansResponse: _TypeAlias = ListLoansResponse  # noqa: Y015
 
 @_typing.final
 class GeneMapEntry(_message.Message):
-    """One change in an asset's history. leaf bytes in the log are the entry's
-    canonical encoding (served in the proof's leaf_data).
+    """One change in an asset's history.
+    entry_sha256 = SHA-256 of the canonical JSON (keys sorted, no spaces, UTF-8) of
+    {"actor_id", "asset_id", "kind" (enum name), "occurred_at" (RFC 3339 UTC with
+    microseconds, "+00:00"), "previous_entry_sha256" (hex), "sequence", "subject_id",
+    "subject_sha256" (hex), "summary"}; it is the digest anchored in laborcoin's log.
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -2914,7 +3132,8 @@ class GeneMapEntry(_message.Message):
     SUBJECT_ID_FIELD_NUMBER: _builtins.int
     SUBJECT_SHA256_FIELD_NUMBER: _builtins.int
     PREVIOUS_ENTRY_SHA256_FIELD_NUMBER: _builtins.int
-    LOG_INDEX_FIELD_NUMBER: _builtins.int
+    ENTRY_SHA256_FIELD_NUMBER: _builtins.int
+    ANCHOR_ID_FIELD_NUMBER: _builtins.int
     asset_id: _builtins.str
     """The asset."""
     sequence: _builtins.int
@@ -2930,11 +3149,15 @@ class GeneMapEntry(_message.Message):
     subject_sha256: _builtins.bytes
     """SHA-256 of the related object's canonical encoding at that moment, 32 bytes."""
     previous_entry_sha256: _builtins.bytes
-    """SHA-256 of the previous entry's leaf bytes (32 zero bytes for sequence 1):
-    chains the asset's entries.
+    """entry_sha256 of the previous entry (32 zero bytes for sequence 1): chains the
+    asset's entries.
     """
-    log_index: _builtins.int
-    """Zero-based leaf index in the gene map log."""
+    entry_sha256: _builtins.bytes
+    """SHA-256 of this entry's canonical encoding (see above), 32 bytes."""
+    anchor_id: _builtins.str
+    """UUID of the anchor in laborcoin's verifiable log (GetAnchor,
+    GetInclusionProof); subject "asset/<asset_id>/gene/<sequence>".
+    """
     @_builtins.property
     def occurred_at(self) -> _timestamp_pb2.Timestamp:
         """When it happened."""
@@ -2951,11 +3174,12 @@ class GeneMapEntry(_message.Message):
         subject_id: _builtins.str = ...,
         subject_sha256: _builtins.bytes = ...,
         previous_entry_sha256: _builtins.bytes = ...,
-        log_index: _builtins.int = ...,
+        entry_sha256: _builtins.bytes = ...,
+        anchor_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["occurred_at", b"occurred_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "asset_id", b"asset_id", "kind", b"kind", "log_index", b"log_index", "occurred_at", b"occurred_at", "previous_entry_sha256", b"previous_entry_sha256", "sequence", b"sequence", "subject_id", b"subject_id", "subject_sha256", b"subject_sha256", "summary", b"summary"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "anchor_id", b"anchor_id", "asset_id", b"asset_id", "entry_sha256", b"entry_sha256", "kind", b"kind", "occurred_at", b"occurred_at", "previous_entry_sha256", b"previous_entry_sha256", "sequence", b"sequence", "subject_id", b"subject_id", "subject_sha256", b"subject_sha256", "summary", b"summary"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -3014,105 +3238,6 @@ class GetGeneMapResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetGeneMapResponse: _TypeAlias = GetGeneMapResponse  # noqa: Y015
-
-@_typing.final
-class ProveGeneMapEntryRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
-
-    ASSET_ID_FIELD_NUMBER: _builtins.int
-    SEQUENCE_FIELD_NUMBER: _builtins.int
-    TREE_SIZE_FIELD_NUMBER: _builtins.int
-    asset_id: _builtins.str
-    """Required. UUID of the asset."""
-    sequence: _builtins.int
-    """Required. Sequence number of the entry, >= 1."""
-    tree_size: _builtins.int
-    """Optional. Signed tree size to prove against; 0 means the latest signed head."""
-    def __init__(
-        self,
-        *,
-        asset_id: _builtins.str = ...,
-        sequence: _builtins.int = ...,
-        tree_size: _builtins.int = ...,
-    ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["asset_id", b"asset_id", "sequence", b"sequence", "tree_size", b"tree_size"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
-
-Global___ProveGeneMapEntryRequest: _TypeAlias = ProveGeneMapEntryRequest  # noqa: Y015
-
-@_typing.final
-class ProveGeneMapEntryResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
-
-    ENTRY_FIELD_NUMBER: _builtins.int
-    PROOF_FIELD_NUMBER: _builtins.int
-    SIGNED_TREE_HEAD_FIELD_NUMBER: _builtins.int
-    @_builtins.property
-    def entry(self) -> Global___GeneMapEntry:
-        """The entry."""
-
-    @_builtins.property
-    def proof(self) -> _verifiable_log_pb2.InclusionProof:
-        """Its inclusion proof."""
-
-    @_builtins.property
-    def signed_tree_head(self) -> _verifiable_log_pb2.SignedTreeHead:
-        """The signed head of size proof.tree_size."""
-
-    def __init__(
-        self,
-        *,
-        entry: Global___GeneMapEntry | None = ...,
-        proof: _verifiable_log_pb2.InclusionProof | None = ...,
-        signed_tree_head: _verifiable_log_pb2.SignedTreeHead | None = ...,
-    ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry", "proof", b"proof", "signed_tree_head", b"signed_tree_head"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry", "proof", b"proof", "signed_tree_head", b"signed_tree_head"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
-
-Global___ProveGeneMapEntryResponse: _TypeAlias = ProveGeneMapEntryResponse  # noqa: Y015
-
-@_typing.final
-class GetGeneMapLogKeysRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
-
-    def __init__(
-        self,
-    ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
-
-Global___GetGeneMapLogKeysRequest: _TypeAlias = GetGeneMapLogKeysRequest  # noqa: Y015
-
-@_typing.final
-class GetGeneMapLogKeysResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
-
-    KEYS_FIELD_NUMBER: _builtins.int
-    @_builtins.property
-    def keys(self) -> _containers.RepeatedCompositeFieldContainer[_verifiable_log_pb2.PublicKey]:
-        """Current and retired tree head signing keys of the gene map log."""
-
-    def __init__(
-        self,
-        *,
-        keys: _abc.Iterable[_verifiable_log_pb2.PublicKey] | None = ...,
-    ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["keys", b"keys"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
-
-Global___GetGeneMapLogKeysResponse: _TypeAlias = GetGeneMapLogKeysResponse  # noqa: Y015
 
 @_typing.final
 class DealTerms(_message.Message):

@@ -165,16 +165,6 @@ class IntangibleBankServiceStub:
                 request_serializer=ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.GetGeneMapRequest.SerializeToString,
                 response_deserializer=ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.GetGeneMapResponse.FromString,
                 _registered_method=True)
-        self.ProveGeneMapEntry = channel.unary_unary(
-                '/ntb.intangible_bank.v1.IntangibleBankService/ProveGeneMapEntry',
-                request_serializer=ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.ProveGeneMapEntryRequest.SerializeToString,
-                response_deserializer=ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.ProveGeneMapEntryResponse.FromString,
-                _registered_method=True)
-        self.GetGeneMapLogKeys = channel.unary_unary(
-                '/ntb.intangible_bank.v1.IntangibleBankService/GetGeneMapLogKeys',
-                request_serializer=ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.GetGeneMapLogKeysRequest.SerializeToString,
-                response_deserializer=ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.GetGeneMapLogKeysResponse.FromString,
-                _registered_method=True)
 
 
 class IntangibleBankServiceServicer:
@@ -365,21 +355,11 @@ class IntangibleBankServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetGeneMap(self, request, context):
-        """The gene map: every change to an asset, in order.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def ProveGeneMapEntry(self, request, context):
-        """Inclusion proof of one gene map entry in the verifiable log.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def GetGeneMapLogKeys(self, request, context):
-        """Ed25519 public keys that verify the gene map log's tree heads. Needs no token.
+        """The gene map: every change to an asset, in order, each entry hash-chained to
+        the one before and anchored in laborcoin's verifiable log (AnchorRequested on
+        ntb.intangible_bank.anchor.v1). Proofs: laborcoin GetInclusionProof(anchor_id)
+        and its signed tree head; the leaf commits to entry_sha256, which anyone can
+        recompute from the entry (see GeneMapEntry).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -517,16 +497,6 @@ def add_IntangibleBankServiceServicer_to_server(servicer, server):
                     servicer.GetGeneMap,
                     request_deserializer=ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.GetGeneMapRequest.FromString,
                     response_serializer=ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.GetGeneMapResponse.SerializeToString,
-            ),
-            'ProveGeneMapEntry': grpc.unary_unary_rpc_method_handler(
-                    servicer.ProveGeneMapEntry,
-                    request_deserializer=ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.ProveGeneMapEntryRequest.FromString,
-                    response_serializer=ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.ProveGeneMapEntryResponse.SerializeToString,
-            ),
-            'GetGeneMapLogKeys': grpc.unary_unary_rpc_method_handler(
-                    servicer.GetGeneMapLogKeys,
-                    request_deserializer=ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.GetGeneMapLogKeysRequest.FromString,
-                    response_serializer=ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.GetGeneMapLogKeysResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1232,60 +1202,6 @@ class IntangibleBankService:
             '/ntb.intangible_bank.v1.IntangibleBankService/GetGeneMap',
             ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.GetGeneMapRequest.SerializeToString,
             ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.GetGeneMapResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def ProveGeneMapEntry(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/ntb.intangible_bank.v1.IntangibleBankService/ProveGeneMapEntry',
-            ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.ProveGeneMapEntryRequest.SerializeToString,
-            ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.ProveGeneMapEntryResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def GetGeneMapLogKeys(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/ntb.intangible_bank.v1.IntangibleBankService/GetGeneMapLogKeys',
-            ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.GetGeneMapLogKeysRequest.SerializeToString,
-            ntb_dot_intangible__bank_dot_v1_dot_intangible__bank__pb2.GetGeneMapLogKeysResponse.FromString,
             options,
             channel_credentials,
             insecure,

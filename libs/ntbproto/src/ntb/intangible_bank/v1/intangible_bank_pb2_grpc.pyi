@@ -112,11 +112,12 @@ class IntangibleBankServiceStub:
     ListLoans: _grpc.UnaryUnaryMultiCallable[_intangible_bank_pb2.ListLoansRequest, _intangible_bank_pb2.ListLoansResponse]
     """Lists loans by borrower, lender, asset, status."""
     GetGeneMap: _grpc.UnaryUnaryMultiCallable[_intangible_bank_pb2.GetGeneMapRequest, _intangible_bank_pb2.GetGeneMapResponse]
-    """The gene map: every change to an asset, in order."""
-    ProveGeneMapEntry: _grpc.UnaryUnaryMultiCallable[_intangible_bank_pb2.ProveGeneMapEntryRequest, _intangible_bank_pb2.ProveGeneMapEntryResponse]
-    """Inclusion proof of one gene map entry in the verifiable log."""
-    GetGeneMapLogKeys: _grpc.UnaryUnaryMultiCallable[_intangible_bank_pb2.GetGeneMapLogKeysRequest, _intangible_bank_pb2.GetGeneMapLogKeysResponse]
-    """Ed25519 public keys that verify the gene map log's tree heads. Needs no token."""
+    """The gene map: every change to an asset, in order, each entry hash-chained to
+    the one before and anchored in laborcoin's verifiable log (AnchorRequested on
+    ntb.intangible_bank.anchor.v1). Proofs: laborcoin GetInclusionProof(anchor_id)
+    and its signed tree head; the leaf commits to entry_sha256, which anyone can
+    recompute from the entry (see GeneMapEntry).
+    """
 
 @_typing.type_check_only
 class IntangibleBankServiceAsyncStub(IntangibleBankServiceStub):
@@ -190,11 +191,12 @@ class IntangibleBankServiceAsyncStub(IntangibleBankServiceStub):
     ListLoans: _aio.UnaryUnaryMultiCallable[_intangible_bank_pb2.ListLoansRequest, _intangible_bank_pb2.ListLoansResponse]  # type: ignore[assignment]
     """Lists loans by borrower, lender, asset, status."""
     GetGeneMap: _aio.UnaryUnaryMultiCallable[_intangible_bank_pb2.GetGeneMapRequest, _intangible_bank_pb2.GetGeneMapResponse]  # type: ignore[assignment]
-    """The gene map: every change to an asset, in order."""
-    ProveGeneMapEntry: _aio.UnaryUnaryMultiCallable[_intangible_bank_pb2.ProveGeneMapEntryRequest, _intangible_bank_pb2.ProveGeneMapEntryResponse]  # type: ignore[assignment]
-    """Inclusion proof of one gene map entry in the verifiable log."""
-    GetGeneMapLogKeys: _aio.UnaryUnaryMultiCallable[_intangible_bank_pb2.GetGeneMapLogKeysRequest, _intangible_bank_pb2.GetGeneMapLogKeysResponse]  # type: ignore[assignment]
-    """Ed25519 public keys that verify the gene map log's tree heads. Needs no token."""
+    """The gene map: every change to an asset, in order, each entry hash-chained to
+    the one before and anchored in laborcoin's verifiable log (AnchorRequested on
+    ntb.intangible_bank.anchor.v1). Proofs: laborcoin GetInclusionProof(anchor_id)
+    and its signed tree head; the leaf commits to entry_sha256, which anyone can
+    recompute from the entry (see GeneMapEntry).
+    """
 
 class IntangibleBankServiceServicer:
     """The intangible asset bank."""
@@ -395,21 +397,12 @@ class IntangibleBankServiceServicer:
         request: _intangible_bank_pb2.GetGeneMapRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_intangible_bank_pb2.GetGeneMapResponse, _abc.Awaitable[_intangible_bank_pb2.GetGeneMapResponse]]:
-        """The gene map: every change to an asset, in order."""
-
-    def ProveGeneMapEntry(
-        self,
-        request: _intangible_bank_pb2.ProveGeneMapEntryRequest,
-        context: _ServicerContext,
-    ) -> _typing.Union[_intangible_bank_pb2.ProveGeneMapEntryResponse, _abc.Awaitable[_intangible_bank_pb2.ProveGeneMapEntryResponse]]:
-        """Inclusion proof of one gene map entry in the verifiable log."""
-
-    def GetGeneMapLogKeys(
-        self,
-        request: _intangible_bank_pb2.GetGeneMapLogKeysRequest,
-        context: _ServicerContext,
-    ) -> _typing.Union[_intangible_bank_pb2.GetGeneMapLogKeysResponse, _abc.Awaitable[_intangible_bank_pb2.GetGeneMapLogKeysResponse]]:
-        """Ed25519 public keys that verify the gene map log's tree heads. Needs no token."""
+        """The gene map: every change to an asset, in order, each entry hash-chained to
+        the one before and anchored in laborcoin's verifiable log (AnchorRequested on
+        ntb.intangible_bank.anchor.v1). Proofs: laborcoin GetInclusionProof(anchor_id)
+        and its signed tree head; the leaf commits to entry_sha256, which anyone can
+        recompute from the entry (see GeneMapEntry).
+        """
 
 def add_IntangibleBankServiceServicer_to_server(servicer: IntangibleBankServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
 

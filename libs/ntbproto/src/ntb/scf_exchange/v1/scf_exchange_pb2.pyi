@@ -139,6 +139,58 @@ MEMBER_ROLE_FUNDER: MemberRole.ValueType  # 6
 """Funder (bank or other FINANCIAL_INSTITUTION)."""
 Global___MemberRole: _TypeAlias = MemberRole  # noqa: Y015
 
+class _ApplicationStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ApplicationStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ApplicationStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    APPLICATION_STATUS_UNSPECIFIED: _ApplicationStatus.ValueType  # 0
+    """Never valid in a request."""
+    APPLICATION_STATUS_PENDING: _ApplicationStatus.ValueType  # 1
+    """Waiting for review."""
+    APPLICATION_STATUS_APPROVED: _ApplicationStatus.ValueType  # 2
+    """Approved: the applicant is a member with the roles applied for."""
+    APPLICATION_STATUS_REJECTED: _ApplicationStatus.ValueType  # 3
+    """Rejected."""
+
+class ApplicationStatus(_ApplicationStatus, metaclass=_ApplicationStatusEnumTypeWrapper):
+    """State of a membership application."""
+
+APPLICATION_STATUS_UNSPECIFIED: ApplicationStatus.ValueType  # 0
+"""Never valid in a request."""
+APPLICATION_STATUS_PENDING: ApplicationStatus.ValueType  # 1
+"""Waiting for review."""
+APPLICATION_STATUS_APPROVED: ApplicationStatus.ValueType  # 2
+"""Approved: the applicant is a member with the roles applied for."""
+APPLICATION_STATUS_REJECTED: ApplicationStatus.ValueType  # 3
+"""Rejected."""
+Global___ApplicationStatus: _TypeAlias = ApplicationStatus  # noqa: Y015
+
+class _TradeEdgeKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _TradeEdgeKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_TradeEdgeKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    TRADE_EDGE_KIND_UNSPECIFIED: _TradeEdgeKind.ValueType  # 0
+    """Never returned."""
+    TRADE_EDGE_KIND_SUPPLY: _TradeEdgeKind.ValueType  # 1
+    """The seller supplies the buyer (purchase orders): from = buyer, to = seller."""
+    TRADE_EDGE_KIND_CREDIT_SHARING: _TradeEdgeKind.ValueType  # 2
+    """Credit sharing: from = holder who passed payables, to = recipient."""
+
+class TradeEdgeKind(_TradeEdgeKind, metaclass=_TradeEdgeKindEnumTypeWrapper):
+    """What a trade-graph edge stands for."""
+
+TRADE_EDGE_KIND_UNSPECIFIED: TradeEdgeKind.ValueType  # 0
+"""Never returned."""
+TRADE_EDGE_KIND_SUPPLY: TradeEdgeKind.ValueType  # 1
+"""The seller supplies the buyer (purchase orders): from = buyer, to = seller."""
+TRADE_EDGE_KIND_CREDIT_SHARING: TradeEdgeKind.ValueType  # 2
+"""Credit sharing: from = holder who passed payables, to = recipient."""
+Global___TradeEdgeKind: _TypeAlias = TradeEdgeKind  # noqa: Y015
+
 class _ShipmentStatus:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -329,6 +381,10 @@ class _FinancingProductEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Fina
     """Credit to the buyer to pay the seller now."""
     FINANCING_PRODUCT_SELLERS_CREDIT: _FinancingProduct.ValueType  # 9
     """Credit to the seller to let the buyer pay later."""
+    FINANCING_PRODUCT_REVERSE_FACTORING_SOFT: _FinancingProduct.ValueType  # 10
+    """"Soft" reverse factoring: an invoice the buyer has not confirmed with an
+    irrevocable payment undertaking; priced on the supplier's risk, with recourse.
+    """
 
 class FinancingProduct(_FinancingProduct, metaclass=_FinancingProductEnumTypeWrapper):
     """Financing products of the trading center."""
@@ -353,6 +409,10 @@ FINANCING_PRODUCT_BUYERS_CREDIT: FinancingProduct.ValueType  # 8
 """Credit to the buyer to pay the seller now."""
 FINANCING_PRODUCT_SELLERS_CREDIT: FinancingProduct.ValueType  # 9
 """Credit to the seller to let the buyer pay later."""
+FINANCING_PRODUCT_REVERSE_FACTORING_SOFT: FinancingProduct.ValueType  # 10
+""""Soft" reverse factoring: an invoice the buyer has not confirmed with an
+irrevocable payment undertaking; priced on the supplier's risk, with recourse.
+"""
 Global___FinancingProduct: _TypeAlias = FinancingProduct  # noqa: Y015
 
 class _FinancingStatus:
@@ -948,6 +1008,344 @@ class ListAllianceMembersResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListAllianceMembersResponse: _TypeAlias = ListAllianceMembersResponse  # noqa: Y015
+
+@_typing.final
+class MembershipApplication(_message.Message):
+    """An application to join an alliance."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    APPLICATION_ID_FIELD_NUMBER: _builtins.int
+    ALLIANCE_ID_FIELD_NUMBER: _builtins.int
+    APPLICANT_ID_FIELD_NUMBER: _builtins.int
+    ROLES_FIELD_NUMBER: _builtins.int
+    MOTIVATION_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    REVIEWED_BY_FIELD_NUMBER: _builtins.int
+    REVIEW_NOTE_FIELD_NUMBER: _builtins.int
+    APPLIED_AT_FIELD_NUMBER: _builtins.int
+    REVIEWED_AT_FIELD_NUMBER: _builtins.int
+    application_id: _builtins.str
+    """Output only. UUID."""
+    alliance_id: _builtins.str
+    """The alliance applied to."""
+    applicant_id: _builtins.str
+    """UUID of the applicant."""
+    motivation: _builtins.str
+    """Motivation, 0..2000 chars."""
+    status: Global___ApplicationStatus.ValueType
+    """Output only. State."""
+    reviewed_by: _builtins.str
+    """Output only. UUID of the reviewer, once reviewed."""
+    review_note: _builtins.str
+    """Output only. Reviewer's note, 0..500 chars."""
+    @_builtins.property
+    def roles(self) -> _containers.RepeatedScalarFieldContainer[Global___MemberRole.ValueType]:
+        """Roles applied for, 1..6, unique."""
+
+    @_builtins.property
+    def applied_at(self) -> _timestamp_pb2.Timestamp:
+        """Output only. Application time."""
+
+    @_builtins.property
+    def reviewed_at(self) -> _timestamp_pb2.Timestamp:
+        """Output only. Review time."""
+
+    def __init__(
+        self,
+        *,
+        application_id: _builtins.str = ...,
+        alliance_id: _builtins.str = ...,
+        applicant_id: _builtins.str = ...,
+        roles: _abc.Iterable[Global___MemberRole.ValueType] | None = ...,
+        motivation: _builtins.str = ...,
+        status: Global___ApplicationStatus.ValueType = ...,
+        reviewed_by: _builtins.str = ...,
+        review_note: _builtins.str = ...,
+        applied_at: _timestamp_pb2.Timestamp | None = ...,
+        reviewed_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["applied_at", b"applied_at", "reviewed_at", b"reviewed_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alliance_id", b"alliance_id", "applicant_id", b"applicant_id", "application_id", b"application_id", "applied_at", b"applied_at", "motivation", b"motivation", "review_note", b"review_note", "reviewed_at", b"reviewed_at", "reviewed_by", b"reviewed_by", "roles", b"roles", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MembershipApplication: _TypeAlias = MembershipApplication  # noqa: Y015
+
+@_typing.final
+class ApplyForMembershipRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    ALLIANCE_ID_FIELD_NUMBER: _builtins.int
+    APPLICANT_ID_FIELD_NUMBER: _builtins.int
+    ROLES_FIELD_NUMBER: _builtins.int
+    MOTIVATION_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    """Required. Idempotency key (UUID)."""
+    alliance_id: _builtins.str
+    """Required. UUID of the alliance."""
+    applicant_id: _builtins.str
+    """Required. UUID of the applicant; the caller itself; not already a member and
+    without another PENDING application to this alliance.
+    """
+    motivation: _builtins.str
+    """Optional. 0..2000 chars."""
+    @_builtins.property
+    def roles(self) -> _containers.RepeatedScalarFieldContainer[Global___MemberRole.ValueType]:
+        """Required. 1..6 roles, unique."""
+
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        alliance_id: _builtins.str = ...,
+        applicant_id: _builtins.str = ...,
+        roles: _abc.Iterable[Global___MemberRole.ValueType] | None = ...,
+        motivation: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alliance_id", b"alliance_id", "applicant_id", b"applicant_id", "motivation", b"motivation", "request_id", b"request_id", "roles", b"roles"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ApplyForMembershipRequest: _TypeAlias = ApplyForMembershipRequest  # noqa: Y015
+
+@_typing.final
+class ApplyForMembershipResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    APPLICATION_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def application(self) -> Global___MembershipApplication:
+        """The application, PENDING."""
+
+    def __init__(
+        self,
+        *,
+        application: Global___MembershipApplication | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["application", b"application"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["application", b"application"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ApplyForMembershipResponse: _TypeAlias = ApplyForMembershipResponse  # noqa: Y015
+
+@_typing.final
+class ReviewMembershipApplicationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    APPLICATION_ID_FIELD_NUMBER: _builtins.int
+    APPROVE_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    """Required. Idempotency key (UUID)."""
+    application_id: _builtins.str
+    """Required. UUID of a PENDING application; the caller is the alliance's creator,
+    one of its CORE_ENTERPRISE members, or operator.
+    """
+    approve: _builtins.bool
+    """Required. true approves, false rejects."""
+    note: _builtins.str
+    """Required when rejecting, 1..500 chars; optional otherwise."""
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        application_id: _builtins.str = ...,
+        approve: _builtins.bool = ...,
+        note: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["application_id", b"application_id", "approve", b"approve", "note", b"note", "request_id", b"request_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReviewMembershipApplicationRequest: _TypeAlias = ReviewMembershipApplicationRequest  # noqa: Y015
+
+@_typing.final
+class ReviewMembershipApplicationResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    APPLICATION_FIELD_NUMBER: _builtins.int
+    MEMBER_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def application(self) -> Global___MembershipApplication:
+        """The application, APPROVED or REJECTED."""
+
+    @_builtins.property
+    def member(self) -> Global___AllianceMember:
+        """The membership when approved."""
+
+    def __init__(
+        self,
+        *,
+        application: Global___MembershipApplication | None = ...,
+        member: Global___AllianceMember | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["application", b"application", "member", b"member"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["application", b"application", "member", b"member"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReviewMembershipApplicationResponse: _TypeAlias = ReviewMembershipApplicationResponse  # noqa: Y015
+
+@_typing.final
+class ListMembershipApplicationsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ALLIANCE_ID_FIELD_NUMBER: _builtins.int
+    APPLICANT_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    PAGE_FIELD_NUMBER: _builtins.int
+    alliance_id: _builtins.str
+    """Optional. Only applications to this alliance (its reviewers, operators)."""
+    applicant_id: _builtins.str
+    """Optional. Only this applicant's. One of alliance_id, applicant_id is required."""
+    status: Global___ApplicationStatus.ValueType
+    """Optional. Only this state; UNSPECIFIED means all."""
+    @_builtins.property
+    def page(self) -> _common_pb2.PageRequest:
+        """Optional. Paging; oldest first."""
+
+    def __init__(
+        self,
+        *,
+        alliance_id: _builtins.str = ...,
+        applicant_id: _builtins.str = ...,
+        status: Global___ApplicationStatus.ValueType = ...,
+        page: _common_pb2.PageRequest | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["page", b"page"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alliance_id", b"alliance_id", "applicant_id", b"applicant_id", "page", b"page", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListMembershipApplicationsRequest: _TypeAlias = ListMembershipApplicationsRequest  # noqa: Y015
+
+@_typing.final
+class ListMembershipApplicationsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    APPLICATIONS_FIELD_NUMBER: _builtins.int
+    PAGE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def applications(self) -> _containers.RepeatedCompositeFieldContainer[Global___MembershipApplication]:
+        """The applications."""
+
+    @_builtins.property
+    def page(self) -> _common_pb2.PageResponse:
+        """Where the list continues."""
+
+    def __init__(
+        self,
+        *,
+        applications: _abc.Iterable[Global___MembershipApplication] | None = ...,
+        page: _common_pb2.PageResponse | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["page", b"page"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["applications", b"applications", "page", b"page"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListMembershipApplicationsResponse: _TypeAlias = ListMembershipApplicationsResponse  # noqa: Y015
+
+@_typing.final
+class TradeEdge(_message.Message):
+    """One directed relationship between two principals."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KIND_FIELD_NUMBER: _builtins.int
+    FROM_ID_FIELD_NUMBER: _builtins.int
+    TO_ID_FIELD_NUMBER: _builtins.int
+    COUNT_FIELD_NUMBER: _builtins.int
+    VOLUME_FIELD_NUMBER: _builtins.int
+    kind: Global___TradeEdgeKind.ValueType
+    """Output only. Kind."""
+    from_id: _builtins.str
+    """Output only. UUID of the buyer (SUPPLY) or passing holder (CREDIT_SHARING)."""
+    to_id: _builtins.str
+    """Output only. UUID of the seller (SUPPLY) or recipient (CREDIT_SHARING)."""
+    count: _builtins.int
+    """Output only. Number of purchase orders or payables passed."""
+    @_builtins.property
+    def volume(self) -> _containers.RepeatedCompositeFieldContainer[_common_pb2.Money]:
+        """Output only. Sum of their totals or faces, one entry per asset."""
+
+    def __init__(
+        self,
+        *,
+        kind: Global___TradeEdgeKind.ValueType = ...,
+        from_id: _builtins.str = ...,
+        to_id: _builtins.str = ...,
+        count: _builtins.int = ...,
+        volume: _abc.Iterable[_common_pb2.Money] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["count", b"count", "from_id", b"from_id", "kind", b"kind", "to_id", b"to_id", "volume", b"volume"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TradeEdge: _TypeAlias = TradeEdge  # noqa: Y015
+
+@_typing.final
+class GetTradeGraphRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ALLIANCE_ID_FIELD_NUMBER: _builtins.int
+    alliance_id: _builtins.str
+    """Required. UUID of the alliance; the caller is a member, operator or auditor."""
+    def __init__(
+        self,
+        *,
+        alliance_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alliance_id", b"alliance_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetTradeGraphRequest: _TypeAlias = GetTradeGraphRequest  # noqa: Y015
+
+@_typing.final
+class GetTradeGraphResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEMBERS_FIELD_NUMBER: _builtins.int
+    EDGES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def members(self) -> _containers.RepeatedCompositeFieldContainer[Global___AllianceMember]:
+        """The alliance's members (nodes) with their roles."""
+
+    @_builtins.property
+    def edges(self) -> _containers.RepeatedCompositeFieldContainer[Global___TradeEdge]:
+        """The edges, SUPPLY first, each kind ordered by (from_id, to_id)."""
+
+    def __init__(
+        self,
+        *,
+        members: _abc.Iterable[Global___AllianceMember] | None = ...,
+        edges: _abc.Iterable[Global___TradeEdge] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["edges", b"edges", "members", b"members"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetTradeGraphResponse: _TypeAlias = GetTradeGraphResponse  # noqa: Y015
 
 @_typing.final
 class Device(_message.Message):
@@ -2194,6 +2592,8 @@ class Payable(_message.Message):
     STATUS_FIELD_NUMBER: _builtins.int
     ENCUMBRANCE_ID_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
+    ANCHOR_ID_FIELD_NUMBER: _builtins.int
+    ANCHOR_DIGEST_SHA256_FIELD_NUMBER: _builtins.int
     payable_id: _builtins.str
     """Output only. UUID."""
     root_payable_id: _builtins.str
@@ -2212,6 +2612,17 @@ class Payable(_message.Message):
     """Output only. State."""
     encumbrance_id: _builtins.str
     """Output only. Financing or securitization encumbering it, when ENCUMBERED."""
+    anchor_id: _builtins.str
+    """Output only. UUID of the anchor sealing the operation that created this payable
+    (the confirmation, or the split it is a child of) in laborcoin's verifiable log:
+    laborcoin's GetAnchor / GetInclusionProof(anchor_id) find it.
+    """
+    anchor_digest_sha256: _builtins.bytes
+    """Output only. SHA-256 anchored: of the compact JSON (keys sorted, no spaces) of
+    the operation: {"asset", "children": [{"holder_id", "payable_id", "units"}...],
+    "maturity_date" (YYYY-MM-DD), "obligor_id", "operation" ("confirm" | "split"),
+    "parent_payable_id" (the invoice id for "confirm"), "root_payable_id"}.
+    """
     @_builtins.property
     def face(self) -> _common_pb2.Money:
         """Output only. Amount payable at maturity."""
@@ -2239,10 +2650,12 @@ class Payable(_message.Message):
         status: Global___PayableStatus.ValueType = ...,
         encumbrance_id: _builtins.str = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
+        anchor_id: _builtins.str = ...,
+        anchor_digest_sha256: _builtins.bytes = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "face", b"face", "maturity_date", b"maturity_date"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "encumbrance_id", b"encumbrance_id", "face", b"face", "holder_id", b"holder_id", "invoice_id", b"invoice_id", "maturity_date", b"maturity_date", "obligor_id", b"obligor_id", "parent_payable_id", b"parent_payable_id", "payable_id", b"payable_id", "root_payable_id", b"root_payable_id", "status", b"status", "tier", b"tier"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor_digest_sha256", b"anchor_digest_sha256", "anchor_id", b"anchor_id", "created_at", b"created_at", "encumbrance_id", b"encumbrance_id", "face", b"face", "holder_id", b"holder_id", "invoice_id", b"invoice_id", "maturity_date", b"maturity_date", "obligor_id", b"obligor_id", "parent_payable_id", b"parent_payable_id", "payable_id", b"payable_id", "root_payable_id", b"root_payable_id", "status", b"status", "tier", b"tier"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -2543,7 +2956,10 @@ Global___Collateral: _TypeAlias = Collateral  # noqa: Y015
 @_typing.final
 class FinancingQuote(_message.Message):
     """A data-driven price: annual_rate = base_rate + rating_spread + tenor_spread +
-    history_adjustment; discount = face x annual_rate x days / 360.
+    history_adjustment; straight discount D = F x a x r x t / B with F = face,
+    a = advance_rate, r = annual_rate, t = days, B = day_basis (360); the
+    present-value form discounts F x a at simple interest: F x a - F x a / (1 + r t / B).
+    Every amount is rounded half-even to the minor unit once, at the end.
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -2563,6 +2979,14 @@ class FinancingQuote(_message.Message):
     REASONS_FIELD_NUMBER: _builtins.int
     PRICED_AT_FIELD_NUMBER: _builtins.int
     MODEL_VERSION_FIELD_NUMBER: _builtins.int
+    ADVANCE_RATE_FIELD_NUMBER: _builtins.int
+    DAY_BASIS_FIELD_NUMBER: _builtins.int
+    PRESENT_VALUE_DISCOUNT_FIELD_NUMBER: _builtins.int
+    SELLER_SETTLED_VOLUME_FIELD_NUMBER: _builtins.int
+    SELLER_SETTLED_ON_TIME_FIELD_NUMBER: _builtins.int
+    SELLER_SETTLED_LATE_FIELD_NUMBER: _builtins.int
+    SELLER_DEFAULTED_FIELD_NUMBER: _builtins.int
+    SELLER_DILUTION_FIELD_NUMBER: _builtins.int
     product: Global___FinancingProduct.ValueType
     """Product priced."""
     days: _builtins.int
@@ -2573,6 +2997,14 @@ class FinancingQuote(_message.Message):
     """Obligor's rating (identity enterprise rating)."""
     model_version: _builtins.int
     """Pricing model version."""
+    day_basis: _builtins.int
+    """Day basis B (360)."""
+    seller_settled_on_time: _builtins.int
+    """The seller's history used: financings settled on time, late, defaulted."""
+    seller_settled_late: _builtins.int
+    """Financings settled late."""
+    seller_defaulted: _builtins.int
+    """Financings defaulted."""
     @_builtins.property
     def face(self) -> _common_pb2.Money:
         """Amount at maturity."""
@@ -2615,6 +3047,22 @@ class FinancingQuote(_message.Message):
     def priced_at(self) -> _timestamp_pb2.Timestamp:
         """When priced."""
 
+    @_builtins.property
+    def advance_rate(self) -> _common_pb2.Decimal:
+        """Share of face advanced, 0 < a <= 1."""
+
+    @_builtins.property
+    def present_value_discount(self) -> _common_pb2.Money:
+        """Present-value form of the discount, F x a - F x a / (1 + r t / B)."""
+
+    @_builtins.property
+    def seller_settled_volume(self) -> _common_pb2.Money:
+        """The seller's history used: financed volume settled (collateral asset)."""
+
+    @_builtins.property
+    def seller_dilution(self) -> _common_pb2.Decimal:
+        """Dilution: share of the seller's invoices cancelled, 0..1."""
+
     def __init__(
         self,
         *,
@@ -2633,10 +3081,18 @@ class FinancingQuote(_message.Message):
         reasons: _abc.Iterable[_common_pb2.ReasonCode] | None = ...,
         priced_at: _timestamp_pb2.Timestamp | None = ...,
         model_version: _builtins.int = ...,
+        advance_rate: _common_pb2.Decimal | None = ...,
+        day_basis: _builtins.int = ...,
+        present_value_discount: _common_pb2.Money | None = ...,
+        seller_settled_volume: _common_pb2.Money | None = ...,
+        seller_settled_on_time: _builtins.int = ...,
+        seller_settled_late: _builtins.int = ...,
+        seller_defaulted: _builtins.int = ...,
+        seller_dilution: _common_pb2.Decimal | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["advance", b"advance", "annual_rate", b"annual_rate", "base_rate", b"base_rate", "discount", b"discount", "face", b"face", "history_adjustment", b"history_adjustment", "priced_at", b"priced_at", "rating_spread", b"rating_spread", "tenor_spread", b"tenor_spread"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["advance", b"advance", "advance_rate", b"advance_rate", "annual_rate", b"annual_rate", "base_rate", b"base_rate", "discount", b"discount", "face", b"face", "history_adjustment", b"history_adjustment", "present_value_discount", b"present_value_discount", "priced_at", b"priced_at", "rating_spread", b"rating_spread", "seller_dilution", b"seller_dilution", "seller_settled_volume", b"seller_settled_volume", "tenor_spread", b"tenor_spread"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["advance", b"advance", "annual_rate", b"annual_rate", "base_rate", b"base_rate", "days", b"days", "discount", b"discount", "face", b"face", "history_adjustment", b"history_adjustment", "model_version", b"model_version", "obligor_id", b"obligor_id", "obligor_rating", b"obligor_rating", "priced_at", b"priced_at", "product", b"product", "rating_spread", b"rating_spread", "reasons", b"reasons", "tenor_spread", b"tenor_spread"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["advance", b"advance", "advance_rate", b"advance_rate", "annual_rate", b"annual_rate", "base_rate", b"base_rate", "day_basis", b"day_basis", "days", b"days", "discount", b"discount", "face", b"face", "history_adjustment", b"history_adjustment", "model_version", b"model_version", "obligor_id", b"obligor_id", "obligor_rating", b"obligor_rating", "present_value_discount", b"present_value_discount", "priced_at", b"priced_at", "product", b"product", "rating_spread", b"rating_spread", "reasons", b"reasons", "seller_defaulted", b"seller_defaulted", "seller_dilution", b"seller_dilution", "seller_settled_late", b"seller_settled_late", "seller_settled_on_time", b"seller_settled_on_time", "seller_settled_volume", b"seller_settled_volume", "tenor_spread", b"tenor_spread"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -2649,6 +3105,8 @@ class QuoteFinancingRequest(_message.Message):
     PRODUCT_FIELD_NUMBER: _builtins.int
     COLLATERAL_FIELD_NUMBER: _builtins.int
     SELLER_ID_FIELD_NUMBER: _builtins.int
+    MATURITY_DATE_FIELD_NUMBER: _builtins.int
+    AMOUNT_FIELD_NUMBER: _builtins.int
     product: Global___FinancingProduct.ValueType
     """Required. Product."""
     seller_id: _builtins.str
@@ -2657,16 +3115,28 @@ class QuoteFinancingRequest(_message.Message):
     def collateral(self) -> Global___Collateral:
         """Required. Collateral to price (its face, obligor and maturity are used)."""
 
+    @_builtins.property
+    def maturity_date(self) -> _common_pb2.Date:
+        """Required for loans (purchase order, warehouse receipt, buyer's credit): their
+        maturity; unset for receivables.
+        """
+
+    @_builtins.property
+    def amount(self) -> _common_pb2.Money:
+        """Optional for loans: the amount to price; default the most the collateral supports."""
+
     def __init__(
         self,
         *,
         product: Global___FinancingProduct.ValueType = ...,
         collateral: Global___Collateral | None = ...,
         seller_id: _builtins.str = ...,
+        maturity_date: _common_pb2.Date | None = ...,
+        amount: _common_pb2.Money | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["collateral", b"collateral"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "collateral", b"collateral", "maturity_date", b"maturity_date"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["collateral", b"collateral", "product", b"product", "seller_id", b"seller_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "collateral", b"collateral", "maturity_date", b"maturity_date", "product", b"product", "seller_id", b"seller_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -2725,6 +3195,11 @@ class Financing(_message.Message):
     CREATED_AT_FIELD_NUMBER: _builtins.int
     FUNDED_AT_FIELD_NUMBER: _builtins.int
     CLOSED_AT_FIELD_NUMBER: _builtins.int
+    ADVANCE_RATE_FIELD_NUMBER: _builtins.int
+    LATE_FEE_FIELD_NUMBER: _builtins.int
+    DAYS_OVERDUE_FIELD_NUMBER: _builtins.int
+    CHAIN_TYPE_FIELD_NUMBER: _builtins.int
+    RECOURSE_TRANSFER_ID_FIELD_NUMBER: _builtins.int
     financing_id: _builtins.str
     """Output only. UUID."""
     product: Global___FinancingProduct.ValueType
@@ -2749,6 +3224,14 @@ class Financing(_message.Message):
     """Output only. The funder of the accepted bid."""
     fx_rate_ref: _builtins.str
     """Output only. Identifier of the fx-model rate set used."""
+    days_overdue: _builtins.int
+    """Output only. Days past maturity while unpaid (0 when paid on time)."""
+    chain_type: Global___ChainType.ValueType
+    """Output only. The alliance's chain type (analytics), UNSPECIFIED without one."""
+    recourse_transfer_id: _builtins.str
+    """Output only. With recourse, when the obligor defaulted: the laborcoin transfer by
+    which the applicant repaid the funder's claim; empty if not (yet) collected.
+    """
     @_builtins.property
     def collateral(self) -> Global___Collateral:
         """What it rests on."""
@@ -2811,6 +3294,16 @@ class Financing(_message.Message):
     def closed_at(self) -> _timestamp_pb2.Timestamp:
         """Output only. Settlement or default time."""
 
+    @_builtins.property
+    def advance_rate(self) -> _common_pb2.Decimal:
+        """Output only. Share of face advanced (from the indicative quote)."""
+
+    @_builtins.property
+    def late_fee(self) -> _common_pb2.Money:
+        """Output only. Late fee charged (collateral currency): face x late_fee_rate x
+        days late / 360, paid by the obligor with the face when settled late.
+        """
+
     def __init__(
         self,
         *,
@@ -2839,10 +3332,15 @@ class Financing(_message.Message):
         created_at: _timestamp_pb2.Timestamp | None = ...,
         funded_at: _timestamp_pb2.Timestamp | None = ...,
         closed_at: _timestamp_pb2.Timestamp | None = ...,
+        advance_rate: _common_pb2.Decimal | None = ...,
+        late_fee: _common_pb2.Money | None = ...,
+        days_overdue: _builtins.int = ...,
+        chain_type: Global___ChainType.ValueType = ...,
+        recourse_transfer_id: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["advance", b"advance", "annual_rate", b"annual_rate", "bidding_closes_at", b"bidding_closes_at", "closed_at", b"closed_at", "collateral", b"collateral", "created_at", b"created_at", "discount", b"discount", "face", b"face", "funded_at", b"funded_at", "fx_rate", b"fx_rate", "indicative_quote", b"indicative_quote", "maturity_date", b"maturity_date", "requested_amount", b"requested_amount"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["advance", b"advance", "advance_rate", b"advance_rate", "annual_rate", b"annual_rate", "bidding_closes_at", b"bidding_closes_at", "closed_at", b"closed_at", "collateral", b"collateral", "created_at", b"created_at", "discount", b"discount", "face", b"face", "funded_at", b"funded_at", "fx_rate", b"fx_rate", "indicative_quote", b"indicative_quote", "late_fee", b"late_fee", "maturity_date", b"maturity_date", "requested_amount", b"requested_amount"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["accepted_bid_id", b"accepted_bid_id", "advance", b"advance", "alliance_id", b"alliance_id", "annual_rate", b"annual_rate", "applicant_id", b"applicant_id", "bidding_closes_at", b"bidding_closes_at", "closed_at", b"closed_at", "collateral", b"collateral", "created_at", b"created_at", "disbursement_asset", b"disbursement_asset", "discount", b"discount", "face", b"face", "financing_id", b"financing_id", "funded_at", b"funded_at", "funder_id", b"funder_id", "funding_transfer_ids", b"funding_transfer_ids", "fx_rate", b"fx_rate", "fx_rate_ref", b"fx_rate_ref", "indicative_quote", b"indicative_quote", "maturity_date", b"maturity_date", "obligor_id", b"obligor_id", "product", b"product", "requested_amount", b"requested_amount", "settlement_transfer_ids", b"settlement_transfer_ids", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["accepted_bid_id", b"accepted_bid_id", "advance", b"advance", "advance_rate", b"advance_rate", "alliance_id", b"alliance_id", "annual_rate", b"annual_rate", "applicant_id", b"applicant_id", "bidding_closes_at", b"bidding_closes_at", "chain_type", b"chain_type", "closed_at", b"closed_at", "collateral", b"collateral", "created_at", b"created_at", "days_overdue", b"days_overdue", "disbursement_asset", b"disbursement_asset", "discount", b"discount", "face", b"face", "financing_id", b"financing_id", "funded_at", b"funded_at", "funder_id", b"funder_id", "funding_transfer_ids", b"funding_transfer_ids", "fx_rate", b"fx_rate", "fx_rate_ref", b"fx_rate_ref", "indicative_quote", b"indicative_quote", "late_fee", b"late_fee", "maturity_date", b"maturity_date", "obligor_id", b"obligor_id", "product", b"product", "recourse_transfer_id", b"recourse_transfer_id", "requested_amount", b"requested_amount", "settlement_transfer_ids", b"settlement_transfer_ids", "status", b"status"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -2881,8 +3379,12 @@ class RequestFinancingRequest(_message.Message):
 
     @_builtins.property
     def maturity_date(self) -> _common_pb2.Date:
-        """Optional. For loans (PO, warehouse receipt, buyer's/seller's credit): maturity;
-        for receivables it is the collateral's maturity and must be unset.
+        """Required for loans (purchase order, warehouse receipt, buyer's credit): maturity,
+        in the future, at most 360 days on; for receivables (payables, invoices, seller's
+        credit) it is the collateral's maturity and must be unset. A loan's face is the
+        requested amount: the applicant repays it at maturity, the discount is deducted
+        from the advance; it may be at most 70% of the order total or of the goods' value
+        (100% of the order for buyer's credit, whose advance is paid to the seller).
         """
 
     @_builtins.property
@@ -2909,6 +3411,125 @@ class RequestFinancingRequest(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___RequestFinancingRequest: _TypeAlias = RequestFinancingRequest  # noqa: Y015
+
+@_typing.final
+class BorrowingBaseLine(_message.Message):
+    """One receivable in a borrowing base."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECEIVABLE_ID_FIELD_NUMBER: _builtins.int
+    OBLIGOR_ID_FIELD_NUMBER: _builtins.int
+    FACE_FIELD_NUMBER: _builtins.int
+    ELIGIBLE_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    receivable_id: _builtins.str
+    """Output only. UUID of the payable or invoice."""
+    obligor_id: _builtins.str
+    """Output only. Who owes it."""
+    reason: _builtins.str
+    """Output only. Why (part of) it does not count: "OVER_90_DAYS" (more than 90 days
+    past its invoice date), "CROSS_AGED" (half or more of what its obligor owes is over
+    90 days), "CONCENTRATION" (its obligor is above the cap share of all eligible
+    receivables); empty when wholly eligible.
+    """
+    @_builtins.property
+    def face(self) -> _common_pb2.Money:
+        """Output only. Face."""
+
+    @_builtins.property
+    def eligible(self) -> _common_pb2.Money:
+        """Output only. The part that counts."""
+
+    def __init__(
+        self,
+        *,
+        receivable_id: _builtins.str = ...,
+        obligor_id: _builtins.str = ...,
+        face: _common_pb2.Money | None = ...,
+        eligible: _common_pb2.Money | None = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["eligible", b"eligible", "face", b"face"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["eligible", b"eligible", "face", b"face", "obligor_id", b"obligor_id", "reason", b"reason", "receivable_id", b"receivable_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BorrowingBaseLine: _TypeAlias = BorrowingBaseLine  # noqa: Y015
+
+@_typing.final
+class GetBorrowingBaseRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    HOLDER_ID_FIELD_NUMBER: _builtins.int
+    ASSET_FIELD_NUMBER: _builtins.int
+    holder_id: _builtins.str
+    """Required. UUID of the holder; the caller itself, its funders see it via operators."""
+    asset: _builtins.str
+    """Required. Asset of the receivables counted."""
+    def __init__(
+        self,
+        *,
+        holder_id: _builtins.str = ...,
+        asset: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["asset", b"asset", "holder_id", b"holder_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetBorrowingBaseRequest: _TypeAlias = GetBorrowingBaseRequest  # noqa: Y015
+
+@_typing.final
+class GetBorrowingBaseResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LINES_FIELD_NUMBER: _builtins.int
+    ELIGIBLE_FIELD_NUMBER: _builtins.int
+    ADVANCE_RATE_FIELD_NUMBER: _builtins.int
+    CONCENTRATION_CAP_FIELD_NUMBER: _builtins.int
+    BASE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def lines(self) -> _containers.RepeatedCompositeFieldContainer[Global___BorrowingBaseLine]:
+        """Every receivable considered."""
+
+    @_builtins.property
+    def eligible(self) -> _common_pb2.Money:
+        """Sum of the eligible parts."""
+
+    @_builtins.property
+    def advance_rate(self) -> _common_pb2.Decimal:
+        """Advance rate applied."""
+
+    @_builtins.property
+    def concentration_cap(self) -> _common_pb2.Decimal:
+        """Concentration cap per obligor."""
+
+    @_builtins.property
+    def base(self) -> _common_pb2.Money:
+        """eligible x advance_rate, rounded down: the most a receivables pledge lends. A
+        RECEIVABLES_PLEDGE financing on one payable asks at most that payable's eligible
+        part x advance_rate (FAILED_PRECONDITION EXCEEDS_BORROWING_BASE otherwise).
+        """
+
+    def __init__(
+        self,
+        *,
+        lines: _abc.Iterable[Global___BorrowingBaseLine] | None = ...,
+        eligible: _common_pb2.Money | None = ...,
+        advance_rate: _common_pb2.Decimal | None = ...,
+        concentration_cap: _common_pb2.Decimal | None = ...,
+        base: _common_pb2.Money | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["advance_rate", b"advance_rate", "base", b"base", "concentration_cap", b"concentration_cap", "eligible", b"eligible"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["advance_rate", b"advance_rate", "base", b"base", "concentration_cap", b"concentration_cap", "eligible", b"eligible", "lines", b"lines"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetBorrowingBaseResponse: _TypeAlias = GetBorrowingBaseResponse  # noqa: Y015
 
 @_typing.final
 class RequestFinancingResponse(_message.Message):
@@ -3169,6 +3790,7 @@ class PlaceBidRequest(_message.Message):
     FUNDER_ID_FIELD_NUMBER: _builtins.int
     ANNUAL_RATE_FIELD_NUMBER: _builtins.int
     EXPIRES_AT_FIELD_NUMBER: _builtins.int
+    ACCEPT_QUOTE_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     """Required. Idempotency key (UUID)."""
     financing_id: _builtins.str
@@ -3177,9 +3799,13 @@ class PlaceBidRequest(_message.Message):
     """Required. UUID of a FUNDER (FINANCIAL_INSTITUTION); the caller itself. One
     open bid per funder: a new bid replaces the old.
     """
+    accept_quote: _builtins.bool
+    """Optional. true: the funder accepts the indicative quote (its annual rate);
+    annual_rate must then be unset.
+    """
     @_builtins.property
     def annual_rate(self) -> _common_pb2.Decimal:
-        """Required. > 0, < 1."""
+        """Required unless accept_quote. > 0, < 1."""
 
     @_builtins.property
     def expires_at(self) -> _timestamp_pb2.Timestamp:
@@ -3193,10 +3819,11 @@ class PlaceBidRequest(_message.Message):
         funder_id: _builtins.str = ...,
         annual_rate: _common_pb2.Decimal | None = ...,
         expires_at: _timestamp_pb2.Timestamp | None = ...,
+        accept_quote: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["annual_rate", b"annual_rate", "expires_at", b"expires_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["annual_rate", b"annual_rate", "expires_at", b"expires_at", "financing_id", b"financing_id", "funder_id", b"funder_id", "request_id", b"request_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["accept_quote", b"accept_quote", "annual_rate", b"annual_rate", "expires_at", b"expires_at", "financing_id", b"financing_id", "funder_id", b"funder_id", "request_id", b"request_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -3344,7 +3971,10 @@ class AcceptBidRequest(_message.Message):
     financing_id: _builtins.str
     """Required. UUID of an OPEN financing of the caller."""
     bid_id: _builtins.str
-    """Required. UUID of an OPEN bid on it."""
+    """Optional. UUID of an OPEN bid on it; it must be the lowest-cost open bid (the
+    lowest rate; on a tie the earliest) - FAILED_PRECONDITION BID_NOT_LOWEST_COST
+    otherwise. Empty means the lowest-cost open bid.
+    """
     def __init__(
         self,
         *,
@@ -3937,6 +4567,10 @@ class Securitization(_message.Message):
     TRANCHES_FIELD_NUMBER: _builtins.int
     STATUS_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
+    SUBSCRIPTIONS_FIELD_NUMBER: _builtins.int
+    WIND_UP_AT_FIELD_NUMBER: _builtins.int
+    COLLECTIONS_FIELD_NUMBER: _builtins.int
+    PAYMENTS_FIELD_NUMBER: _builtins.int
     securitization_id: _builtins.str
     """Output only. UUID."""
     sponsor_id: _builtins.str
@@ -3965,6 +4599,26 @@ class Securitization(_message.Message):
     def created_at(self) -> _timestamp_pb2.Timestamp:
         """Output only. Creation time."""
 
+    @_builtins.property
+    def subscriptions(self) -> _containers.RepeatedCompositeFieldContainer[Global___TrancheSubscription]:
+        """Output only. Investors' subscriptions, in order."""
+
+    @_builtins.property
+    def wind_up_at(self) -> _timestamp_pb2.Timestamp:
+        """Output only. When the pool is wound up: grace_days after the last maturity, the
+        collections (faces its obligors paid) run through the waterfall to the investors.
+        """
+
+    @_builtins.property
+    def collections(self) -> _common_pb2.Money:
+        """Output only. Collected from the pool's obligors (set when RETIRED)."""
+
+    @_builtins.property
+    def payments(self) -> _containers.RepeatedCompositeFieldContainer[Global___TranchePayment]:
+        """Output only. What each tranche got from the waterfall (set when RETIRED), by
+        seniority.
+        """
+
     def __init__(
         self,
         *,
@@ -3977,14 +4631,109 @@ class Securitization(_message.Message):
         tranches: _abc.Iterable[Global___Tranche] | None = ...,
         status: Global___SecuritizationStatus.ValueType = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
+        subscriptions: _abc.Iterable[Global___TrancheSubscription] | None = ...,
+        wind_up_at: _timestamp_pb2.Timestamp | None = ...,
+        collections: _common_pb2.Money | None = ...,
+        payments: _abc.Iterable[Global___TranchePayment] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "pool_face", b"pool_face", "weighted_average_days", b"weighted_average_days"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["collections", b"collections", "created_at", b"created_at", "pool_face", b"pool_face", "weighted_average_days", b"weighted_average_days", "wind_up_at", b"wind_up_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "name", b"name", "payable_ids", b"payable_ids", "pool_face", b"pool_face", "securitization_id", b"securitization_id", "sponsor_id", b"sponsor_id", "status", b"status", "tranches", b"tranches", "weighted_average_days", b"weighted_average_days"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["collections", b"collections", "created_at", b"created_at", "name", b"name", "payable_ids", b"payable_ids", "payments", b"payments", "pool_face", b"pool_face", "securitization_id", b"securitization_id", "sponsor_id", b"sponsor_id", "status", b"status", "subscriptions", b"subscriptions", "tranches", b"tranches", "weighted_average_days", b"weighted_average_days", "wind_up_at", b"wind_up_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Securitization: _TypeAlias = Securitization  # noqa: Y015
+
+@_typing.final
+class TrancheSubscription(_message.Message):
+    """An investor's subscription to a tranche."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TRANCHE_ID_FIELD_NUMBER: _builtins.int
+    INVESTOR_ID_FIELD_NUMBER: _builtins.int
+    AMOUNT_FIELD_NUMBER: _builtins.int
+    TRANSFER_ID_FIELD_NUMBER: _builtins.int
+    tranche_id: _builtins.str
+    """Output only. The tranche."""
+    investor_id: _builtins.str
+    """Output only. UUID of the investor."""
+    transfer_id: _builtins.str
+    """Output only. laborcoin transfer id of the payment to the sponsor."""
+    @_builtins.property
+    def amount(self) -> _common_pb2.Money:
+        """Output only. Amount paid (pool asset)."""
+
+    def __init__(
+        self,
+        *,
+        tranche_id: _builtins.str = ...,
+        investor_id: _builtins.str = ...,
+        amount: _common_pb2.Money | None = ...,
+        transfer_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "investor_id", b"investor_id", "tranche_id", b"tranche_id", "transfer_id", b"transfer_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TrancheSubscription: _TypeAlias = TrancheSubscription  # noqa: Y015
+
+@_typing.final
+class TranchePayment(_message.Message):
+    """One tranche's share of the waterfall: interest first by seniority, then principal
+    by seniority, then any excess to the most junior tranche. Investors of a tranche are
+    paid pro rata to their subscriptions (the rounding rest to the first).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TRANCHE_ID_FIELD_NUMBER: _builtins.int
+    INTEREST_DUE_FIELD_NUMBER: _builtins.int
+    INTEREST_PAID_FIELD_NUMBER: _builtins.int
+    PRINCIPAL_PAID_FIELD_NUMBER: _builtins.int
+    EXCESS_PAID_FIELD_NUMBER: _builtins.int
+    PRINCIPAL_LOSS_FIELD_NUMBER: _builtins.int
+    tranche_id: _builtins.str
+    """Output only. The tranche."""
+    @_builtins.property
+    def interest_due(self) -> _common_pb2.Money:
+        """Output only. Interest due (principal x coupon x days / 360) and paid."""
+
+    @_builtins.property
+    def interest_paid(self) -> _common_pb2.Money:
+        """Output only. Interest paid."""
+
+    @_builtins.property
+    def principal_paid(self) -> _common_pb2.Money:
+        """Output only. Principal repaid."""
+
+    @_builtins.property
+    def excess_paid(self) -> _common_pb2.Money:
+        """Output only. Excess paid (most junior tranche only)."""
+
+    @_builtins.property
+    def principal_loss(self) -> _common_pb2.Money:
+        """Output only. Principal lost."""
+
+    def __init__(
+        self,
+        *,
+        tranche_id: _builtins.str = ...,
+        interest_due: _common_pb2.Money | None = ...,
+        interest_paid: _common_pb2.Money | None = ...,
+        principal_paid: _common_pb2.Money | None = ...,
+        excess_paid: _common_pb2.Money | None = ...,
+        principal_loss: _common_pb2.Money | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["excess_paid", b"excess_paid", "interest_due", b"interest_due", "interest_paid", b"interest_paid", "principal_loss", b"principal_loss", "principal_paid", b"principal_paid"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["excess_paid", b"excess_paid", "interest_due", b"interest_due", "interest_paid", b"interest_paid", "principal_loss", b"principal_loss", "principal_paid", b"principal_paid", "tranche_id", b"tranche_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TranchePayment: _TypeAlias = TranchePayment  # noqa: Y015
 
 @_typing.final
 class TrancheSpec(_message.Message):
@@ -4323,3 +5072,96 @@ class TraceTradeResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___TraceTradeResponse: _TypeAlias = TraceTradeResponse  # noqa: Y015
+
+@_typing.final
+class AnalyticsGroup(_message.Message):
+    """Figures of one group (alliance or chain type), one entry per asset."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    GROUP_FIELD_NUMBER: _builtins.int
+    FINANCED_VOLUME_FIELD_NUMBER: _builtins.int
+    OUTSTANDING_FIELD_NUMBER: _builtins.int
+    DEFAULTED_FIELD_NUMBER: _builtins.int
+    FUNDED_COUNT_FIELD_NUMBER: _builtins.int
+    DEFAULTED_COUNT_FIELD_NUMBER: _builtins.int
+    group: _builtins.str
+    """Alliance id, or the chain type name (e.g. "CHAIN_TYPE_INDUSTRIAL"), or "none"
+    for financings outside any alliance.
+    """
+    funded_count: _builtins.int
+    """Number of financings funded, and of those defaulted."""
+    defaulted_count: _builtins.int
+    """Number of DEFAULTED financings."""
+    @_builtins.property
+    def financed_volume(self) -> _containers.RepeatedCompositeFieldContainer[_common_pb2.Money]:
+        """Sum of the faces of every financing ever funded."""
+
+    @_builtins.property
+    def outstanding(self) -> _containers.RepeatedCompositeFieldContainer[_common_pb2.Money]:
+        """Sum of the faces of FUNDED and OVERDUE financings."""
+
+    @_builtins.property
+    def defaulted(self) -> _containers.RepeatedCompositeFieldContainer[_common_pb2.Money]:
+        """Sum of the faces of DEFAULTED financings."""
+
+    def __init__(
+        self,
+        *,
+        group: _builtins.str = ...,
+        financed_volume: _abc.Iterable[_common_pb2.Money] | None = ...,
+        outstanding: _abc.Iterable[_common_pb2.Money] | None = ...,
+        defaulted: _abc.Iterable[_common_pb2.Money] | None = ...,
+        funded_count: _builtins.int = ...,
+        defaulted_count: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["defaulted", b"defaulted", "defaulted_count", b"defaulted_count", "financed_volume", b"financed_volume", "funded_count", b"funded_count", "group", b"group", "outstanding", b"outstanding"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AnalyticsGroup: _TypeAlias = AnalyticsGroup  # noqa: Y015
+
+@_typing.final
+class GetAnalyticsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetAnalyticsRequest: _TypeAlias = GetAnalyticsRequest  # noqa: Y015
+
+@_typing.final
+class GetAnalyticsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BY_ALLIANCE_FIELD_NUMBER: _builtins.int
+    BY_CHAIN_TYPE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def by_alliance(self) -> _containers.RepeatedCompositeFieldContainer[Global___AnalyticsGroup]:
+        """Per alliance, ordered by alliance id."""
+
+    @_builtins.property
+    def by_chain_type(self) -> _containers.RepeatedCompositeFieldContainer[Global___AnalyticsGroup]:
+        """Per chain type of the financing's alliance, ordered by name."""
+
+    def __init__(
+        self,
+        *,
+        by_alliance: _abc.Iterable[Global___AnalyticsGroup] | None = ...,
+        by_chain_type: _abc.Iterable[Global___AnalyticsGroup] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["by_alliance", b"by_alliance", "by_chain_type", b"by_chain_type"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetAnalyticsResponse: _TypeAlias = GetAnalyticsResponse  # noqa: Y015

@@ -65,6 +65,26 @@ class ScfExchangeServiceStub:
                 request_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListAllianceMembersRequest.SerializeToString,
                 response_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListAllianceMembersResponse.FromString,
                 _registered_method=True)
+        self.ApplyForMembership = channel.unary_unary(
+                '/ntb.scf_exchange.v1.ScfExchangeService/ApplyForMembership',
+                request_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ApplyForMembershipRequest.SerializeToString,
+                response_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ApplyForMembershipResponse.FromString,
+                _registered_method=True)
+        self.ReviewMembershipApplication = channel.unary_unary(
+                '/ntb.scf_exchange.v1.ScfExchangeService/ReviewMembershipApplication',
+                request_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ReviewMembershipApplicationRequest.SerializeToString,
+                response_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ReviewMembershipApplicationResponse.FromString,
+                _registered_method=True)
+        self.ListMembershipApplications = channel.unary_unary(
+                '/ntb.scf_exchange.v1.ScfExchangeService/ListMembershipApplications',
+                request_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListMembershipApplicationsRequest.SerializeToString,
+                response_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListMembershipApplicationsResponse.FromString,
+                _registered_method=True)
+        self.GetTradeGraph = channel.unary_unary(
+                '/ntb.scf_exchange.v1.ScfExchangeService/GetTradeGraph',
+                request_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetTradeGraphRequest.SerializeToString,
+                response_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetTradeGraphResponse.FromString,
+                _registered_method=True)
         self.RegisterDevice = channel.unary_unary(
                 '/ntb.scf_exchange.v1.ScfExchangeService/RegisterDevice',
                 request_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.RegisterDeviceRequest.SerializeToString,
@@ -165,6 +185,11 @@ class ScfExchangeServiceStub:
                 request_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.RequestFinancingRequest.SerializeToString,
                 response_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.RequestFinancingResponse.FromString,
                 _registered_method=True)
+        self.GetBorrowingBase = channel.unary_unary(
+                '/ntb.scf_exchange.v1.ScfExchangeService/GetBorrowingBase',
+                request_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetBorrowingBaseRequest.SerializeToString,
+                response_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetBorrowingBaseResponse.FromString,
+                _registered_method=True)
         self.GetFinancing = channel.unary_unary(
                 '/ntb.scf_exchange.v1.ScfExchangeService/GetFinancing',
                 request_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetFinancingRequest.SerializeToString,
@@ -255,6 +280,11 @@ class ScfExchangeServiceStub:
                 request_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListSecuritizationsRequest.SerializeToString,
                 response_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListSecuritizationsResponse.FromString,
                 _registered_method=True)
+        self.GetAnalytics = channel.unary_unary(
+                '/ntb.scf_exchange.v1.ScfExchangeService/GetAnalytics',
+                request_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetAnalyticsRequest.SerializeToString,
+                response_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetAnalyticsResponse.FromString,
+                _registered_method=True)
 
 
 class ScfExchangeServiceServicer:
@@ -298,6 +328,37 @@ class ScfExchangeServiceServicer:
 
     def ListAllianceMembers(self, request, context):
         """Lists the members of an alliance.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ApplyForMembership(self, request, context):
+        """An enterprise or financial institution applies to join an alliance with roles.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReviewMembershipApplication(self, request, context):
+        """The alliance's creator, a core enterprise member or an operator approves (the
+        applicant becomes a member) or rejects an application.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMembershipApplications(self, request, context):
+        """Lists the applications to an alliance (reviewers) or of an applicant.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTradeGraph(self, request, context):
+        """The trade-relationship graph of an alliance: its members as nodes, and an edge
+        per (buyer, seller) pair with purchase orders inside the alliance, plus the
+        credit-sharing edges (payables passed from one holder to another).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -449,6 +510,14 @@ class ScfExchangeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetBorrowingBase(self, request, context):
+        """Receivables pledge: the holder's borrowing base from its receivables (payables it
+        holds and its unconfirmed invoices) under the eligibility rules. Read-only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetFinancing(self, request, context):
         """Reads one financing.
         """
@@ -582,6 +651,14 @@ class ScfExchangeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetAnalytics(self, request, context):
+        """Operators and auditors: financed volume, outstanding and defaults per alliance
+        and chain type.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ScfExchangeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -614,6 +691,26 @@ def add_ScfExchangeServiceServicer_to_server(servicer, server):
                     servicer.ListAllianceMembers,
                     request_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListAllianceMembersRequest.FromString,
                     response_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListAllianceMembersResponse.SerializeToString,
+            ),
+            'ApplyForMembership': grpc.unary_unary_rpc_method_handler(
+                    servicer.ApplyForMembership,
+                    request_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ApplyForMembershipRequest.FromString,
+                    response_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ApplyForMembershipResponse.SerializeToString,
+            ),
+            'ReviewMembershipApplication': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReviewMembershipApplication,
+                    request_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ReviewMembershipApplicationRequest.FromString,
+                    response_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ReviewMembershipApplicationResponse.SerializeToString,
+            ),
+            'ListMembershipApplications': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMembershipApplications,
+                    request_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListMembershipApplicationsRequest.FromString,
+                    response_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListMembershipApplicationsResponse.SerializeToString,
+            ),
+            'GetTradeGraph': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTradeGraph,
+                    request_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetTradeGraphRequest.FromString,
+                    response_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetTradeGraphResponse.SerializeToString,
             ),
             'RegisterDevice': grpc.unary_unary_rpc_method_handler(
                     servicer.RegisterDevice,
@@ -715,6 +812,11 @@ def add_ScfExchangeServiceServicer_to_server(servicer, server):
                     request_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.RequestFinancingRequest.FromString,
                     response_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.RequestFinancingResponse.SerializeToString,
             ),
+            'GetBorrowingBase': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetBorrowingBase,
+                    request_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetBorrowingBaseRequest.FromString,
+                    response_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetBorrowingBaseResponse.SerializeToString,
+            ),
             'GetFinancing': grpc.unary_unary_rpc_method_handler(
                     servicer.GetFinancing,
                     request_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetFinancingRequest.FromString,
@@ -804,6 +906,11 @@ def add_ScfExchangeServiceServicer_to_server(servicer, server):
                     servicer.ListSecuritizations,
                     request_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListSecuritizationsRequest.FromString,
                     response_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListSecuritizationsResponse.SerializeToString,
+            ),
+            'GetAnalytics': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAnalytics,
+                    request_deserializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetAnalyticsRequest.FromString,
+                    response_serializer=ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetAnalyticsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -969,6 +1076,114 @@ class ScfExchangeService:
             '/ntb.scf_exchange.v1.ScfExchangeService/ListAllianceMembers',
             ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListAllianceMembersRequest.SerializeToString,
             ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListAllianceMembersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ApplyForMembership(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ntb.scf_exchange.v1.ScfExchangeService/ApplyForMembership',
+            ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ApplyForMembershipRequest.SerializeToString,
+            ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ApplyForMembershipResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReviewMembershipApplication(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ntb.scf_exchange.v1.ScfExchangeService/ReviewMembershipApplication',
+            ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ReviewMembershipApplicationRequest.SerializeToString,
+            ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ReviewMembershipApplicationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMembershipApplications(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ntb.scf_exchange.v1.ScfExchangeService/ListMembershipApplications',
+            ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListMembershipApplicationsRequest.SerializeToString,
+            ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListMembershipApplicationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTradeGraph(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ntb.scf_exchange.v1.ScfExchangeService/GetTradeGraph',
+            ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetTradeGraphRequest.SerializeToString,
+            ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetTradeGraphResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1520,6 +1735,33 @@ class ScfExchangeService:
             _registered_method=True)
 
     @staticmethod
+    def GetBorrowingBase(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ntb.scf_exchange.v1.ScfExchangeService/GetBorrowingBase',
+            ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetBorrowingBaseRequest.SerializeToString,
+            ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetBorrowingBaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def GetFinancing(request,
             target,
             options=(),
@@ -1995,6 +2237,33 @@ class ScfExchangeService:
             '/ntb.scf_exchange.v1.ScfExchangeService/ListSecuritizations',
             ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListSecuritizationsRequest.SerializeToString,
             ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.ListSecuritizationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAnalytics(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ntb.scf_exchange.v1.ScfExchangeService/GetAnalytics',
+            ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetAnalyticsRequest.SerializeToString,
+            ntb_dot_scf__exchange_dot_v1_dot_scf__exchange__pb2.GetAnalyticsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -59,6 +59,19 @@ class ScfExchangeServiceStub:
     """Removes a member (its open financings are not affected)."""
     ListAllianceMembers: _grpc.UnaryUnaryMultiCallable[_scf_exchange_pb2.ListAllianceMembersRequest, _scf_exchange_pb2.ListAllianceMembersResponse]
     """Lists the members of an alliance."""
+    ApplyForMembership: _grpc.UnaryUnaryMultiCallable[_scf_exchange_pb2.ApplyForMembershipRequest, _scf_exchange_pb2.ApplyForMembershipResponse]
+    """An enterprise or financial institution applies to join an alliance with roles."""
+    ReviewMembershipApplication: _grpc.UnaryUnaryMultiCallable[_scf_exchange_pb2.ReviewMembershipApplicationRequest, _scf_exchange_pb2.ReviewMembershipApplicationResponse]
+    """The alliance's creator, a core enterprise member or an operator approves (the
+    applicant becomes a member) or rejects an application.
+    """
+    ListMembershipApplications: _grpc.UnaryUnaryMultiCallable[_scf_exchange_pb2.ListMembershipApplicationsRequest, _scf_exchange_pb2.ListMembershipApplicationsResponse]
+    """Lists the applications to an alliance (reviewers) or of an applicant."""
+    GetTradeGraph: _grpc.UnaryUnaryMultiCallable[_scf_exchange_pb2.GetTradeGraphRequest, _scf_exchange_pb2.GetTradeGraphResponse]
+    """The trade-relationship graph of an alliance: its members as nodes, and an edge
+    per (buyer, seller) pair with purchase orders inside the alliance, plus the
+    credit-sharing edges (payables passed from one holder to another).
+    """
     RegisterDevice: _grpc.UnaryUnaryMultiCallable[_scf_exchange_pb2.RegisterDeviceRequest, _scf_exchange_pb2.RegisterDeviceResponse]
     """Registers an IoT device (tracker, weighbridge, ...) whose Ed25519 key signs
     attestations of shipments and warehouse stock.
@@ -111,6 +124,10 @@ class ScfExchangeServiceStub:
     """Asks funders for financing of a payable, invoice, purchase order, warehouse
     receipt or letter of credit. Emits FinancingRequested.
     """
+    GetBorrowingBase: _grpc.UnaryUnaryMultiCallable[_scf_exchange_pb2.GetBorrowingBaseRequest, _scf_exchange_pb2.GetBorrowingBaseResponse]
+    """Receivables pledge: the holder's borrowing base from its receivables (payables it
+    holds and its unconfirmed invoices) under the eligibility rules. Read-only.
+    """
     GetFinancing: _grpc.UnaryUnaryMultiCallable[_scf_exchange_pb2.GetFinancingRequest, _scf_exchange_pb2.GetFinancingResponse]
     """Reads one financing."""
     ListFinancings: _grpc.UnaryUnaryMultiCallable[_scf_exchange_pb2.ListFinancingsRequest, _scf_exchange_pb2.ListFinancingsResponse]
@@ -159,6 +176,10 @@ class ScfExchangeServiceStub:
     """Reads one securitization with its tranches."""
     ListSecuritizations: _grpc.UnaryUnaryMultiCallable[_scf_exchange_pb2.ListSecuritizationsRequest, _scf_exchange_pb2.ListSecuritizationsResponse]
     """Lists securitizations by sponsor and status."""
+    GetAnalytics: _grpc.UnaryUnaryMultiCallable[_scf_exchange_pb2.GetAnalyticsRequest, _scf_exchange_pb2.GetAnalyticsResponse]
+    """Operators and auditors: financed volume, outstanding and defaults per alliance
+    and chain type.
+    """
 
 @_typing.type_check_only
 class ScfExchangeServiceAsyncStub(ScfExchangeServiceStub):
@@ -177,6 +198,19 @@ class ScfExchangeServiceAsyncStub(ScfExchangeServiceStub):
     """Removes a member (its open financings are not affected)."""
     ListAllianceMembers: _aio.UnaryUnaryMultiCallable[_scf_exchange_pb2.ListAllianceMembersRequest, _scf_exchange_pb2.ListAllianceMembersResponse]  # type: ignore[assignment]
     """Lists the members of an alliance."""
+    ApplyForMembership: _aio.UnaryUnaryMultiCallable[_scf_exchange_pb2.ApplyForMembershipRequest, _scf_exchange_pb2.ApplyForMembershipResponse]  # type: ignore[assignment]
+    """An enterprise or financial institution applies to join an alliance with roles."""
+    ReviewMembershipApplication: _aio.UnaryUnaryMultiCallable[_scf_exchange_pb2.ReviewMembershipApplicationRequest, _scf_exchange_pb2.ReviewMembershipApplicationResponse]  # type: ignore[assignment]
+    """The alliance's creator, a core enterprise member or an operator approves (the
+    applicant becomes a member) or rejects an application.
+    """
+    ListMembershipApplications: _aio.UnaryUnaryMultiCallable[_scf_exchange_pb2.ListMembershipApplicationsRequest, _scf_exchange_pb2.ListMembershipApplicationsResponse]  # type: ignore[assignment]
+    """Lists the applications to an alliance (reviewers) or of an applicant."""
+    GetTradeGraph: _aio.UnaryUnaryMultiCallable[_scf_exchange_pb2.GetTradeGraphRequest, _scf_exchange_pb2.GetTradeGraphResponse]  # type: ignore[assignment]
+    """The trade-relationship graph of an alliance: its members as nodes, and an edge
+    per (buyer, seller) pair with purchase orders inside the alliance, plus the
+    credit-sharing edges (payables passed from one holder to another).
+    """
     RegisterDevice: _aio.UnaryUnaryMultiCallable[_scf_exchange_pb2.RegisterDeviceRequest, _scf_exchange_pb2.RegisterDeviceResponse]  # type: ignore[assignment]
     """Registers an IoT device (tracker, weighbridge, ...) whose Ed25519 key signs
     attestations of shipments and warehouse stock.
@@ -229,6 +263,10 @@ class ScfExchangeServiceAsyncStub(ScfExchangeServiceStub):
     """Asks funders for financing of a payable, invoice, purchase order, warehouse
     receipt or letter of credit. Emits FinancingRequested.
     """
+    GetBorrowingBase: _aio.UnaryUnaryMultiCallable[_scf_exchange_pb2.GetBorrowingBaseRequest, _scf_exchange_pb2.GetBorrowingBaseResponse]  # type: ignore[assignment]
+    """Receivables pledge: the holder's borrowing base from its receivables (payables it
+    holds and its unconfirmed invoices) under the eligibility rules. Read-only.
+    """
     GetFinancing: _aio.UnaryUnaryMultiCallable[_scf_exchange_pb2.GetFinancingRequest, _scf_exchange_pb2.GetFinancingResponse]  # type: ignore[assignment]
     """Reads one financing."""
     ListFinancings: _aio.UnaryUnaryMultiCallable[_scf_exchange_pb2.ListFinancingsRequest, _scf_exchange_pb2.ListFinancingsResponse]  # type: ignore[assignment]
@@ -277,6 +315,10 @@ class ScfExchangeServiceAsyncStub(ScfExchangeServiceStub):
     """Reads one securitization with its tranches."""
     ListSecuritizations: _aio.UnaryUnaryMultiCallable[_scf_exchange_pb2.ListSecuritizationsRequest, _scf_exchange_pb2.ListSecuritizationsResponse]  # type: ignore[assignment]
     """Lists securitizations by sponsor and status."""
+    GetAnalytics: _aio.UnaryUnaryMultiCallable[_scf_exchange_pb2.GetAnalyticsRequest, _scf_exchange_pb2.GetAnalyticsResponse]  # type: ignore[assignment]
+    """Operators and auditors: financed volume, outstanding and defaults per alliance
+    and chain type.
+    """
 
 class ScfExchangeServiceServicer:
     """Supply chain finance: alliances, flows, payables, financing, LCs, securitization."""
@@ -322,6 +364,39 @@ class ScfExchangeServiceServicer:
         context: _ServicerContext,
     ) -> _typing.Union[_scf_exchange_pb2.ListAllianceMembersResponse, _abc.Awaitable[_scf_exchange_pb2.ListAllianceMembersResponse]]:
         """Lists the members of an alliance."""
+
+    def ApplyForMembership(
+        self,
+        request: _scf_exchange_pb2.ApplyForMembershipRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scf_exchange_pb2.ApplyForMembershipResponse, _abc.Awaitable[_scf_exchange_pb2.ApplyForMembershipResponse]]:
+        """An enterprise or financial institution applies to join an alliance with roles."""
+
+    def ReviewMembershipApplication(
+        self,
+        request: _scf_exchange_pb2.ReviewMembershipApplicationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scf_exchange_pb2.ReviewMembershipApplicationResponse, _abc.Awaitable[_scf_exchange_pb2.ReviewMembershipApplicationResponse]]:
+        """The alliance's creator, a core enterprise member or an operator approves (the
+        applicant becomes a member) or rejects an application.
+        """
+
+    def ListMembershipApplications(
+        self,
+        request: _scf_exchange_pb2.ListMembershipApplicationsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scf_exchange_pb2.ListMembershipApplicationsResponse, _abc.Awaitable[_scf_exchange_pb2.ListMembershipApplicationsResponse]]:
+        """Lists the applications to an alliance (reviewers) or of an applicant."""
+
+    def GetTradeGraph(
+        self,
+        request: _scf_exchange_pb2.GetTradeGraphRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scf_exchange_pb2.GetTradeGraphResponse, _abc.Awaitable[_scf_exchange_pb2.GetTradeGraphResponse]]:
+        """The trade-relationship graph of an alliance: its members as nodes, and an edge
+        per (buyer, seller) pair with purchase orders inside the alliance, plus the
+        credit-sharing edges (payables passed from one holder to another).
+        """
 
     def RegisterDevice(
         self,
@@ -475,6 +550,15 @@ class ScfExchangeServiceServicer:
         receipt or letter of credit. Emits FinancingRequested.
         """
 
+    def GetBorrowingBase(
+        self,
+        request: _scf_exchange_pb2.GetBorrowingBaseRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scf_exchange_pb2.GetBorrowingBaseResponse, _abc.Awaitable[_scf_exchange_pb2.GetBorrowingBaseResponse]]:
+        """Receivables pledge: the holder's borrowing base from its receivables (payables it
+        holds and its unconfirmed invoices) under the eligibility rules. Read-only.
+        """
+
     def GetFinancing(
         self,
         request: _scf_exchange_pb2.GetFinancingRequest,
@@ -612,5 +696,14 @@ class ScfExchangeServiceServicer:
         context: _ServicerContext,
     ) -> _typing.Union[_scf_exchange_pb2.ListSecuritizationsResponse, _abc.Awaitable[_scf_exchange_pb2.ListSecuritizationsResponse]]:
         """Lists securitizations by sponsor and status."""
+
+    def GetAnalytics(
+        self,
+        request: _scf_exchange_pb2.GetAnalyticsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scf_exchange_pb2.GetAnalyticsResponse, _abc.Awaitable[_scf_exchange_pb2.GetAnalyticsResponse]]:
+        """Operators and auditors: financed volume, outstanding and defaults per alliance
+        and chain type.
+        """
 
 def add_ScfExchangeServiceServicer_to_server(servicer: ScfExchangeServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -1,0 +1,208 @@
+"""Group commit: CreateTransfers calls that arrive together share one transaction.
+
+What TigerBeetle does with its request batches. A call waits in a queue; while a
+group is in the database, the calls arriving meanwhile form the next group, so under
+load each transaction carries many calls and a lone call waits for nobody. Each call
+keeps its own answer, exactly as if it had run alone, one after another:
+- its own request id (a retry returns the first answer, the same id with another
+  body is ALREADY_EXISTS) and its own batch mode (ATOMIC or CHAINS), so one call's
+  failed transfers never touch another's;
+- its own authorization (PERMISSION_DENIED for that call only);
+- its own trace context on the events it causes.
+Accounts are locked in id order as on the single path, so groups never deadlock.
+Two calls sharing a request id or a transfer id never share a group (the later one
+waits for the next). If the group transaction fails as a whole (e.g. a concurrent
+twin on another replica won a unique key), every call of it is re-run on its own
+through `create_transfers`, which is how a single call behaves anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import structlog
+
+from ntb_laborcoin.domain import snapshots
+from ntb_laborcoin.domain.events import TransferPosted
+from ntb_laborcoin.domain.ledger import Ledger
+from ntb_laborcoin.domain.model import Account
+from ntb_laborcoin.domain.transfers import BatchOutcome, TransferResult
+from ntb_laborcoin.service.ledger import (
+    OPERATION,
+    CreateTransfers,
+    authorize,
+    create_transfers,
+)
+from ntb_laborcoin.service.unit_of_work import LaborCoinUnitOfWork, NewUnit
+from ntbkit.auth import Caller
+from ntbkit.errors import AlreadyExists, PermissionDenied
+
+log = structlog.get_logger(__name__)
+
+GROUP_TRANSFERS_MAX = 8190  # one group stays one CreateTransfers-sized statement
+
+
+@dataclass
+class _Call:
+    command: CreateTransfers
+    caller: Caller
+    context: contextvars.Context  # the RPC's (trace) context, for its events
+    answer: asyncio.Future[list[TransferResult]] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future())
+
+    def succeed(self, results: list[TransferResult]) -> None:
+        if not self.answer.done():
+            self.answer.set_result(results)
+
+    def fail(self, error: BaseException) -> None:
+        if not self.answer.done():
+            self.answer.set_exception(error)
+
+
+class TransferCommitter:
+    def __init__(self, new_unit: NewUnit, *, groups_max: int = 2,
+                 group_transfers_max: int = GROUP_TRANSFERS_MAX) -> None:
+        assert groups_max >= 1 and group_transfers_max >= 1
+        self._new_unit = new_unit
+        self._groups_max = groups_max  # in the database at once (pipelining, not more)
+        self._group_transfers_max = group_transfers_max
+        self._queue: deque[_Call] = deque()
+        self._running = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def submit(self, command: CreateTransfers, caller: Caller) -> list[TransferResult]:
+        """The call's results once its group committed (or its own error)."""
+        call = _Call(command, caller, contextvars.copy_context())
+        self._queue.append(call)
+        if self._running < self._groups_max:
+            self._running += 1
+            task = asyncio.create_task(self._drain(), context=contextvars.Context())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return await call.answer
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                await self._run_group(self._take())
+        finally:
+            self._running -= 1
+
+    def _take(self) -> list[_Call]:
+        """The queue's head and what may join it, in arrival order."""
+        group: list[_Call] = []
+        request_ids: set[str] = set()
+        transfer_ids: set[str] = set()
+        size = 0
+        waiting: deque[_Call] = deque()
+        while self._queue:
+            call = self._queue.popleft()
+            ids = {t.transfer_id for t in call.command.transfers}
+            fits = size + len(ids) <= self._group_transfers_max or not group
+            if not fits:
+                waiting.append(call)
+                break
+            if call.command.request_id in request_ids or ids & transfer_ids:
+                waiting.append(call)  # a twin or a retry of one in this group: next group
+                continue
+            group.append(call)
+            request_ids.add(call.command.request_id)
+            transfer_ids |= ids
+            size += len(ids)
+        waiting.extend(self._queue)
+        self._queue = waiting
+        return group
+
+    async def _run_group(self, group: list[_Call]) -> None:
+        try:
+            await self._commit(group)
+        except Exception as error:  # noqa: BLE001 - each call gets its own answer below
+            log.info("group commit failed; running its calls one by one",
+                     calls=len(group), error=str(error))
+            await asyncio.gather(*(self._alone(call) for call in group if not call.answer.done()))
+
+    async def _alone(self, call: _Call) -> None:
+        try:
+            call.succeed(await asyncio.create_task(
+                create_transfers(self._new_unit, call.command, call.caller),
+                context=call.context))
+        except Exception as error:  # noqa: BLE001 - the call's own error is its answer
+            call.fail(error)
+
+    async def _commit(self, group: list[_Call]) -> None:
+        async with self._new_unit() as unit:
+            live = await self._answer_retries(unit, group)
+            requests = [r for call in live for r in call.command.transfers]
+            store = unit.ledger
+            pendings = await store.pendings(r.pending_id for r in requests if r.pending_id)
+            account_ids = {r.debit_account_id for r in requests} | {
+                r.credit_account_id for r in requests}
+            for pending in pendings.values():
+                account_ids |= {pending.transfer.debit_account_id,
+                                pending.transfer.credit_account_id}
+            accounts = await store.accounts(account_ids)
+            previous = await store.outcomes(r.transfer_id for r in requests)
+            ledger = Ledger(accounts, pendings, previous, now=datetime.now(UTC))
+            merged = BatchOutcome(results=[])
+            applied: list[tuple[_Call, BatchOutcome]] = []
+            for call in live:
+                try:
+                    authorize(call.caller, list(call.command.transfers), ledger.accounts,
+                              ledger.pendings)
+                except PermissionDenied as error:
+                    call.fail(error)
+                    continue
+                outcome = ledger.apply(list(call.command.transfers), call.command.mode)
+                _merge(merged, outcome)
+                applied.append((call, outcome))
+            fingerprints = {r.transfer_id: f for call, _ in applied
+                            for r, f in zip(call.command.transfers,
+                                            call.command.transfer_fingerprints, strict=True)}
+            await store.save(merged, fingerprints, ledger.accounts, ledger.pendings,
+                             new_outcome_ids=set(fingerprints) - set(previous))
+            for call, outcome in applied:
+                call.context.run(_record_events, unit, outcome, ledger.accounts)
+            await unit.remember_responses(operation=OPERATION, responses=[
+                (call.command.request_id, call.command.fingerprint(),
+                 snapshots.results_to_bytes(outcome.results)) for call, outcome in applied])
+            await unit.commit()
+        for call, outcome in applied:
+            call.succeed(outcome.results)
+
+    @staticmethod
+    async def _answer_retries(unit: LaborCoinUnitOfWork, group: list[_Call]) -> list[_Call]:
+        """Answer the calls whose request id was seen before; the others go on."""
+        stored = await unit.previous_responses(
+            operation=OPERATION, request_ids=[call.command.request_id for call in group])
+        live = []
+        for call in group:
+            found = stored.get(call.command.request_id)
+            if found is None:
+                live.append(call)
+            elif found[0] != call.command.fingerprint():
+                call.fail(AlreadyExists(
+                    f"request_id {call.command.request_id} was already used for a "
+                    f"different {OPERATION} request", reason="REQUEST_ID_REUSED"))
+            else:
+                call.succeed(snapshots.results_from_bytes(found[1]))
+        return live
+
+
+def _merge(into: BatchOutcome, outcome: BatchOutcome) -> None:
+    into.results.extend(outcome.results)
+    into.committed.extend(outcome.committed)
+    into.history.extend(outcome.history)
+    into.touched_accounts |= outcome.touched_accounts
+    into.touched_pendings |= outcome.touched_pendings
+
+
+def _record_events(unit: LaborCoinUnitOfWork, outcome: BatchOutcome,
+                   accounts: dict[str, Account]) -> None:
+    for transfer in outcome.committed:
+        unit.record(TransferPosted(
+            transfer, accounts[transfer.debit_account_id].owner_id,
+            accounts[transfer.credit_account_id].owner_id))

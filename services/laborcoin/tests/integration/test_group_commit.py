@@ -1,0 +1,124 @@
+"""Calls that share a group commit answer exactly as if each had run alone: a failed
+chain, a refused caller, a reused request id or a twin transfer id in one call never
+changes another call's answer, and every committed transfer gets its event."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from ledger_fixtures import OPERATOR, ledger_database
+from sqlalchemy.exc import IntegrityError
+
+from ntb_laborcoin.adapters.ledger_store_pg import PostgresLedgerStore
+from ntb_laborcoin.adapters.tables import transfers
+from ntb_laborcoin.domain.model import AccountKind
+from ntb_laborcoin.domain.transfers import BatchMode, ResultCode, TransferRequest
+from ntb_laborcoin.service.group_commit import TransferCommitter
+from ntb_laborcoin.service.ledger import CreateTransfers
+from ntbkit.auth import Caller
+from ntbkit.errors import AlreadyExists, PermissionDenied
+from ntbkit.storage.messaging_tables import outbox_table
+
+
+def _request(debit: str, credit: str, amount: int, *, linked: bool = False,
+             transfer_id: str = "") -> TransferRequest:
+    return TransferRequest(
+        transfer_id=transfer_id or str(uuid.uuid4()), debit_account_id=debit,
+        credit_account_id=credit, asset="LBC", amount=amount, code="PAYMENT", linked=linked)
+
+
+async def test_calls_in_one_group_keep_their_own_answers() -> None:
+    async with ledger_database() as db:
+        bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
+        alice, bob = await db.open("alice"), await db.open("bob")
+        committer = TransferCommitter(db.new_unit, groups_max=1)
+        await committer.submit(CreateTransfers(str(uuid.uuid4()), (
+            _request(bank, alice, 100), _request(bank, bob, 100))), OPERATOR)
+        reused = str(uuid.uuid4())
+        await committer.submit(CreateTransfers(reused, (_request(bank, bob, 1),)), OPERATOR)
+        twin = str(uuid.uuid4())
+        calls = [
+            # a chain whose second link overdraws: both fail, nothing else notices
+            CreateTransfers(str(uuid.uuid4()), (
+                _request(alice, bob, 10, linked=True), _request(alice, bob, 1_000))),
+            CreateTransfers(str(uuid.uuid4()), (_request(alice, bob, 30),)),
+            CreateTransfers(str(uuid.uuid4()), (_request(bob, alice, 5),)),  # not bob's caller
+            CreateTransfers(reused, (_request(bank, bob, 2),)),  # same id, other body
+            CreateTransfers(str(uuid.uuid4()), (_request(alice, bob, 20, transfer_id=twin),)),
+            CreateTransfers(str(uuid.uuid4()), (_request(alice, bob, 20, transfer_id=twin),)),
+            CreateTransfers(str(uuid.uuid4()), (_request(alice, bob, 60),), BatchMode.CHAINS),
+        ]
+        callers = [Caller("alice", frozenset(), frozenset())] * len(calls)
+        answers = await asyncio.gather(
+            *(committer.submit(c, who) for c, who in zip(calls, callers, strict=True)),
+            return_exceptions=True)
+        chain, lone, refused, reuse, first, second, overdraw = answers
+        assert [r.code for r in chain] == [ResultCode.LINKED_EVENT_FAILED,  # type: ignore
+                                           ResultCode.EXCEEDS_CREDITS]
+        assert [r.code for r in lone] == [ResultCode.OK]  # type: ignore[union-attr]
+        assert isinstance(refused, PermissionDenied)
+        assert isinstance(reuse, AlreadyExists)
+        assert [r.code for r in first] == [ResultCode.OK]  # type: ignore[union-attr]
+        assert [r.code for r in second] == [ResultCode.EXISTS]  # type: ignore[union-attr]
+        assert [r.code for r in overdraw] == [ResultCode.EXCEEDS_CREDITS]  # type: ignore
+        account = await db.account(alice)
+        assert (account.debits_posted, account.credits_posted) == (30 + 20, 100)
+        # a retry of the whole call returns its first answer
+        [again] = await committer.submit(calls[1], callers[1])
+        assert again.code is ResultCode.OK and again.transfer == lone[0].transfer  # type: ignore
+        async with db.engine.connect() as connection:
+            count = await connection.scalar(sa.select(sa.func.count()).select_from(transfers))
+            events = await connection.scalar(sa.select(sa.func.count()).select_from(
+                outbox_table).where(outbox_table.c.topic == "ntb.laborcoin.transfer.v1"))
+        assert count == events == 2 + 1 + 2  # funding, reused's first, lone and first twin
+
+
+@pytest.mark.parametrize("groups_max", [1, 3])
+async def test_many_calls_on_hot_accounts_conserve_money(groups_max: int) -> None:
+    async with ledger_database() as db:
+        bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
+        hot = [await db.open(f"hot-{i}") for i in range(3)]
+        committer = TransferCommitter(db.new_unit, groups_max=groups_max,
+                                      group_transfers_max=16)
+        await committer.submit(CreateTransfers(str(uuid.uuid4()), tuple(
+            _request(bank, h, 50) for h in hot)), OPERATOR)
+        calls = [CreateTransfers(str(uuid.uuid4()), (_request(hot[i % 3], hot[(i + 1) % 3], 7),))
+                 for i in range(120)]
+        answers = await asyncio.gather(*(committer.submit(c, OPERATOR) for c in calls))
+        codes = {r.code for [r] in answers}
+        assert codes <= {ResultCode.OK, ResultCode.EXCEEDS_CREDITS}
+        balances = [await db.account(h) for h in hot]
+        assert sum(a.credits_posted - a.debits_posted for a in balances) == 150
+        assert all(a.debits_posted <= a.credits_posted for a in balances)
+        ok = sum(r.code is ResultCode.OK for [r] in answers)
+        assert sum(a.debits_posted for a in balances) == ok * 7
+
+
+async def test_a_failed_group_runs_each_call_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the group's transaction fails as a whole (here: a unique-key race lost to
+    another replica, simulated), nothing of it stays and every call is answered alone."""
+    async with ledger_database() as db:
+        bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
+        alice, bob = await db.open("alice"), await db.open("bob")
+        failures = [IntegrityError("INSERT", None, Exception("twin won"))]
+        save = PostgresLedgerStore.save
+
+        async def failing_once(*args, **kwargs):  # type: ignore[no-untyped-def]
+            await save(*args, **kwargs)
+            if failures:
+                raise failures.pop()
+
+        monkeypatch.setattr(PostgresLedgerStore, "save", failing_once)
+        committer = TransferCommitter(db.new_unit, groups_max=1)
+        calls = [CreateTransfers(str(uuid.uuid4()), (_request(bank, alice, 10),)),
+                 CreateTransfers(str(uuid.uuid4()), (_request(alice, bob, 50),)),
+                 CreateTransfers(str(uuid.uuid4()), (_request(bank, bob, 5),))]
+        answers = await asyncio.gather(*(committer.submit(c, OPERATOR) for c in calls))
+        assert [r.code for [r] in answers] == [ResultCode.OK, ResultCode.EXCEEDS_CREDITS,
+                                               ResultCode.OK]
+        assert not failures
+        account = await db.account(bob)
+        assert account.credits_posted == 5  # each effect exactly once
