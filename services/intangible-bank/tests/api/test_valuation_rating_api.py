@@ -4,6 +4,7 @@ with the last inputs, and each rule answers with its reason."""
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 import grpc
@@ -12,6 +13,7 @@ from bank_flows import cny, cost_only, dec, register, value
 from bank_support import EXAMINER, Bank, bearer, refused, rid
 
 from ntb.common.v1 import common_pb2
+from ntb.events.v1 import identity_events_pb2 as identity_events
 from ntb.intangible_bank.v1 import intangible_bank_pb2 as pb
 
 pytestmark = pytest.mark.asyncio
@@ -129,3 +131,51 @@ async def test_rating_and_the_credit_report(bank: Bank) -> None:
     assert denied.value.code() == grpc.StatusCode.PERMISSION_DENIED
     assert (await bank.bank.InvestigateHolderCredit(pb.InvestigateHolderCreditRequest(
         principal_id=holder), metadata=EXAMINER)).report.principal_id == holder
+
+
+async def test_a_new_value_wave_price_revalues_the_creators_assets(bank: Bank) -> None:
+    """An input of the cost approach changed: the inventor's value-wave price. Hours priced
+    from the wave follow it; a price the request pinned does not."""
+    holder = await bank.principal("ENTERPRISE")
+    inventor = await bank.principal("PERSON", hourly_value_fen=20_000)
+    await bank.settled([holder, inventor])
+    creators = [pb.Creator(principal_id=inventor, name="Dana", labor_hours=dec("100"))]
+    waved = await register(bank, holder, "V-6", creators=creators)
+    pinned = await register(bank, holder, "V-7", creators=creators)
+    wave_priced = pb.ValueAssetRequest(cost=pb.CostApproachInputs(
+        physical_obsolescence=dec("0")))  # hours and price from the asset and the wave
+    first = await value(bank, waved.asset_id, holder, wave_priced)
+    assert first.cost.value.units == 100 * 20_000
+    pinned_request = pb.ValueAssetRequest(cost=pb.CostApproachInputs(
+        labor=[pb.CreatorLabor(principal_id=inventor, hours=dec("100"),
+                               hourly_value=cny(20_000))],
+        physical_obsolescence=dec("0")))
+    pinned_first = await value(bank, pinned.asset_id, holder, pinned_request)
+
+    await bank.identity_event(identity_events.ValueUpdated(
+        principal_id=inventor, sequence=2,
+        hourly_value=common_pb2.Money(asset="CNY", units=30_000)))
+
+    async def latest(asset_id: str) -> pb.Valuation:
+        return (await bank.bank.ListValuations(pb.ListValuationsRequest(
+            asset_id=asset_id), metadata=bearer(holder))).valuations[0]
+
+    for _ in range(200):
+        if (await latest(waved.asset_id)).valuation_id != first.valuation_id:
+            break
+        await asyncio.sleep(0.02)
+    revalued = await latest(waved.asset_id)
+    assert revalued.trigger == "value_wave_changed"
+    assert revalued.cost.value.units == 100 * 30_000  # exactly the hours x the new price
+    assert revalued.cost_inputs.labor[0].hourly_value.units == 30_000
+    asset = (await bank.bank.GetAsset(pb.GetAssetRequest(asset_id=waved.asset_id),
+                                      metadata=bearer(holder))).asset
+    assert asset.appraised_value.units == revalued.reconciled_value.units
+    assert (await latest(pinned.asset_id)).valuation_id == pinned_first.valuation_id
+
+    # An older point arriving late changes nothing.
+    await bank.identity_event(identity_events.ValueUpdated(
+        principal_id=inventor, sequence=1,
+        hourly_value=common_pb2.Money(asset="CNY", units=10_000)))
+    await asyncio.sleep(0.5)
+    assert (await latest(waved.asset_id)).valuation_id == revalued.valuation_id

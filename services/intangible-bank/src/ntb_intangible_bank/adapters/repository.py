@@ -62,6 +62,10 @@ class AssetRepository(Documents[Asset]):
                            registration_number=asset.registration_number,
                            created_at=asset.created_at, **self._columns(asset))
         await self._holders(asset)
+        creators = sorted({c.principal_id for c in asset.creators if c.principal_id})
+        if creators:
+            await self._session.execute(t.asset_creators.insert(), [
+                {"asset_id": asset.asset_id, "principal_id": p} for p in creators])
 
     async def _holders(self, asset: Asset) -> None:
         await self._session.execute(t.asset_holders.delete().where(
@@ -102,6 +106,13 @@ class AssetRepository(Documents[Asset]):
                     if any(c.startswith(where.classification_prefix)
                            for c in a.classification_codes)]
         return matching[offset:offset + limit]
+
+    async def created_by(self, principal_id: str) -> list[str]:
+        rows = await self._session.execute(
+            sa.select(t.asset_creators.c.asset_id)
+            .where(t.asset_creators.c.principal_id == principal_id)
+            .order_by(t.asset_creators.c.asset_id))
+        return list(rows.scalars())
 
     async def count_held(self, principal_id: str) -> int:
         count = await self._session.execute(sa.select(sa.func.count()).select_from(

@@ -31,6 +31,13 @@ asset_holders = sa.Table(
     sa.Column("principal_id", sa.String(36), primary_key=True, index=True),
 )
 
+# Creators who are principals: whose value-wave price revalues which assets.
+asset_creators = sa.Table(
+    "asset_creators", metadata,
+    sa.Column("asset_id", sa.String(36), primary_key=True),
+    sa.Column("principal_id", sa.String(36), primary_key=True, index=True),
+)
+
 rights_confirmations = sa.Table(
     "rights_confirmations", metadata,
     sa.Column("confirmation_id", sa.String(36), primary_key=True),

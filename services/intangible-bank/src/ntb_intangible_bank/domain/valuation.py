@@ -4,7 +4,7 @@ rounded half-even to the fen only at the end of each approach."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 
@@ -28,6 +28,9 @@ class CreatorLabor:
     principal_id: str
     hours: Decimal
     hourly_value_fen: int
+    # Priced from the person's value wave (identity), not pinned by the request: a new
+    # value-wave price revalues the asset.
+    from_value_wave: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,15 @@ class CostInputs:
     physical_obsolescence: Decimal
     functional_obsolescence: Decimal
     economic_obsolescence: Decimal
+
+
+def repriced(inputs: CostInputs, principal_id: str, hourly_value_fen: int) -> CostInputs | None:
+    """The inputs with the person's new value-wave price; None when nothing changes."""
+    labor = tuple(
+        replace(line, hourly_value_fen=hourly_value_fen)
+        if line.from_value_wave and line.principal_id == principal_id else line
+        for line in inputs.labor)
+    return None if labor == inputs.labor else replace(inputs, labor=labor)
 
 
 @dataclass(frozen=True)

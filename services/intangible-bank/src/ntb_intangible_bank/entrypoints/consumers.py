@@ -9,6 +9,7 @@ from ntb.common.v1 import common_pb2
 from ntb.events.v1 import identity_events_pb2 as ev
 from ntb.identity.v1 import identity_pb2
 from ntb_intangible_bank.domain.principals import PrincipalView
+from ntb_intangible_bank.service import valuations
 from ntb_intangible_bank.service.unit_of_work import IntangibleBankUnitOfWork, NewUnit
 from ntbkit.messaging.envelope import EventEnvelope, decode
 from ntbkit.messaging.inbox import InboxHandler
@@ -48,7 +49,13 @@ async def principal_changed(unit: IntangibleBankUnitOfWork, envelope: EventEnvel
         view = await _view(unit, value.principal_id)
         if value.sequence <= view.value_sequence:
             return  # an older point arriving late
+        price_changed = view.hourly_value_fen != value.hourly_value.units
         view.hourly_value_fen, view.value_sequence = value.hourly_value.units, value.sequence
+        if price_changed:  # an input of the cost approach changed: revalue the creator's assets
+            await unit.principals.save(view)
+            await valuations.revalue_for_value_wave(
+                unit, value.principal_id, value.hourly_value.units, envelope.time)
+            return
     elif _is(envelope, ev.CreditUpdated):
         credit = decode(envelope, ev.CreditUpdated)
         assert isinstance(credit, ev.CreditUpdated)

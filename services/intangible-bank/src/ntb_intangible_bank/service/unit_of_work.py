@@ -49,6 +49,10 @@ class AssetRepository(Protocol):
 
     async def count_held(self, principal_id: str) -> int: ...
 
+    async def created_by(self, principal_id: str) -> list[str]:
+        """Ids of the assets this principal helped create (a creator with hours)."""
+        ...
+
 
 class RightsRepository(Protocol):
     async def add(self, confirmation: RightsConfirmation) -> None: ...

@@ -79,9 +79,10 @@ async def _cost_inputs(unit: IntangibleBankUnitOfWork, asset: Asset, asked: Cost
         LaborRequest(c.principal_id, c.labor_hours, None) for c in asset.creators
         if c.principal_id and c.labor_hours > 0)
     labor = tuple([model.CreatorLabor(
-        r.principal_id, r.hours,
-        r.hourly_value_fen if r.hourly_value_fen is not None
-        else await _hourly_value(unit, r.principal_id)) for r in requests])
+        r.principal_id, r.hours, r.hourly_value_fen, from_value_wave=False)
+        if r.hourly_value_fen is not None else model.CreatorLabor(
+            r.principal_id, r.hours, await _hourly_value(unit, r.principal_id),
+            from_value_wave=True) for r in requests])
     physical = asked.physical_obsolescence
     if physical is None:
         remaining, total = asset.remaining_life_days(today.date()), asset.total_life_days()
@@ -172,6 +173,32 @@ async def revalue(unit: IntangibleBankUnitOfWork, asset: Asset, *, actor_id: str
                         trigger=trigger)
     await _store(unit, asset, valuation, actor_id)
     return valuation
+
+
+VALUE_WAVE_ACTOR = "ntb-identity"  # who caused a revaluation on a new value-wave price
+
+
+async def revalue_for_value_wave(unit: IntangibleBankUnitOfWork, principal_id: str,
+                                 hourly_value_fen: int, at: datetime) -> int:
+    """A creator's value-wave price changed: revalue every asset whose latest valuation
+    priced that creator's hours from the wave (pinned prices stay); assets revalued."""
+    revalued = 0
+    for asset_id in await unit.assets.created_by(principal_id):
+        asset = await locked_asset(unit, asset_id)
+        previous = await unit.valuations.of_asset(asset_id)
+        if not previous:
+            continue
+        last = previous[0]
+        cost_inputs = model.repriced(last.cost_inputs, principal_id, hourly_value_fen)
+        if cost_inputs is None:
+            continue
+        valuation = compute(asset, valuation_id=str(uuid.uuid4()), cost_inputs=cost_inputs,
+                            income_inputs=last.income_inputs,
+                            market_inputs=last.market_inputs, weights=last.asked_weights,
+                            at=at, requested_by=VALUE_WAVE_ACTOR, trigger="value_wave_changed")
+        await _store(unit, asset, valuation, VALUE_WAVE_ACTOR)
+        revalued += 1
+    return revalued
 
 
 async def get_valuation(new_unit: NewUnit, valuation_id: str) -> model.Valuation:
