@@ -11,7 +11,10 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import grpc
 import sqlalchemy as sa
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ntbkit.storage.engine import create_engine
@@ -62,3 +65,27 @@ async def postgres_schema(prefix: str) -> AsyncIterator[tuple[str, AsyncEngine]]
         async with engine.begin() as connection:
             await connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         await engine.dispose()
+
+
+def error_info(error: grpc.aio.AioRpcError) -> error_details_pb2.ErrorInfo:
+    """The google.rpc.ErrorInfo a failed call carries (its machine-readable reason)."""
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]  # AioRpcError has the Call parts it reads
+    assert status is not None
+    for detail in status.details:
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            return info
+    raise AssertionError("no ErrorInfo")
+
+
+def violations(error: grpc.aio.AioRpcError) -> dict[str, str]:
+    """The field violations of an INVALID_ARGUMENT call: field -> description."""
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]  # AioRpcError has the Call parts it reads
+    assert status is not None
+    for detail in status.details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            return {v.field: v.description for v in bad.field_violations}
+    raise AssertionError("no BadRequest")

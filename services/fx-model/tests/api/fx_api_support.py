@@ -14,8 +14,6 @@ import grpc
 import jwt
 import pytest_asyncio
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from ntb.fx_model.v1 import fx_model_pb2_grpc
 from ntb_fx_model.bootstrap import MIGRATIONS, build
@@ -93,23 +91,5 @@ async def fx(server: FxServer) -> AsyncIterator[fx_model_pb2_grpc.FxModelService
         yield fx_model_pb2_grpc.FxModelServiceStub(channel)
 
 
-def error_info(error: grpc.aio.AioRpcError) -> error_details_pb2.ErrorInfo:
-    status = rpc_status.from_call(error)
-    assert status is not None
-    for detail in status.details:
-        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            info = error_details_pb2.ErrorInfo()
-            detail.Unpack(info)
-            return info
-    raise AssertionError("no ErrorInfo")
 
 
-def violations(error: grpc.aio.AioRpcError) -> dict[str, str]:
-    status = rpc_status.from_call(error)
-    assert status is not None
-    for detail in status.details:
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            return {v.field: v.description for v in bad.field_violations}
-    raise AssertionError("no BadRequest")

@@ -18,7 +18,7 @@ from decimal import Decimal, localcontext
 
 import grpc
 import pytest
-from fx_api_support import FxServer, error_info
+from fx_api_support import FxServer
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from ntb.common.v1 import common_pb2
@@ -26,6 +26,7 @@ from ntb.events.v1 import fx_model_events_pb2, laborcoin_events_pb2
 from ntb.fx_model.v1 import fx_model_pb2 as pb
 from ntb.fx_model.v1.fx_model_pb2_grpc import FxModelServiceStub
 from ntbkit.messaging.envelope import EventEnvelope, new_envelope
+from ntbkit.testing import error_info
 
 PRICE_TOPIC = "ntb.laborcoin.price.v1"
 RATES_TOPIC = "ntb.fx_model.rates.v1"

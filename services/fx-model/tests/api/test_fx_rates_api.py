@@ -16,10 +16,10 @@ from decimal import Decimal, localcontext
 
 import grpc
 import pytest
-from fx_api_support import error_info, violations
 
 from ntb.fx_model.v1 import fx_model_pb2 as pb
 from ntb.fx_model.v1.fx_model_pb2_grpc import FxModelServiceStub
+from ntbkit.testing import error_info, violations
 
 
 async def test_every_model_with_price_levels_and_traced_inputs(fx: FxModelServiceStub) -> None:

@@ -16,12 +16,13 @@ import uuid
 
 import grpc
 import pytest
-from fx_api_support import OPERATOR, FxServer, bearer, error_info, violations
+from fx_api_support import OPERATOR, FxServer, bearer
 
 from ntb.common.v1 import common_pb2
 from ntb.fx_model.v1 import fx_model_pb2 as pb
 from ntb.fx_model.v1.fx_model_pb2_grpc import FxModelServiceStub
 from ntb_fx_model.domain.indicators import PACKAGED_INDICATORS, read_packaged_text
+from ntbkit.testing import error_info, violations
 
 
 def packaged_with(changes: dict[tuple[str, str], dict[str, str]]) -> bytes:

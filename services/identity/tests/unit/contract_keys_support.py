@@ -11,8 +11,6 @@ import grpc
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 from identity_server import IdentityServer, auth, person
 
 from ntb.identity.v1 import identity_pb2 as pb
@@ -69,15 +67,6 @@ async def failure(call: object) -> grpc.aio.AioRpcError:
     return raised.value
 
 
-def violations(error: grpc.aio.AioRpcError) -> dict[str, str]:
-    status = rpc_status.from_call(error)
-    assert status is not None
-    for detail in status.details:
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            return {v.field: v.description for v in bad.field_violations}
-    raise AssertionError("no BadRequest")
 
 
 async def key_events(server: IdentityServer, principal_id: str, event_type: type,

@@ -25,13 +25,13 @@ from contract_keys_support import (
     raw,
     registration,
     revocation,
-    violations,
 )
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from identity_server import IdentityServer, auth, identity_server, person
 
 from ntb.events.v1 import identity_events_pb2 as iev
 from ntb.identity.v1 import identity_pb2 as pb
+from ntbkit.testing import violations
 
 
 @pytest_asyncio.fixture

@@ -22,8 +22,6 @@ import pytest_asyncio
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from google.protobuf.json_format import MessageToJson
 from google.protobuf.message import Message
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 from typer.testing import CliRunner
 
 from ntb.common.v1 import common_pb2
@@ -43,6 +41,7 @@ from ntbkit.errors import FailedPrecondition
 from ntbkit.messaging.envelope import new_envelope
 from ntbkit.messaging.memory import InMemoryEventBus
 from ntbkit.runtime import Builder, Infrastructure, ServiceParts, ServiceRuntime
+from ntbkit.testing import error_info
 
 _KEY = Ed25519PrivateKey.generate()
 _KEY_ID = "intangible-test-key"
@@ -271,26 +270,8 @@ async def bank_with_log(tmp_path: Path) -> AsyncIterator[Bank]:
     await stop_bank(started)
 
 
-def error_info(error: grpc.aio.AioRpcError) -> error_details_pb2.ErrorInfo:
-    status = rpc_status.from_call(error)
-    assert status is not None
-    for detail in status.details:
-        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            info = error_details_pb2.ErrorInfo()
-            detail.Unpack(info)
-            return info
-    raise AssertionError("no ErrorInfo")
 
 
-def violations(error: grpc.aio.AioRpcError) -> dict[str, str]:
-    status = rpc_status.from_call(error)
-    assert status is not None
-    for detail in status.details:
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            return {v.field: v.description for v in bad.field_violations}
-    raise AssertionError("no BadRequest")
 
 
 async def refused(call: Awaitable[Any], reason: str) -> grpc.aio.AioRpcError:

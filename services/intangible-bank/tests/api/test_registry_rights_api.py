@@ -10,10 +10,11 @@ from datetime import timedelta
 import grpc
 import pytest
 from bank_flows import confirm_right, day, dec, document, patent_request, register, stamp
-from bank_support import EXAMINER, Bank, bearer, refused, rid, violations
+from bank_support import EXAMINER, Bank, bearer, refused, rid
 
 from ntb.common.v1 import common_pb2
 from ntb.intangible_bank.v1 import intangible_bank_pb2 as pb
+from ntbkit.testing import violations
 
 pytestmark = pytest.mark.asyncio
 

@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 
 from ntb_intangible_bank.domain import valuation as v
-from ntb_intangible_bank.domain.documents import dump, load_as
 from ntb_intangible_bank.domain.gene import ZERO_SHA256, GeneEntry, GeneEventKind, chain_is_valid
 from ntb_intangible_bank.domain.loans import Loan, LoanStatus, build_schedule
 from ntb_intangible_bank.domain.rating import grade
+from ntbkit.documents import dump, load_as
 from ntbkit.errors import FailedPrecondition
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

@@ -15,8 +15,6 @@ from typing import Any
 import grpc
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 from scf_fakes import FakeDirectory, FakeLedger, FakeRatings, FixedFx, MovableClock
 
 from ntb.scf_exchange.v1 import scf_exchange_pb2_grpc
@@ -28,6 +26,7 @@ from ntbkit.auth import ROLE_OPERATOR
 from ntbkit.messaging.envelope import EventEnvelope
 from ntbkit.messaging.memory import InMemoryEventBus
 from ntbkit.runtime import Infrastructure, ServiceParts, ServiceRuntime
+from ntbkit.testing import error_info
 
 KEY = Ed25519PrivateKey.generate()
 KEY_ID = "scf-test-key"
@@ -132,22 +131,6 @@ async def eventually(check: Callable[[], Awaitable[Any]], *, timeout_s: float = 
 
 
 def error_reason(error: grpc.aio.AioRpcError) -> str:
-    status = rpc_status.from_call(error)
-    assert status is not None
-    for detail in status.details:
-        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            info = error_details_pb2.ErrorInfo()
-            detail.Unpack(info)
-            return str(info.reason)
-    raise AssertionError("no ErrorInfo")
+    return str(error_info(error).reason)
 
 
-def violations(error: grpc.aio.AioRpcError) -> dict[str, str]:
-    status = rpc_status.from_call(error)
-    assert status is not None
-    for detail in status.details:
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            return {v.field: v.description for v in bad.field_violations}
-    raise AssertionError("no BadRequest")

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import grpc
 import pytest
-from scf_api_support import OPERATOR, ScfServer, as_, error_reason, new_id, stub, violations
+from scf_api_support import OPERATOR, ScfServer, as_, error_reason, new_id, stub
 from scf_fakes import MovableClock
 from scf_world import World, cny
 
 from ntb.common.v1 import common_pb2
 from ntb.scf_exchange.v1 import scf_exchange_pb2 as pb
 from ntb_scf_exchange.service.ports import PrincipalInfo
+from ntbkit.testing import violations
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CORE, SUPPLIER, OTHER = (str(uuid.uuid4()) for _ in range(3))

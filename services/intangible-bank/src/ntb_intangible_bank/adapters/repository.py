@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ntb_intangible_bank.adapters import tables as t
 from ntb_intangible_bank.domain.assets import Asset
-from ntb_intangible_bank.domain.documents import dump, load_as
 from ntb_intangible_bank.domain.gene import GeneEntry
 from ntb_intangible_bank.domain.loans import HOLDING_PLEDGES, Loan
 from ntb_intangible_bank.domain.principals import PrincipalView
@@ -17,6 +16,7 @@ from ntb_intangible_bank.domain.rating import AssetRating
 from ntb_intangible_bank.domain.rights import RightsConfirmation
 from ntb_intangible_bank.domain.valuation import Valuation
 from ntb_intangible_bank.service.unit_of_work import AssetFilter, LoanFilter
+from ntbkit.documents import dump, load_as
 
 D = TypeVar("D")
 # Filters evaluated in Python (on documents) read at most this many rows.

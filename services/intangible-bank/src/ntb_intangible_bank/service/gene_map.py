@@ -6,10 +6,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from ntb_intangible_bank.domain.documents import dump
 from ntb_intangible_bank.domain.events import GeneEntryRecorded
 from ntb_intangible_bank.domain.gene import ZERO_SHA256, GeneEntry, GeneEventKind, subject_digest
 from ntb_intangible_bank.service.unit_of_work import IntangibleBankUnitOfWork
+from ntbkit.documents import dump
 
 SOURCE = "intangible-bank"
 

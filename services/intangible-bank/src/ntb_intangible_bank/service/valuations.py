@@ -12,7 +12,6 @@ from decimal import Decimal, localcontext
 from ntb_intangible_bank.domain import rating as rating_model
 from ntb_intangible_bank.domain import valuation as model
 from ntb_intangible_bank.domain.assets import Asset, LegalStatus
-from ntb_intangible_bank.domain.documents import dump, load_as
 from ntb_intangible_bank.domain.events import AssetRated, AssetValued
 from ntb_intangible_bank.domain.gene import GeneEventKind
 from ntb_intangible_bank.domain.loans import LoanStatus
@@ -26,6 +25,7 @@ from ntb_intangible_bank.service.unit_of_work import (
     NewUnit,
 )
 from ntbkit.auth import Caller
+from ntbkit.documents import dump, load_as
 from ntbkit.errors import FailedPrecondition, NotFound, PermissionDenied
 from ntbkit.storage.idempotency import run_idempotent
 

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ntb_scf_exchange.adapters import tables
-from ntb_scf_exchange.adapters.documents import dump, load_as
 from ntb_scf_exchange.domain.alliances import Alliance, Application, Member
 from ntb_scf_exchange.domain.financing import Bid, Financing
 from ntb_scf_exchange.domain.letters_of_credit import LetterOfCredit
@@ -19,6 +18,7 @@ from ntb_scf_exchange.domain.payables import Payable, PayableStatus
 from ntb_scf_exchange.domain.securitization import Securitization
 from ntb_scf_exchange.domain.trade import Invoice, PurchaseOrder
 from ntb_scf_exchange.service.unit_of_work import DueWork
+from ntbkit.documents import dump, load_as
 
 T = TypeVar("T")
 LIST_LIMIT_MAX = 10_000

@@ -1,7 +1,8 @@
 """Domain dataclasses <-> JSON documents, driven by their type hints (storage and digests).
 
-Aggregates are stored as one JSON document per row next to the columns that are
-queried or unique; this keeps the SQL small and the domain free of mapping code.
+Services that store an aggregate as one JSON document per row, next to the columns that
+are queried or unique, keep their SQL small and their domain free of mapping code.
+Decimals travel as strings, bytes as hex, times as ISO 8601.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def dump(value: Any) -> Any:
         return [dump(v) for v in value]
     if isinstance(value, dict):
         return {str(k): dump(v) for k, v in value.items()}
+    assert value is None or isinstance(value, str | int | bool), type(value)  # JSON-safe
     return value
 
 
