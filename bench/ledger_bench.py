@@ -238,7 +238,7 @@ async def drop_schemas(run: str) -> None:
     await engine.dispose()
 
 
-async def ledger(seconds: float, streams: int, server_processes: int
+async def ledger(seconds: float, streams: int, server_processes: int, cases: list[str]
                  ) -> dict[str, dict[str, float]]:
     run = uuid.uuid4().hex[:8]
     processes = start_services(run)
@@ -260,15 +260,15 @@ async def ledger(seconds: float, streams: int, server_processes: int
             print("opening and funding 10,000 accounts ...", flush=True)
             ids = await open_and_fund(stubs[0], meta)
             meter = CpuMeter([p.pid for p in processes[1:]])
-            results = {"batched": await meter.measure(
-                batched(stubs, meta, ids, seconds, streams))}
-            print(f"  batched: {results['batched']}", flush=True)
-            results["single"] = await meter.measure(
-                singles(stubs, meta, ids, seconds, hot=None))
-            print(f"  single:  {results['single']}", flush=True)
-            results["hot"] = await meter.measure(
-                singles(stubs, meta, ids, seconds, hot=random.sample(ids, 10)))
-            print(f"  hot:     {results['hot']}", flush=True)
+            work = {"batched": lambda: batched(stubs, meta, ids, seconds, streams),
+                    "single": lambda: singles(stubs, meta, ids, seconds, hot=None),
+                    "hot": lambda: singles(stubs, meta, ids, seconds,
+                                           hot=random.sample(ids, 10))}
+            results = {}
+            for case in cases:
+                print(f"  {case} ...", flush=True)
+                results[case] = await meter.measure(work[case]())
+                print(f"  {case}: {results[case]}", flush=True)
         finally:
             for channel in channels:
                 await channel.close()
@@ -288,15 +288,23 @@ def main() -> None:
                         help="clients each keeping one 1,000-transfer batch in flight")
     parser.add_argument("--server-processes", type=int, default=1,
                         help="laborcoin processes sharing the port (replicas on one host)")
+    parser.add_argument("--cases", default="batched,single,hot",
+                        help="which of batched,single,hot to run (all for the JSON line)")
+    parser.add_argument("--no-baseline", dest="baseline", action="store_false",
+                        help="skip pgbench (while profiling one case)")
     args = parser.parse_args()
+    cases = args.cases.split(",")
     print(f"load average before: {os.getloadavg()}", flush=True)
     print(f"baseline: pgbench tpcb-like, {CLIENTS} clients, {int(args.seconds)} s ...", flush=True)
-    tps = pgbench_tps(int(args.seconds))
+    tps = pgbench_tps(int(args.seconds)) if args.baseline else float("nan")
     print(f"  pgbench_tps = {tps}", flush=True)
-    results = asyncio.run(ledger(args.seconds, args.batch_streams, args.server_processes))
+    results = asyncio.run(ledger(args.seconds, args.batch_streams, args.server_processes,
+                                 cases))
     for name, figures in results.items():
         print(f"{name:8} {figures['tps']:>9} transfers/s  p50 {figures['p50_ms']} ms  "
               f"p99 {figures['p99_ms']} ms  ratio to pgbench {figures['tps'] / tps:.2f}")
+    if len(results) < 3:
+        return
     print(json.dumps({"pgbench_tps": tps, "batched_tps": results["batched"]["tps"],
                       "single_tps": results["single"]["tps"],
                       "single_p99_ms": results["single"]["p99_ms"],

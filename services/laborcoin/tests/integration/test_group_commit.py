@@ -122,3 +122,27 @@ async def test_a_failed_group_runs_each_call_alone(monkeypatch: pytest.MonkeyPat
         assert not failures
         account = await db.account(bob)
         assert account.credits_posted == 5  # each effect exactly once
+
+
+async def test_a_reused_transfer_id_answers_its_first_outcome() -> None:
+    """Groups do not look up earlier outcomes: a reused id must still get EXISTS, the
+    first failure, or EXISTS_WITH_DIFFERENT_FIELDS, and the other calls of its group
+    their own answers, with no second effect."""
+    async with ledger_database() as db:
+        bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
+        alice, bob = await db.open("alice"), await db.open("bob")
+        committer = TransferCommitter(db.new_unit, groups_max=1)
+        paid, refused = _request(bank, alice, 100), _request(alice, bob, 1_000)
+        await committer.submit(CreateTransfers(str(uuid.uuid4()), (paid,)), OPERATOR)
+        await committer.submit(CreateTransfers(str(uuid.uuid4()), (refused,)), OPERATOR)
+        other_body = _request(bank, alice, 7, transfer_id=paid.transfer_id)
+        calls = [CreateTransfers(str(uuid.uuid4()), (paid,)),
+                 CreateTransfers(str(uuid.uuid4()), (refused,)),
+                 CreateTransfers(str(uuid.uuid4()), (other_body,)),
+                 CreateTransfers(str(uuid.uuid4()), (_request(alice, bob, 40),))]
+        answers = await asyncio.gather(*(committer.submit(c, OPERATOR) for c in calls))
+        assert [r.code for [r] in answers] == [
+            ResultCode.EXISTS, ResultCode.EXCEEDS_CREDITS,
+            ResultCode.EXISTS_WITH_DIFFERENT_FIELDS, ResultCode.OK]
+        account = await db.account(alice)
+        assert (account.debits_posted, account.credits_posted) == (40, 100)

@@ -48,6 +48,7 @@ class ServerCallInterceptor(_Interceptor):
         self._public_methods = frozenset(public_methods)
         self._auth_required = auth_required
         self._deadline_s = deadline_s
+        self._wrapped: dict[str, tuple[Any, MethodHandler]] = {}
 
     async def intercept_service(
         self,
@@ -58,11 +59,16 @@ class ServerCallInterceptor(_Interceptor):
         if handler is None or handler.unary_unary is None:
             return handler
         method: str = details.method
-        return grpc.unary_unary_rpc_method_handler(
+        cached = self._wrapped.get(method)
+        if cached is not None and cached[0] is handler.unary_unary:
+            return cached[1]  # one wrapper per method, not one per call
+        wrapped = grpc.unary_unary_rpc_method_handler(
             self._wrap(method, handler.unary_unary),  # type: ignore[arg-type]
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
+        self._wrapped[method] = (handler.unary_unary, wrapped)
+        return wrapped
 
     def _is_public(self, method: str) -> bool:
         return method in self._public_methods or method.startswith(ALWAYS_PUBLIC_PREFIXES)

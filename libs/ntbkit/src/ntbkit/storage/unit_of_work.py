@@ -18,19 +18,31 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ntbkit.errors import AlreadyExists
 from ntbkit.messaging.envelope import EventEnvelope, new_envelope
+from ntbkit.storage import driver
 from ntbkit.storage.messaging_tables import idempotency_table, inbox_table, outbox_table
 
 outbox = outbox_table
-_OUTBOX_COLUMNS = ("event_id", "topic", "key", "event_type", "payload", "headers", "created_at")
-_OUTBOX_ARRAY_MIN = 8  # below this, a plain multi-row insert is as cheap
-_OUTBOX_FROM_ARRAYS = sa.text(
-    "INSERT INTO outbox (event_id, topic, key, event_type, payload, headers, created_at) "
-    "SELECT e, t, k, y, p, h::json, c FROM unnest(CAST(:event_id AS varchar[]), "
-    "CAST(:topic AS varchar[]), CAST(:key AS varchar[]), CAST(:event_type AS varchar[]), "
-    "CAST(:payload AS bytea[]), CAST(:headers AS text[]), CAST(:created_at AS timestamptz[])) "
-    "WITH ORDINALITY AS r(e, t, k, y, p, h, c, n) ORDER BY n")  # ids in emit order
 inbox = inbox_table
 idempotency = idempotency_table
+
+# PostgreSQL: the unit's events and remembered responses go out in ONE statement at
+# commit, fed by arrays, whatever their number (a ledger group writes thousands).
+_WRITE_AT_COMMIT = """
+WITH events AS (
+  INSERT INTO outbox (event_id, topic, key, event_type, payload, headers, created_at)
+  SELECT e, t, k, y, p, h::json, c FROM unnest($1::varchar[], $2::varchar[], $3::varchar[],
+    $4::varchar[], $5::bytea[], $6::text[], $7::timestamptz[])
+    WITH ORDINALITY AS r(e, t, k, y, p, h, c, n)
+  ORDER BY n
+), responses AS (
+  INSERT INTO idempotency_keys (operation, request_id, request_hash, response, created_at)
+  SELECT * FROM unnest($8::varchar[], $9::varchar[], $10::varchar[], $11::bytea[],
+    $12::timestamptz[])
+)
+SELECT 1"""  # outbox ids in emit order (ORDER BY n)
+_PREVIOUS_RESPONSES = """
+SELECT request_id, request_hash, response FROM idempotency_keys
+WHERE operation = $1 AND request_id = ANY($2::varchar[])"""
 
 
 def outbox_row(envelope: EventEnvelope) -> dict[str, object]:
@@ -40,12 +52,14 @@ def outbox_row(envelope: EventEnvelope) -> dict[str, object]:
         "key": envelope.key,
         "event_type": envelope.event_type,
         "payload": envelope.payload,
-        "headers": {
-            "source": envelope.source, "time": envelope.time.isoformat(),
-            **envelope.trace_headers,
-        },
+        "headers": _headers(envelope),
         "created_at": envelope.time,
     }
+
+
+def _headers(envelope: EventEnvelope) -> dict[str, str]:
+    return {"source": envelope.source, "time": envelope.time.isoformat(),
+            **envelope.trace_headers}
 
 
 class UnitOfWork:
@@ -66,6 +80,8 @@ class UnitOfWork:
         self._on_commit = on_commit
         self._session: AsyncSession | None = None
         self._events: list[EventEnvelope] = []
+        self._responses: list[tuple[str, str, str, bytes, datetime]] = []
+        self._postgres = False
         self._trace_context: otel_context.Context | None = None
         self._trace_headers: dict[str, str] = {}
 
@@ -76,7 +92,8 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
-        self._events = []
+        self._events, self._responses = [], []
+        self._postgres = self._session.get_bind().dialect.name == "postgresql"
         await self._session.begin()
         return self
 
@@ -108,23 +125,28 @@ class UnitOfWork:
         return envelope
 
     async def commit(self) -> None:
-        if self._events:
-            await self._write_outbox([outbox_row(e) for e in self._events])
+        """Write the events (and, on PostgreSQL, the remembered responses) and commit.
+
+        A concurrent twin that stored the same request id first surfaces here as
+        IntegrityError; nothing of this unit is kept."""
+        if self._postgres and (self._events or self._responses):
+            await self._write_at_commit()
+        elif self._events:
+            await self.session.execute(outbox.insert(), [outbox_row(e) for e in self._events])
         await self.session.commit()
-        had_events, self._events = bool(self._events), []
+        had_events, self._events, self._responses = bool(self._events), [], []
         if had_events and self._on_commit is not None:
             self._on_commit()
 
-    async def _write_outbox(self, rows: list[dict[str, object]]) -> None:
-        """The events in one statement. On PostgreSQL one INSERT fed by arrays: a batch of
-        a thousand events (a ledger batch) costs one round trip and no per-row ORM work."""
-        connection = await self.session.connection()
-        if connection.dialect.name != "postgresql" or len(rows) < _OUTBOX_ARRAY_MIN:
-            await self.session.execute(outbox.insert(), rows)
-            return
-        columns = {name: [row[name] for row in rows] for name in _OUTBOX_COLUMNS}
-        columns["headers"] = [json.dumps(h) for h in columns["headers"]]
-        await self.session.execute(_OUTBOX_FROM_ARRAYS, columns)
+    async def _write_at_commit(self) -> None:
+        events, responses = self._events, self._responses
+        await driver.fetch(
+            await driver.driver_of(self.session), _WRITE_AT_COMMIT,
+            [e.event_id for e in events], [e.topic for e in events], [e.key for e in events],
+            [e.event_type for e in events], [e.payload for e in events],
+            [json.dumps(_headers(e)) for e in events], [e.time for e in events],
+            *([list(column) for column in zip(*responses, strict=True)] if responses
+              else [[]] * 5))
 
     async def first_handling(self, *, group: str, envelope: EventEnvelope) -> bool:
         """Mark the event handled by `group`; False when it already was (no second effect).
@@ -151,21 +173,16 @@ class UnitOfWork:
 
         Same id with another body raises AlreadyExists.
         """
-        row = (
-            await self.session.execute(
-                sa.select(idempotency.c.request_hash, idempotency.c.response).where(
-                    idempotency.c.operation == operation, idempotency.c.request_id == request_id
-                )
-            )
-        ).first()
-        if row is None:
+        stored = (await self.previous_responses(
+            operation=operation, request_ids=[request_id])).get(request_id)
+        if stored is None:
             return None
-        if row.request_hash != fingerprint:
+        if stored[0] != fingerprint:
             raise AlreadyExists(
                 f"request_id {request_id} was already used for a different {operation} request",
                 reason="REQUEST_ID_REUSED",
             )
-        return bytes(row.response)
+        return stored[1]
 
     async def previous_responses(
         self, *, operation: str, request_ids: Sequence[str]
@@ -174,6 +191,10 @@ class UnitOfWork:
         the caller compares fingerprints (group commit answers many requests at once)."""
         if not request_ids:
             return {}
+        if self._postgres:
+            found = await driver.fetch(await driver.driver_of(self.session),
+                                       _PREVIOUS_RESPONSES, operation, sorted(set(request_ids)))
+            return {row[0]: (row[1], bytes(row[2])) for row in found}
         rows = await self.session.execute(
             sa.select(idempotency.c.request_id, idempotency.c.request_hash,
                       idempotency.c.response).where(
@@ -184,10 +205,15 @@ class UnitOfWork:
     async def remember_responses(
         self, *, operation: str, responses: Sequence[tuple[str, str, bytes]]
     ) -> None:
-        """Store (request_id, fingerprint, response) of many requests in one statement."""
+        """Store (request_id, fingerprint, response) of many requests in one statement
+        (on PostgreSQL: in the commit's statement)."""
         if not responses:
             return
         now = datetime.now(UTC)
+        if self._postgres:
+            self._responses.extend((operation, request_id, hashed, response, now)
+                                   for request_id, hashed, response in responses)
+            return
         await self.session.execute(idempotency.insert(), [
             {"operation": operation, "request_id": request_id, "request_hash": hashed,
              "response": response, "created_at": now}
@@ -196,6 +222,10 @@ class UnitOfWork:
     async def remember_response(
         self, *, operation: str, request_id: str, fingerprint: str, response: bytes
     ) -> None:
+        if self._postgres:
+            await self.remember_responses(operation=operation,
+                                          responses=[(request_id, fingerprint, response)])
+            return
         await self.session.execute(
             idempotency.insert().values(
                 operation=operation, request_id=request_id, request_hash=fingerprint,

@@ -212,8 +212,8 @@ class TransferRepository:
             query = query.where(transfers.c.created_at < end)
         if code:
             query = query.where(transfers.c.code == code)
-        if reference:
-            query = query.where(transfers.c.reference == reference)
+        if reference:  # `<> ''` lets PostgreSQL use the partial reference index
+            query = query.where(transfers.c.reference == reference, transfers.c.reference != "")
         if after_seq:
             query = query.where(
                 transfers.c.seq < after_seq if newest_first else transfers.c.seq > after_seq)

@@ -14,9 +14,6 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
-import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ntb_laborcoin.adapters.ledger_store import LedgerStore, transfer_from_row
@@ -30,6 +27,7 @@ from ntb_laborcoin.domain.transfers import (
     ResultCode,
     TransferKind,
 )
+from ntbkit.storage import driver
 
 _TRANSFER_FIELDS = ("transfer_id, debit_account_id, credit_account_id, asset, amount, code, "
                     "kind, pending_id, timeout_s, expires_at, reference, memo, created_at")
@@ -92,14 +90,6 @@ WITH outcomes AS (
 SELECT 1"""
 
 
-_TRANSIENT = (
-    asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError,
-    asyncpg.TransactionRollbackError,  # serialization failure, deadlock
-    asyncpg.OperatorInterventionError,  # statement timeout, admin shutdown
-    asyncpg.LockNotAvailableError,
-)
-
-
 def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
     """Rows -> one list per column (what unnest takes), also for no rows."""
     return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
@@ -109,26 +99,8 @@ class PostgresLedgerStore(LedgerStore):
     def __init__(self, session: AsyncSession) -> None:
         super().__init__(session)
 
-    async def _driver(self) -> Any:
-        """The asyncpg connection under the session, inside its open transaction."""
-        connection = await self._session.connection()
-        raw = await connection.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
-        if not driver.is_in_transaction():
-            await self._session.execute(sa.text("SELECT 1"))  # SQLAlchemy issues BEGIN
-        return driver
-
     async def _fetch(self, sql: str, *args: Any) -> list[Any]:
-        driver = await self._driver()
-        try:
-            return list(await driver.fetch(sql, *args))
-        except asyncpg.IntegrityConstraintViolationError as error:
-            raise IntegrityError(sql, None, error) from error  # a concurrent twin won
-        except _TRANSIENT as error:  # retryable: the client sees UNAVAILABLE, as via the ORM
-            raise OperationalError(sql, None, error) from error
-        except asyncpg.PostgresError as error:
-            raise DBAPIError(sql, None, error) from error
+        return await driver.fetch(await driver.driver_of(self._session), sql, *args)
 
     async def pendings(self, ids: Iterable[str]) -> dict[str, PendingTransfer]:
         wanted = sorted(set(ids))

@@ -14,6 +14,10 @@ Two calls sharing a request id or a transfer id never share a group (the later o
 waits for the next). If the group transaction fails as a whole (e.g. a concurrent
 twin on another replica won a unique key), every call of it is re-run on its own
 through `create_transfers`, which is how a single call behaves anyway.
+A group does not look up earlier outcomes of its transfer ids (new ids are the
+norm): a transfer id used before breaks the outcomes' primary key, the group rolls
+back, and its calls re-run on their own, where the first outcome is looked up and
+returned. That keeps a read of every transfer id off the path that holds the locks.
 """
 
 from __future__ import annotations
@@ -123,7 +127,9 @@ class TransferCommitter:
         except Exception as error:  # noqa: BLE001 - each call gets its own answer below
             log.info("group commit failed; running its calls one by one",
                      calls=len(group), error=str(error))
-            await asyncio.gather(*(self._alone(call) for call in group if not call.answer.done()))
+            for call in group:  # one after another, in arrival order, as in the group
+                if not call.answer.done():
+                    await self._alone(call)
 
     async def _alone(self, call: _Call) -> None:
         try:
@@ -145,8 +151,9 @@ class TransferCommitter:
                 account_ids |= {pending.transfer.debit_account_id,
                                 pending.transfer.credit_account_id}
             accounts = await store.accounts(account_ids)
-            previous = await store.outcomes(r.transfer_id for r in requests)
-            ledger = Ledger(accounts, pendings, previous, now=datetime.now(UTC))
+            # No look-up of earlier outcomes: a reused transfer id breaks the outcomes'
+            # key in `save`, and the calls re-run alone (see `_run_group`).
+            ledger = Ledger(accounts, pendings, {}, now=datetime.now(UTC))
             merged = BatchOutcome(results=[])
             applied: list[tuple[_Call, BatchOutcome]] = []
             for call in live:
@@ -163,7 +170,7 @@ class TransferCommitter:
                             for r, f in zip(call.command.transfers,
                                             call.command.transfer_fingerprints, strict=True)}
             await store.save(merged, fingerprints, ledger.accounts, ledger.pendings,
-                             new_outcome_ids=set(fingerprints) - set(previous))
+                             new_outcome_ids=set(fingerprints))
             for call, outcome in applied:
                 call.context.run(_record_events, unit, outcome, ledger.accounts)
             await unit.remember_responses(operation=OPERATION, responses=[
