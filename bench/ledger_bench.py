@@ -48,7 +48,7 @@ ACCOUNTS = 10_000
 CLIENTS = 32
 BATCH_STREAMS = 2
 _PORT_BASE = int(os.environ.get("NTB_TEST_PORT_BASE", "58150"))
-IDENTITY_PORT, LABORCOIN_PORT = _PORT_BASE + 1, _PORT_BASE + 2
+IDENTITY_PORT, LABORCOIN_PORT, WORKER_PORT = _PORT_BASE + 1, _PORT_BASE + 2, _PORT_BASE + 3
 PROFILE = os.environ.get("NTB_BENCH_PROFILE", "")  # cProfile output file for laborcoin
 SECRET = "bench-operator-secret"
 
@@ -70,13 +70,16 @@ def pgbench_tps(seconds: int) -> float:
     return float(match.group(1))
 
 
-def start_services(run: str, server_processes: int = 1, *, identity: bool = True
-                   ) -> list[subprocess.Popen[bytes]]:
-    """identity, then laborcoin (`server_processes` of it on one port: SO_REUSEPORT)."""
+def start_services(run: str, server_processes: int = 1, *, identity: bool = True,
+                   role: str = "all") -> list[subprocess.Popen[bytes]]:
+    """identity, then laborcoin (`server_processes` of it on one port: SO_REUSEPORT).
+    A 'worker' laborcoin (background work only) listens on a port of its own."""
     processes = []
     for module, prefix, port in ([("ntb_identity", "NTB_IDENTITY_", IDENTITY_PORT)] * identity
                                  + [("ntb_laborcoin", "NTB_LABORCOIN_", LABORCOIN_PORT)]
                                  * server_processes):
+        if role == "worker" and module == "ntb_laborcoin":
+            port = WORKER_PORT
         env = dict(os.environ, **{
             f"{prefix}DATABASE_URL": DATABASE_URL, f"{prefix}DATABASE_SCHEMA": f"bench_{run}_"
             f"{module[4:]}", f"{prefix}EVENT_BUS": "kafka", f"{prefix}KAFKA_BOOTSTRAP": KAFKA,
@@ -86,6 +89,7 @@ def start_services(run: str, server_processes: int = 1, *, identity: bool = True
             f"{prefix}CONSUMER_GROUP_PREFIX": "ledger-bench.",
             f"{prefix}DATABASE_POOL_SIZE_MAX": "20",
             f"{prefix}GRPC_REUSE_PORT": "true",
+            "NTB_LABORCOIN_PROCESS_ROLE": role,
             "NTB_IDENTITY_BOOTSTRAP_CLIENT_SECRET": SECRET,
         })
         profile = ["-m", "cProfile", "-o", PROFILE] if PROFILE and module == "ntb_laborcoin" else []
@@ -238,17 +242,24 @@ async def drop_schemas(run: str) -> None:
     await engine.dispose()
 
 
-async def ledger(seconds: float, streams: int, server_processes: int, cases: list[str]
-                 ) -> dict[str, dict[str, float]]:
+async def ledger(seconds: float, streams: int, server_processes: int, worker: bool,
+                 cases: list[str]) -> dict[str, dict[str, float]]:
     run = uuid.uuid4().hex[:8]
-    processes = start_services(run)
+    api_role = "api" if worker else "all"
+    processes = start_services(run, role=api_role)
     try:
         for port in (IDENTITY_PORT, LABORCOIN_PORT):
             await wait_serving(f"127.0.0.1:{port}", timeout_s=60)
-        if server_processes > 1:  # the others join once the first has migrated the schema
-            processes += start_services(run, server_processes - 1, identity=False)
+        # the others join once the first has migrated the schema
+        if server_processes > 1:
+            processes += start_services(run, server_processes - 1, identity=False,
+                                        role=api_role)
+        if worker:
+            processes += start_services(run, identity=False, role="worker")
+            await wait_serving(f"127.0.0.1:{WORKER_PORT}", timeout_s=60)
+        if server_processes > 1:
             await asyncio.sleep(10)
-            assert all(p.poll() is None for p in processes), "a server process exited"
+        assert all(p.poll() is None for p in processes), "a server process exited"
         meta = (("authorization", f"Bearer {await token()}"),)
         # Several server processes: one connection each at least (the kernel spreads
         # connections, not calls), so several channels with their own subchannels.
@@ -288,6 +299,9 @@ def main() -> None:
                         help="clients each keeping one 1,000-transfer batch in flight")
     parser.add_argument("--server-processes", type=int, default=1,
                         help="laborcoin processes sharing the port (replicas on one host)")
+    parser.add_argument("--worker", action="store_true",
+                        help="run laborcoin's background work (outbox relay, log sealer, "
+                        "consumers) in a process of its own, the API processes only serve")
     parser.add_argument("--cases", default="batched,single,hot",
                         help="which of batched,single,hot to run (all for the JSON line)")
     parser.add_argument("--no-baseline", dest="baseline", action="store_false",
@@ -299,7 +313,7 @@ def main() -> None:
     tps = pgbench_tps(int(args.seconds)) if args.baseline else float("nan")
     print(f"  pgbench_tps = {tps}", flush=True)
     results = asyncio.run(ledger(args.seconds, args.batch_streams, args.server_processes,
-                                 cases))
+                                 args.worker, cases))
     for name, figures in results.items():
         print(f"{name:8} {figures['tps']:>9} transfers/s  p50 {figures['p50_ms']} ms  "
               f"p99 {figures['p99_ms']} ms  ratio to pgbench {figures['tps'] / tps:.2f}")
@@ -309,7 +323,7 @@ def main() -> None:
                       "single_tps": results["single"]["tps"],
                       "single_p99_ms": results["single"]["p99_ms"],
                       "hot_tps": results["hot"]["tps"], "batch_streams": args.batch_streams,
-                      "server_processes": args.server_processes,
+                      "server_processes": args.server_processes, "worker": args.worker,
                       "load_average": os.getloadavg(), "details": results}))
 
 

@@ -118,17 +118,20 @@ class ServiceRuntime:
         )
         infrastructure = Infrastructure(settings, engine, session_factory(engine), relay)
         parts = await self._build(infrastructure)
-        self._spawn("outbox-relay", relay.run)
-        for subscription in parts.subscriptions:
-            self._spawn(f"consumer:{subscription.group}", self._consumer(subscription))
-        for name, background in parts.background:
-            self._spawn(name, background)
+        if settings.process_role != "api":
+            self._spawn("outbox-relay", relay.run)
+            for subscription in parts.subscriptions:
+                self._spawn(f"consumer:{subscription.group}", self._consumer(subscription))
+            for name, background in parts.background:
+                self._spawn(name, background)
         verifier = TokenVerifier(
             parts.key_fetcher or remote_key_fetcher(settings.identity_target),
             issuer=settings.token_issuer, audience=settings.token_audience,
         )
         self._server = GrpcServer(settings, verifier)
-        self.port = await self._server.start(parts.apis)
+        # a worker answers health checks only
+        self.port = await self._server.start(parts.apis if settings.process_role != "worker"
+                                             else [])
         await self._server.mark_serving()
         log.info("service serving", service=settings.service_name, port=self.port)
         return self.port

@@ -22,6 +22,11 @@ class ServiceSettings(BaseSettings):
     grpc_reuse_port: bool = Field(
         False, description="Let several processes of the service listen on one port "
         "(SO_REUSEPORT; the kernel spreads connections). They behave as replicas.")
+    process_role: Literal["all", "api", "worker"] = Field(
+        "all", description="What this process runs: 'all' (the default), 'api' (the gRPC "
+        "APIs only) or 'worker' (outbox relay, consumers and background loops; gRPC health "
+        "only). Split, request handling and the background work run on separate cores "
+        "and scale apart (the relay and the sealers hold locks, so extra workers wait).")
     metrics_port: int = Field(0, description="Prometheus /metrics port; 0 disables it.")
     database_url: str = Field(
         "sqlite+aiosqlite:///data/ntb.db",

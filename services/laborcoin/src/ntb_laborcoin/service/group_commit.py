@@ -169,13 +169,21 @@ class TransferCommitter:
             fingerprints = {r.transfer_id: f for call, _ in applied
                             for r, f in zip(call.command.transfers,
                                             call.command.transfer_fingerprints, strict=True)}
-            await store.save(merged, fingerprints, ledger.accounts, ledger.pendings,
-                             new_outcome_ids=set(fingerprints))
-            for call, outcome in applied:
-                call.context.run(_record_events, unit, outcome, ledger.accounts)
-            await unit.remember_responses(operation=OPERATION, responses=[
-                (call.command.request_id, call.command.fingerprint(),
-                 snapshots.results_to_bytes(outcome.results)) for call, outcome in applied])
+            # The events and stored answers are encoded while the database writes the
+            # ledger rows: CPU work that would otherwise lengthen the time locks are held.
+            saving = asyncio.ensure_future(store.save(
+                merged, fingerprints, ledger.accounts, ledger.pendings,
+                new_outcome_ids=set(fingerprints)))
+            await asyncio.sleep(0)  # let it send the statement before the CPU work starts
+            try:
+                for call, outcome in applied:
+                    call.context.run(_record_events, unit, outcome, ledger.accounts)
+                responses = [(call.command.request_id, call.command.fingerprint(),
+                              snapshots.results_to_bytes(outcome.results))
+                             for call, outcome in applied]
+            finally:
+                await saving
+            await unit.remember_responses(operation=OPERATION, responses=responses)
             await unit.commit()
         for call, outcome in applied:
             call.succeed(outcome.results)
