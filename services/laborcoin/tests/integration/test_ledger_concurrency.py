@@ -64,3 +64,14 @@ async def test_transfers_cannot_be_updated_or_deleted() -> None:
             async with db.engine.begin() as connection:
                 with pytest.raises(DBAPIError, match="immutable"):
                     await connection.execute(sa.text(statement))
+
+
+async def test_accounts_cannot_be_deleted() -> None:
+    """Transfers name their accounts without a per-row foreign key on PostgreSQL: an
+    account row, once written, stays."""
+    async with ledger_database() as db:
+        await db.open("payer")
+        for statement in ("DELETE FROM accounts", "TRUNCATE accounts CASCADE"):
+            async with db.engine.begin() as connection:
+                with pytest.raises(DBAPIError, match="never deleted"):
+                    await connection.execute(sa.text(statement))

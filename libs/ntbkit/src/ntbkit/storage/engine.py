@@ -40,6 +40,11 @@ def create_engine(
             "search_path": schema,
             "statement_timeout": str(int(statement_timeout_s * 1000)),
             "idle_in_transaction_session_timeout": "60000",
+            # Plan every execution of a prepared statement with its parameters. A generic
+            # plan made while a table was nearly empty (a fresh schema) stays a sequential
+            # scan as the table grows: an idempotency look-up by key took 4 ms instead of
+            # 0.02 ms until an ANALYZE happened to replan it.
+            "plan_cache_mode": "force_custom_plan",
         }
         return create_async_engine(
             url,
