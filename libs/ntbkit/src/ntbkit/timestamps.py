@@ -10,6 +10,9 @@ if TYPE_CHECKING:  # domain code may use as_utc without importing protobuf
     from google.protobuf.timestamp_pb2 import Timestamp
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 @overload
 def as_utc(moment: datetime) -> datetime: ...
 
@@ -30,8 +33,10 @@ def as_utc(moment: datetime | None) -> datetime | None:
 
 
 def to_timestamp(moment: datetime) -> Timestamp:
+    """Naive times are UTC. Integer arithmetic: Timestamp.FromDatetime is pure Python
+    and was a visible share of encoding a thousand events."""
     from google.protobuf.timestamp_pb2 import Timestamp
 
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
+    since = (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)) - _EPOCH
+    return Timestamp(seconds=since.days * 86_400 + since.seconds,
+                     nanos=since.microseconds * 1_000)

@@ -100,7 +100,10 @@ class Ledger:
     def _apply_chain(
         self, requests: list[TransferRequest], indices: range, outcome: BatchOutcome
     ) -> None:
-        saved_accounts, saved_pendings = self._snapshot([requests[i] for i in indices])
+        # Every failure is found before anything changes, so a lone transfer that fails
+        # leaves nothing to undo: only longer chains copy what they may change.
+        saved_accounts, saved_pendings = (
+            self._snapshot([requests[i] for i in indices]) if len(indices) > 1 else ({}, {}))
         results: list[TransferResult] = []
         committed: list[Transfer] = []
         history: list[BalanceChange] = []
