@@ -77,7 +77,7 @@ bench-events: venv infra-up ## outbox -> Kafka -> inbox latency at 500 events/s 
 
 .PHONY: bench-ledger
 bench-ledger: venv infra-up ## ledger throughput via gRPC vs pgbench TPC-B in the same run
-	$(BIN)/python bench/ledger_bench.py --seconds 20
+	$(BIN)/python bench/ledger_bench.py --seconds 20 --worker
 
 .PHONY: bench-matching
 bench-matching: venv ## MatchBatch engine: 10,000 workers x 1,000 demands vs a greedy baseline

@@ -7,13 +7,16 @@ Kafka, opens 10,000 CNY wallets, funds them, then measures:
       other is on the wire),
   (b) single-transfer RPCs from 32 concurrent clients,
   (c) the same with 80% of transfers touching 10 hot accounts.
+Laborcoin runs as deployed: one API process and, with --worker (what `make bench-ledger`
+uses), a second process for its background work (outbox relay, log sealer, consumers).
 Baseline: pgbench TPC-B (tpcb-like, 32 clients) on the same server just before.
 Requests are built before each clock starts. Each figure comes with the CPU the client,
 the laborcoin server and the whole machine used (CPU-seconds per second; 2.0 = both
 cores), since all of it shares this machine's two cores. Prints each figure and ends with
 one JSON line.
 
-usage: python bench/ledger_bench.py [--seconds 20] [--batch-streams 2]
+usage: python bench/ledger_bench.py [--seconds 20] [--batch-streams 2] [--worker]
+       [--server-processes N] [--cases batched,single,hot] [--no-baseline]
 """
 
 from __future__ import annotations

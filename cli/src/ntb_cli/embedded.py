@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from rich.console import Console
@@ -16,7 +15,12 @@ from ntb_cli.suite import (
     embedded_overrides,
 )
 from ntbkit.messaging.memory import InMemoryEventBus
-from ntbkit.runtime import ServiceRuntime, configure_process, serve_until_signalled
+from ntbkit.runtime import (
+    ServiceRuntime,
+    configure_process,
+    run_on_fast_loop,
+    serve_until_signalled,
+)
 
 
 def runtimes(
@@ -53,4 +57,5 @@ def run(data_dir: Path, host: str, log_format: str) -> None:
     members = runtimes(data_dir, host)
     first = members[0].settings.model_copy(update={"log_format": log_format})
     configure_process(first)
-    asyncio.run(serve_until_signalled(members, on_ready=lambda: print_endpoints(console, host)))
+    run_on_fast_loop(serve_until_signalled(
+        members, on_ready=lambda: print_endpoints(console, host)))
