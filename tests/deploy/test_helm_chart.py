@@ -2,10 +2,10 @@
 
 How: `helm lint --strict` and `helm template` (defaults, kind values, external Kafka and
 PostgreSQL) checked by kubernetes-validate --strict against Kubernetes 1.30 and 1.33;
-then the rendered documents are read: seven workloads with their ntb.io/part labels,
-hardened pods with native gRPC probes, NetworkPolicies that allow exactly the design's
-gRPC calls, migration hooks that run before any Deployment, a values schema that
-refuses bad values.
+then the rendered documents are read: eight workloads with their ntb.io/part labels
+(laborcoin split into its API and its worker), hardened pods with native gRPC probes,
+NetworkPolicies that allow exactly the design's gRPC calls, migration hooks that run before
+any Deployment, a values schema that refuses bad values.
 """
 
 from __future__ import annotations
@@ -22,13 +22,17 @@ from deploy_checks import CHART, KUBERNETES_VERSIONS, ROOT, VALUES, documents, h
 # DESIGN.md §1 and §3: the workloads, their part of the paper, and who calls whom over gRPC
 # (everyone verifies tokens with identity's GetSigningKeys; matching calls laborcoin;
 # intangible-bank and the patent bank call laborcoin and identity; scf-exchange also fx-model).
+# laborcoin-worker is laborcoin's background work (relay, sealer, consumers, expirer): it
+# calls identity like laborcoin, and nothing calls it (its gRPC server answers health only).
 PARTS = {
-    "identity": "body", "laborcoin": "body", "matching": "body", "intangible-bank": "body",
-    "fx-model": "body", "scf-exchange": "wing-scf", "patent-bank": "wing-patent",
+    "identity": "body", "laborcoin": "body", "laborcoin-worker": "body", "matching": "body",
+    "intangible-bank": "body", "fx-model": "body", "scf-exchange": "wing-scf",
+    "patent-bank": "wing-patent",
 }
 CALLS = {
     "identity": set(),
     "laborcoin": {"identity"},
+    "laborcoin-worker": {"identity"},
     "matching": {"identity", "laborcoin"},
     "intangible-bank": {"identity", "laborcoin"},
     "patent-bank": {"identity", "laborcoin"},
@@ -80,7 +84,7 @@ def test_rendered_manifests_pass_kubernetes_validate_strict(
 
 
 @pytest.mark.parametrize("values", list(VALUES))
-def test_six_services_plus_the_patent_bank_with_their_parts(
+def test_six_services_plus_the_patent_bank_and_laborcoin_worker_with_their_parts(
     rendered: dict[str, list[dict[str, Any]]], values: str
 ) -> None:
     docs = rendered[values]
@@ -100,6 +104,63 @@ def test_six_services_plus_the_patent_bank_with_their_parts(
     for doc in docs:  # every workload-like object says which part it belongs to
         if doc["kind"] in ("Deployment", "StatefulSet", "Job", "Pod", "Service"):
             assert doc["metadata"]["labels"].get("ntb.io/part") in set(PARTS.values()), doc
+
+
+def _environment(docs: list[dict[str, Any]], name: str) -> dict[str, str]:
+    """What a workload's pods see: its ConfigMap plus its plain env values."""
+    container = by_name(docs, "Deployment")[name]["spec"]["template"]["spec"]["containers"][0]
+    [source] = container["envFrom"]
+    config = next(doc for doc in of_kind(docs, "ConfigMap")
+                  if doc["metadata"]["name"] == source["configMapRef"]["name"])
+    return {**config["data"],
+            **{e["name"]: e["value"] for e in container["env"] if "value" in e}}
+
+
+@pytest.mark.parametrize("values", list(VALUES))
+def test_laborcoin_runs_split_into_its_api_and_its_worker(
+    rendered: dict[str, list[dict[str, Any]]], values: str
+) -> None:
+    """The API serves only gRPC; the worker runs the relay, sealer, consumers and expirer
+    as the same service (name, schema, consumer groups), so no event is handled twice and
+    the relay and sealer locks are shared."""
+    docs = rendered[values]
+    deployments = by_name(docs, "Deployment")
+    api, worker = _environment(docs, "laborcoin"), _environment(docs, "laborcoin-worker")
+    assert api["NTB_LABORCOIN_PROCESS_ROLE"] == "api"
+    assert worker["NTB_LABORCOIN_PROCESS_ROLE"] == "worker"
+    for key in ("NTB_LABORCOIN_SERVICE_NAME", "NTB_LABORCOIN_DATABASE_SCHEMA",
+                "NTB_LABORCOIN_DATABASE_URL", "NTB_LABORCOIN_KAFKA_BOOTSTRAP",
+                "NTB_LABORCOIN_EVENT_BUS", "NTB_LABORCOIN_IDENTITY_TARGET"):
+        assert worker.get(key) == api.get(key), key
+    assert api["NTB_LABORCOIN_SERVICE_NAME"] == "laborcoin"
+    # consumer group ids are <prefix><group>: an unset prefix on both is the same prefix
+    prefix = "NTB_LABORCOIN_CONSUMER_GROUP_PREFIX"
+    assert worker.get(prefix) == api.get(prefix)
+    containers = [deployments[name]["spec"]["template"]["spec"]["containers"][0]
+                  for name in ("laborcoin", "laborcoin-worker")]
+    assert containers[0]["image"] == containers[1]["image"]
+    assert containers[1]["image"].split("/")[-1].startswith("ntb-laborcoin:")
+    assert deployments["laborcoin-worker"]["spec"]["template"]["spec"]["containers"][0][
+        "readinessProbe"]["grpc"]["port"] == GRPC_PORT  # health is all it serves
+    # nobody is configured to call the worker
+    for name, config in by_name(docs, "ConfigMap").items():
+        for key, value in config["data"].items():
+            assert "laborcoin-worker" not in value, (name, key)
+    # no service runs its background work twice by accident: only laborcoin is split
+    split = {name for name in deployments
+             if any(key.endswith("_PROCESS_ROLE") for key in _environment(docs, name))}
+    assert split == {"laborcoin", "laborcoin-worker"}
+
+
+@pytest.mark.parametrize("values", list(VALUES))
+def test_disruption_budgets_leave_room_to_evict_a_pod(
+    rendered: dict[str, list[dict[str, Any]]], values: str
+) -> None:
+    deployments = by_name(rendered[values], "Deployment")
+    for name, budget in by_name(rendered[values], "PodDisruptionBudget").items():
+        replicas = deployments[name]["spec"].get("replicas")
+        if replicas is not None:  # else an HPA owns it, with minReplicas >= 2
+            assert budget["spec"]["minAvailable"] < replicas, name
 
 
 @pytest.mark.parametrize("values", list(VALUES))
@@ -164,7 +225,11 @@ def test_migration_hooks_run_before_the_deployments(
 ) -> None:
     docs = rendered[values]
     jobs = {doc["metadata"]["name"]: doc for doc in of_kind(docs, "Job")}
-    migrating = {name for name in PARTS if name != "patent-bank"}  # it shares intangible-bank's
+    # the patent bank shares intangible-bank's schema, laborcoin-worker laborcoin's
+    sharing = {"patent-bank", "laborcoin-worker"}
+    migrating = set(PARTS) - sharing
+    assert {name for name in jobs if name.endswith("-migrate")} == {
+        f"ntb-{name}-migrate" for name in migrating}
     for name in migrating:
         job = jobs[f"ntb-{name}-migrate"]
         phases, weight = hook(job) or (set(), 0)
@@ -206,7 +271,13 @@ def test_external_values_render_no_in_chart_kafka_or_postgresql(
     assert not of_kind(docs, "StatefulSet")
     config = by_name(docs, "ConfigMap")["laborcoin"]["data"]
     assert config["NTB_LABORCOIN_KAFKA_BOOTSTRAP"].startswith("kafka-0.kafka.data.svc:9092")
-    assert len(of_kind(docs, "HorizontalPodAutoscaler")) == len(PARTS)
+    autoscaled = by_name(docs, "HorizontalPodAutoscaler")
+    # the worker keeps its replicas: more pods would only wait on the relay/sealer locks
+    assert set(autoscaled) == set(PARTS) - {"laborcoin-worker"}
+    deployments = by_name(docs, "Deployment")
+    assert deployments["laborcoin-worker"]["spec"]["replicas"] >= 1
+    for name in autoscaled:
+        assert "replicas" not in deployments[name]["spec"], name
 
 
 def test_service_monitors_only_when_the_crd_exists(tools: dict[str, str]) -> None:
@@ -223,6 +294,7 @@ def test_service_monitors_only_when_the_crd_exists(tools: dict[str, str]) -> Non
 @pytest.mark.parametrize("bad", [
     "services.identity.part=wing-3",
     "services.laborcoin.replicas=0",
+    "services.matching.calls={identity,laborcoin-worker}",  # nobody calls the worker
     "image.pullPolicy=Sometimes",
     "kafka.enabled=false",  # without an external bootstrap
     "postgresql.enabled=false",  # without an external URL or secret

@@ -4,6 +4,8 @@
 {{- $v := .root.Values -}}
 {{- $resources := .svc.resources | default $v.resources -}}
 {{- $config := include "ntb-lib.configData" . -}}
+{{- /* An HPA owns the replica count, unless the workload opts out (autoscaling: false). */ -}}
+{{- $autoscaled := and $v.autoscaling.enabled (ne .svc.autoscaling false) -}}
 apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -20,7 +22,7 @@ metadata:
   labels:
     {{- include "ntb-lib.labels" . | nindent 4 }}
 spec:
-  {{- if not $v.autoscaling.enabled }}
+  {{- if not $autoscaled }}
   replicas: {{ .svc.replicas }}
   {{- end }}
   revisionHistoryLimit: 5
@@ -106,7 +108,7 @@ spec:
     matchLabels:
       {{- include "ntb-lib.selectorLabels" . | nindent 6 }}
 {{- end }}
-{{- if $v.autoscaling.enabled }}
+{{- if $autoscaled }}
 ---
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
