@@ -38,13 +38,6 @@ async def driver_of(session: AsyncSession) -> Any:
     return driver
 
 
-async def _driver(connection: AsyncConnection) -> Any:
-    raw = await connection.get_raw_connection()
-    driver = raw.driver_connection
-    assert driver is not None
-    return driver
-
-
 async def fetch(driver: Any, sql: str, *args: Any) -> list[Any]:
     """Rows of one statement; a broken unique key is IntegrityError (a concurrent twin
     won), a retryable failure OperationalError (the client sees UNAVAILABLE)."""
@@ -61,4 +54,6 @@ async def fetch(driver: Any, sql: str, *args: Any) -> list[Any]:
 async def connection_driver(connection: AsyncConnection) -> Any:
     """The asyncpg connection under an engine connection that runs no SQLAlchemy
     statement itself (the caller opens its own `driver.transaction()`)."""
-    return await _driver(connection)
+    driver = (await connection.get_raw_connection()).driver_connection
+    assert driver is not None
+    return driver
