@@ -50,7 +50,8 @@ KAFKA = os.environ.get("NTB_TEST_KAFKA_BOOTSTRAP", "127.0.0.1:59092")
 ACCOUNTS = 10_000
 CLIENTS = 32
 BATCH_STREAMS = 2
-_PORT_BASE = int(os.environ.get("NTB_TEST_PORT_BASE", "58150"))
+# below the ephemeral range (32768-60999), where an outgoing connection may hold a port
+_PORT_BASE = int(os.environ.get("NTB_TEST_PORT_BASE", "28150"))
 IDENTITY_PORT, LABORCOIN_PORT, WORKER_PORT = _PORT_BASE + 1, _PORT_BASE + 2, _PORT_BASE + 3
 PROFILE = os.environ.get("NTB_BENCH_PROFILE", "")  # cProfile output file for laborcoin
 SECRET = "bench-operator-secret"

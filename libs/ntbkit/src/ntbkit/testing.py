@@ -44,9 +44,12 @@ def kafka_bootstrap_under_test() -> str:
 
 
 def port_under_test(offset: int) -> int:
-    """Ports for servers that tests start: NTB_TEST_PORT_BASE (default 51000) + offset,
-    so two checkouts testing at once on one machine can keep apart."""
-    return int(os.environ.get("NTB_TEST_PORT_BASE", "51000")) + offset
+    """Ports for servers that tests start: NTB_TEST_PORT_BASE (default 21000) + offset,
+    so two checkouts testing at once on one machine can keep apart.
+
+    The default stays below Linux's ephemeral range (32768-60999), which Linux hands out
+    to outgoing connections: with 51000 a test server once found its port taken."""
+    return int(os.environ.get("NTB_TEST_PORT_BASE", "21000")) + offset
 
 
 def unique_schema(prefix: str) -> str:
