@@ -42,6 +42,7 @@ from ntb.identity.v1 import identity_pb2, identity_pb2_grpc
 from ntb.laborcoin.v1 import laborcoin_pb2 as pb
 from ntb.laborcoin.v1 import laborcoin_pb2_grpc
 from ntb_cli.health import wait_serving
+from ntbkit.runtime import settle_heap
 from ntbkit.storage.engine import create_engine
 
 DATABASE_URL = os.environ.get(
@@ -275,6 +276,7 @@ async def ledger(seconds: float, streams: int, server_processes: int, worker: bo
             print("opening and funding 10,000 accounts ...", flush=True)
             ids = await open_and_fund(stubs[0], meta)
             meter = CpuMeter([p.pid for p in processes[1:]])
+            settle_heap()  # no full collection of set-up objects inside a measurement
             work = {"batched": lambda: batched(stubs, meta, ids, seconds, streams),
                     "single": lambda: singles(stubs, meta, ids, seconds, hot=None),
                     "hot": lambda: singles(stubs, meta, ids, seconds,

@@ -9,6 +9,7 @@ consumers are running before health says SERVING.
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -206,6 +207,7 @@ async def serve_until_signalled(
         for runtime in runtimes:
             await runtime.start()
             started.append(runtime)
+        settle_heap()
         if on_ready is not None:
             on_ready()
         await stop.wait()
@@ -243,6 +245,15 @@ def main(settings: ServiceSettings, *, build: Builder, migrations: str) -> None:
         settings, build=build, migrations=migrations, bus=bus_from_settings(settings)
     )
     run_on_fast_loop(serve_until_signalled([runtime]))
+
+
+def settle_heap() -> None:
+    """Move what start-up allocated (modules, classes, functions, pools: ~130,000
+    objects, nearly all alive until exit) out of the collector's reach. Otherwise every
+    full collection scans all of it: under load one came every few seconds and stopped
+    the event loop for 75-100 ms, every RPC in flight waiting."""
+    gc.collect()
+    gc.freeze()
 
 
 def run_on_fast_loop(main_task: Coroutine[Any, Any, None]) -> None:
