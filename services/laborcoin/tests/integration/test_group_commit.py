@@ -146,3 +146,25 @@ async def test_a_reused_transfer_id_answers_its_first_outcome() -> None:
             ResultCode.EXISTS_WITH_DIFFERENT_FIELDS, ResultCode.OK]
         account = await db.account(alice)
         assert (account.debits_posted, account.credits_posted) == (40, 100)
+
+
+async def test_a_retried_request_answers_its_first_result() -> None:
+    """Groups do not look up earlier answers either: a retry (same request id, same
+    body) gets its first answer, a first failure included, while the new calls of its
+    group get theirs, and nothing takes effect twice."""
+    async with ledger_database() as db:
+        bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
+        alice, bob = await db.open("alice"), await db.open("bob")
+        committer = TransferCommitter(db.new_unit, groups_max=1)
+        paid = CreateTransfers(str(uuid.uuid4()), (_request(bank, alice, 100),))
+        refused = CreateTransfers(str(uuid.uuid4()), (_request(alice, bob, 1_000),))
+        [first_paid] = await committer.submit(paid, OPERATOR)
+        await committer.submit(refused, OPERATOR)
+        fresh = CreateTransfers(str(uuid.uuid4()), (_request(alice, bob, 40),))
+        answers = await asyncio.gather(*(committer.submit(c, OPERATOR)
+                                         for c in (paid, fresh, refused)))
+        assert [r.code for [r] in answers] == [
+            ResultCode.OK, ResultCode.OK, ResultCode.EXCEEDS_CREDITS]
+        assert answers[0][0].transfer == first_paid.transfer
+        account = await db.account(alice)
+        assert (account.debits_posted, account.credits_posted) == (40, 100)

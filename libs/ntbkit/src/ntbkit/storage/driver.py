@@ -23,8 +23,20 @@ _TRANSIENT = (
 )
 
 
+_DRIVER = "ntbkit.driver"  # session.info key: (the session transaction, its asyncpg driver)
+
+
 async def driver_of(session: AsyncSession) -> Any:
-    """The asyncpg connection under the session, inside the session's open transaction."""
+    """The asyncpg connection under the session, inside the session's open transaction.
+
+    Remembered for the transaction: reaching it through the session costs a greenlet
+    switch and a pool look-up, and a unit of work asks several times. A new transaction
+    (after a commit the connection may serve another session) looks it up again."""
+    transaction = session.sync_session.get_transaction()
+    cached = session.info.get(_DRIVER)
+    if cached is not None and cached[0] is transaction and transaction is not None \
+            and transaction.is_active:
+        return cached[1]
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     driver = raw.driver_connection
@@ -35,6 +47,7 @@ async def driver_of(session: AsyncSession) -> Any:
         # a "SELECT 1" for it was one more round trip per unit of work.
         adapter: Any = raw.dbapi_connection
         await adapter._start_transaction()
+    session.info[_DRIVER] = (session.sync_session.get_transaction(), driver)
     return driver
 
 

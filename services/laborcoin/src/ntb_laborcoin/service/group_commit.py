@@ -14,10 +14,12 @@ Two calls sharing a request id or a transfer id never share a group (the later o
 waits for the next). If the group transaction fails as a whole (e.g. a concurrent
 twin on another replica won a unique key), every call of it is re-run on its own
 through `create_transfers`, which is how a single call behaves anyway.
-A group does not look up earlier outcomes of its transfer ids (new ids are the
-norm): a transfer id used before breaks the outcomes' primary key, the group rolls
-back, and its calls re-run on their own, where the first outcome is looked up and
-returned. That keeps a read of every transfer id off the path that holds the locks.
+A group looks up neither earlier answers to its request ids nor earlier outcomes of
+its transfer ids (new ids are the norm): a request id or transfer id used before
+breaks the idempotency or outcomes key at commit, the group rolls back, and its
+calls re-run on their own, where the first answer or outcome is looked up and
+returned. That keeps two reads off the path of every group, one of them while the
+locks are held.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from ntb_laborcoin.service.ledger import (
 )
 from ntb_laborcoin.service.unit_of_work import LaborCoinUnitOfWork, NewUnit
 from ntbkit.auth import Caller
-from ntbkit.errors import AlreadyExists, PermissionDenied
+from ntbkit.errors import PermissionDenied
 
 log = structlog.get_logger(__name__)
 
@@ -123,13 +125,14 @@ class TransferCommitter:
 
     async def _run_group(self, group: list[_Call]) -> None:
         try:
-            await self._commit(group)
+            alone = await self._commit(group)
         except Exception as error:  # noqa: BLE001 - each call gets its own answer below
             log.info("group commit failed; running its calls one by one",
                      calls=len(group), error=str(error))
-            for call in group:  # one after another, in arrival order, as in the group
-                if not call.answer.done():
-                    await self._alone(call)
+            alone = group
+        for call in alone:  # one after another, in arrival order, as in the group
+            if not call.answer.done():
+                await self._alone(call)
 
     async def _alone(self, call: _Call) -> None:
         try:
@@ -139,10 +142,12 @@ class TransferCommitter:
         except Exception as error:  # noqa: BLE001 - the call's own error is its answer
             call.fail(error)
 
-    async def _commit(self, group: list[_Call]) -> None:
+    async def _commit(self, group: list[_Call]) -> list[_Call]:
+        """Commit the group's calls; returns those to be answered alone (refused)."""
         async with self._new_unit() as unit:
-            live = await self._answer_retries(unit, group)
-            requests = [r for call in live for r in call.command.transfers]
+            # No look-up of earlier answers or outcomes: a reused request id or transfer
+            # id breaks a key at commit, and the calls re-run alone (see `_run_group`).
+            requests = [r for call in group for r in call.command.transfers]
             store = unit.ledger
             pendings = await store.pendings(r.pending_id for r in requests if r.pending_id)
             account_ids = {r.debit_account_id for r in requests} | {
@@ -151,17 +156,17 @@ class TransferCommitter:
                 account_ids |= {pending.transfer.debit_account_id,
                                 pending.transfer.credit_account_id}
             accounts = await store.accounts(account_ids)
-            # No look-up of earlier outcomes: a reused transfer id breaks the outcomes'
-            # key in `save`, and the calls re-run alone (see `_run_group`).
             ledger = Ledger(accounts, pendings, {}, now=datetime.now(UTC))
             merged = BatchOutcome(results=[])
             applied: list[tuple[_Call, BatchOutcome]] = []
-            for call in live:
+            refused: list[_Call] = []
+            for call in group:
                 try:
                     authorize(call.caller, list(call.command.transfers), ledger.accounts,
                               ledger.pendings)
-                except PermissionDenied as error:
-                    call.fail(error)
+                except PermissionDenied:
+                    # Alone, a reused request id answers before authorization does.
+                    refused.append(call)
                     continue
                 outcome = ledger.apply(list(call.command.transfers), call.command.mode)
                 _merge(merged, outcome)
@@ -187,24 +192,7 @@ class TransferCommitter:
             await unit.commit()
         for call, outcome in applied:
             call.succeed(outcome.results)
-
-    @staticmethod
-    async def _answer_retries(unit: LaborCoinUnitOfWork, group: list[_Call]) -> list[_Call]:
-        """Answer the calls whose request id was seen before; the others go on."""
-        stored = await unit.previous_responses(
-            operation=OPERATION, request_ids=[call.command.request_id for call in group])
-        live = []
-        for call in group:
-            found = stored.get(call.command.request_id)
-            if found is None:
-                live.append(call)
-            elif found[0] != call.command.fingerprint():
-                call.fail(AlreadyExists(
-                    f"request_id {call.command.request_id} was already used for a "
-                    f"different {OPERATION} request", reason="REQUEST_ID_REUSED"))
-            else:
-                call.succeed(snapshots.results_from_bytes(found[1]))
-        return live
+        return refused
 
 
 def _merge(into: BatchOutcome, outcome: BatchOutcome) -> None:
