@@ -10,13 +10,23 @@ Kafka, opens 10,000 CNY wallets, funds them, then measures:
 Laborcoin runs as deployed: one API process and, with --worker (what `make bench-ledger`
 uses), a second process for its background work (outbox relay, log sealer, consumers).
 Baseline: pgbench TPC-B (tpcb-like, 32 clients) on the same server just before.
-Requests are built before each clock starts. Each figure comes with the CPU the client,
-the laborcoin server and the whole machine used (CPU-seconds per second; 2.0 = both
-cores), since all of it shares this machine's two cores. Prints each figure and ends with
-one JSON line.
+
+The client (--client, default go) is bench/loadgen, a small Go program built here with
+`go build` into ~/.cache/ntb (or $XDG_CACHE_HOME/ntb) before the services start: the bench
+encodes every request a case could send (3,000 singles or 15 batches per second of the
+case, plus slack) into a file, then runs the load generator on it as a subprocess, which
+sends them closed-loop (32 clients, or one per batch stream) and reports one JSON line:
+~0.05-0.1 of a core at ~700 single-transfer calls/s where the Python client cost ~0.24.
+--client python keeps the grpc.aio client in this process instead, each client coroutine
+sending one request at a time.
+Requests are built before each clock starts. Each figure comes with the CPU the client
+(this process plus, with go, the load generator), the laborcoin server and the whole
+machine used (CPU-seconds per second; 2.0 = both cores), since all of it shares this
+machine's two cores. Prints each figure and ends with one JSON line.
 
 usage: python bench/ledger_bench.py [--seconds 20] [--batch-streams 2] [--worker]
        [--server-processes N] [--cases batched,single,hot] [--no-baseline]
+       [--client go|python]
 """
 
 from __future__ import annotations
@@ -28,8 +38,11 @@ import os
 import random
 import re
 import resource
+import shutil
+import struct
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -56,6 +69,9 @@ _PORT_BASE = int(os.environ.get("NTB_TEST_PORT_BASE", "28150"))
 IDENTITY_PORT, LABORCOIN_PORT, WORKER_PORT = _PORT_BASE + 1, _PORT_BASE + 2, _PORT_BASE + 3
 PROFILE = os.environ.get("NTB_BENCH_PROFILE", "")  # cProfile output file for laborcoin
 SECRET = "bench-operator-secret"
+LOADGEN_SOURCE = Path(__file__).resolve().parent / "loadgen"
+# requests written for the go client per second of a case: a few times what is measured
+SINGLES_PER_S, BATCHES_PER_S = 3000, 15
 
 
 def pgbench_tps(seconds: int) -> float:
@@ -102,6 +118,17 @@ def start_services(run: str, server_processes: int = 1, *, identity: bool = True
     return processes
 
 
+def build_loadgen() -> Path:
+    """`go build` bench/loadgen into the cache directory (quick when nothing changed)."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ntb"
+    binary = cache / "ntb-loadgen"
+    go = shutil.which("go")
+    if go is None:
+        sys.exit("ledger_bench: `go` not found; install Go or use --client python")
+    subprocess.run([go, "build", "-o", str(binary), "."], cwd=LOADGEN_SOURCE, check=True)
+    return binary
+
+
 async def token() -> str:
     async with grpc.aio.insecure_channel(f"127.0.0.1:{IDENTITY_PORT}") as channel:
         response = await identity_pb2_grpc.IdentityServiceStub(channel).IssueToken(
@@ -145,6 +172,14 @@ def _pair(ids: list[str], hot: list[str] | None) -> tuple[str, str]:
     return debit, credit
 
 
+def _single(ids: list[str], hot: list[str] | None) -> pb.CreateTransfersRequest:
+    debit, credit = _pair(ids, hot)
+    while debit == credit:
+        debit, credit = _pair(ids, hot)
+    return pb.CreateTransfersRequest(request_id=str(uuid.uuid4()),
+                                     transfers=[transfer(debit, credit, 1)])
+
+
 def _batch(ids: list[str]) -> pb.CreateTransfersRequest:
     return pb.CreateTransfersRequest(
         request_id=str(uuid.uuid4()), transfers=[transfer(*random.sample(ids, 2), 1)
@@ -182,19 +217,12 @@ async def singles(stubs, meta, ids: list[str], seconds: float, hot: list[str] | 
     count = 0
     deadline = time.perf_counter() + seconds
 
-    def request() -> pb.CreateTransfersRequest:
-        debit, credit = _pair(ids, hot)
-        while debit == credit:
-            debit, credit = _pair(ids, hot)
-        return pb.CreateTransfersRequest(request_id=str(uuid.uuid4()),
-                                         transfers=[transfer(debit, credit, 1)])
-
-    ready = [request() for _ in range(CLIENTS * 50)]  # built before the clock starts
+    ready = [_single(ids, hot) for _ in range(CLIENTS * 50)]  # built before the clock starts
 
     async def client(stub) -> None:  # type: ignore[no-untyped-def]
         nonlocal count
         while time.perf_counter() < deadline:
-            message = ready.pop() if ready else request()
+            message = ready.pop() if ready else _single(ids, hot)
             t0 = time.perf_counter()
             response = await stub.CreateTransfers(message, metadata=meta, timeout=30)
             latencies.append(time.perf_counter() - t0)
@@ -205,21 +233,67 @@ async def singles(stubs, meta, ids: list[str], seconds: float, hot: list[str] | 
     return _figures(count, time.perf_counter() - started, latencies)
 
 
+def write_requests(case: str, ids: list[str], seconds: float, streams: int) -> Path:
+    """The load generator's input for `case`, the same requests the Python client sends,
+    plenty of them: each message's 4-byte big-endian length, then the message."""
+    hot = random.sample(ids, 10) if case == "hot" else None
+    if case == "batched":
+        requests = [_batch(ids) for _ in range(int(BATCHES_PER_S * seconds) + streams * 4)]
+    else:
+        requests = [_single(ids, hot)
+                    for _ in range(int(SINGLES_PER_S * seconds) + CLIENTS * 50)]
+    with tempfile.NamedTemporaryFile("wb", prefix="ntb-loadgen-", suffix=".bin",
+                                     delete=False) as file:
+        for request in requests:
+            encoded = request.SerializeToString()
+            file.write(struct.pack(">I", len(encoded)))
+            file.write(encoded)
+    return Path(file.name)
+
+
+async def go_load(binary: Path, requests: Path, access_token: str, *, clients: int,
+                  conns: int, seconds: float, timeout_s: int) -> dict[str, float]:
+    """Run the load generator on `requests`; its CPU shows up in RUSAGE_CHILDREN."""
+    process = await asyncio.create_subprocess_exec(
+        str(binary), "-target", f"127.0.0.1:{LABORCOIN_PORT}", "-requests", str(requests),
+        "-clients", str(clients), "-conns", str(conns), "-seconds", str(seconds),
+        "-timeout", f"{timeout_s}s", "-token", access_token, stdout=asyncio.subprocess.PIPE)
+    out, _ = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"loadgen exited with {process.returncode}")
+    report = json.loads(out.decode().strip().splitlines()[-1])
+    if report["ran_out"]:
+        raise RuntimeError(f"loadgen ran out of requests after {report['calls']} calls: "
+                           "write more (SINGLES_PER_S, BATCHES_PER_S)")
+    if report["errors"]:
+        print(f"  {report['errors']} of {report['calls']} calls failed, the first with "
+              f"{report['first_error']}", flush=True)
+    nan = float("nan")
+    return {"tps": round(report["ok_transfers"] / report["elapsed_s"], 1)
+            if report["elapsed_s"] else nan,
+            "p50_ms": nan if report["p50_ms"] is None else round(report["p50_ms"], 2),
+            "p99_ms": nan if report["p99_ms"] is None else round(report["p99_ms"], 2),
+            "errors": report["errors"], "loadgen_cpu_s": round(report["cpu_s"], 2)}
+
+
 class CpuMeter:
-    """CPU seconds per wall second of this client, the laborcoin server and the machine."""
+    """CPU seconds per wall second of this client, the laborcoin server and the machine.
+    The client is this process and the children it reaps meanwhile (the go load generator)."""
 
     def __init__(self, server_pids: list[int]) -> None:
         self._server_pids = server_pids
 
     def _read(self) -> tuple[float, float, float, float]:
         usage = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         server_s = 0.0
         for pid in self._server_pids:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             server_s += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         cpu = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
         busy_s = (sum(cpu) - cpu[3] - cpu[4]) / os.sysconf("SC_CLK_TCK")
-        return time.perf_counter(), usage.ru_utime + usage.ru_stime, server_s, busy_s
+        client_s = usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
+        return time.perf_counter(), client_s, server_s, busy_s
 
     async def measure(self, work):  # type: ignore[no-untyped-def]
         before = self._read()
@@ -248,7 +322,8 @@ async def drop_schemas(run: str) -> None:
 
 
 async def ledger(seconds: float, streams: int, server_processes: int, worker: bool,
-                 cases: list[str]) -> dict[str, dict[str, float]]:
+                 cases: list[str], loadgen: Path | None) -> dict[str, dict[str, float]]:
+    """Run `cases`; with `loadgen` (the go client's binary) it sends, else this process."""
     run = uuid.uuid4().hex[:8]
     api_role = "api" if worker else "all"
     processes = start_services(run, role=api_role)
@@ -265,7 +340,8 @@ async def ledger(seconds: float, streams: int, server_processes: int, worker: bo
         if server_processes > 1:
             await asyncio.sleep(10)
         assert all(p.poll() is None for p in processes), "a server process exited"
-        meta = (("authorization", f"Bearer {await token()}"),)
+        access_token = await token()
+        meta = (("authorization", f"Bearer {access_token}"),)
         # Several server processes: one connection each at least (the kernel spreads
         # connections, not calls), so several channels with their own subchannels.
         channels = [grpc.aio.insecure_channel(f"127.0.0.1:{LABORCOIN_PORT}", options=[
@@ -283,8 +359,20 @@ async def ledger(seconds: float, streams: int, server_processes: int, worker: bo
                                            hot=random.sample(ids, 10))}
             results = {}
             for case in cases:
-                print(f"  {case} ...", flush=True)
-                results[case] = await meter.measure(work[case]())
+                if loadgen is None:
+                    print(f"  {case} ...", flush=True)
+                    results[case] = await meter.measure(work[case]())
+                else:
+                    path = write_requests(case, ids, seconds, streams)  # before the meter
+                    print(f"  {case} ...", flush=True)
+                    try:
+                        results[case] = await meter.measure(go_load(
+                            loadgen, path, access_token,
+                            clients=streams if case == "batched" else CLIENTS,
+                            conns=len(channels), seconds=seconds,
+                            timeout_s=120 if case == "batched" else 30))
+                    finally:
+                        path.unlink()
                 print(f"  {case}: {results[case]}", flush=True)
         finally:
             for channel in channels:
@@ -312,17 +400,22 @@ def main() -> None:
                         help="which of batched,single,hot to run (all for the JSON line)")
     parser.add_argument("--no-baseline", dest="baseline", action="store_false",
                         help="skip pgbench (while profiling one case)")
+    parser.add_argument("--client", choices=("go", "python"), default="go",
+                        help="go: bench/loadgen sends pre-encoded requests (little CPU); "
+                        "python: grpc.aio in this process")
     args = parser.parse_args()
     cases = args.cases.split(",")
+    loadgen = build_loadgen() if args.client == "go" else None
     print(f"load average before: {os.getloadavg()}", flush=True)
     print(f"baseline: pgbench tpcb-like, {CLIENTS} clients, {int(args.seconds)} s ...", flush=True)
     tps = pgbench_tps(int(args.seconds)) if args.baseline else float("nan")
     print(f"  pgbench_tps = {tps}", flush=True)
     results = asyncio.run(ledger(args.seconds, args.batch_streams, args.server_processes,
-                                 args.worker, cases))
+                                 args.worker, cases, loadgen))
     for name, figures in results.items():
         print(f"{name:8} {figures['tps']:>9} transfers/s  p50 {figures['p50_ms']} ms  "
-              f"p99 {figures['p99_ms']} ms  ratio to pgbench {figures['tps'] / tps:.2f}")
+              f"p99 {figures['p99_ms']} ms  ratio to pgbench {figures['tps'] / tps:.2f}  "
+              f"{args.client} client {figures['client_cpu']} CPU")
     if len(results) < 3:
         return
     print(json.dumps({"pgbench_tps": tps, "batched_tps": results["batched"]["tps"],
@@ -330,6 +423,7 @@ def main() -> None:
                       "single_p99_ms": results["single"]["p99_ms"],
                       "hot_tps": results["hot"]["tps"], "batch_streams": args.batch_streams,
                       "server_processes": args.server_processes, "worker": args.worker,
+                      "client": args.client,
                       "load_average": os.getloadavg(), "details": results}))
 
 
