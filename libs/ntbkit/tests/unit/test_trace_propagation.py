@@ -2,7 +2,8 @@
 child of the request that recorded the event and travels in the event's headers; a
 consumer that handles a batch still gives each event a span in that event's own trace;
 failures mark the spans; a call through `client_interceptors()` makes the callee's server
-span a child of the caller's.
+span (made by ntbkit's server interceptor) a child of the caller's, and only a server-side
+failure marks that span an error.
 
 In-memory span exporter on the SDK tracer provider; a loopback gRPC server; no broker.
 """
@@ -16,11 +17,12 @@ import pytest
 from google.protobuf.wrappers_pb2 import StringValue
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from opentelemetry import trace
-from opentelemetry.instrumentation.grpc import aio_server_interceptor
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from ntbkit import errors
+from ntbkit.grpc.interceptors import ServerCallInterceptor
 from ntbkit.messaging.envelope import EventEnvelope, new_envelope
 from ntbkit.telemetry.tracing import client_interceptors, consuming_batch, publishing
 
@@ -125,7 +127,7 @@ def test_a_failure_marks_the_spans_and_propagates(exported: InMemorySpanExporter
 
 
 async def test_a_grpc_call_continues_the_callers_trace(exported: InMemorySpanExporter) -> None:
-    server = grpc.aio.server(interceptors=[aio_server_interceptor()])
+    server = grpc.aio.server(interceptors=[_interceptor()])
     health_pb2_grpc.add_HealthServicer_to_server(health.aio.HealthServicer(), server)
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
@@ -146,3 +148,40 @@ async def test_a_grpc_call_continues_the_callers_trace(exported: InMemorySpanExp
     assert client.parent.span_id == caller.get_span_context().span_id
     assert served.parent is not None and served.parent.span_id == client.context.span_id
     assert served.context.trace_id == caller.get_span_context().trace_id
+    assert served.attributes is not None
+    assert served.attributes["rpc.service"] == "grpc.health.v1.Health"
+    assert served.attributes["rpc.grpc.status_code"] == grpc.StatusCode.OK.value[0]
+
+
+def _interceptor() -> ServerCallInterceptor:
+    return ServerCallInterceptor(verifier=None, public_methods=(), auth_required=False,
+                                 deadline_s=5)
+
+
+@pytest.mark.parametrize(("raised", "code", "is_error"), [
+    (errors.NotFound("account", "a-1"), grpc.StatusCode.NOT_FOUND, False),
+    (errors.FailedPrecondition("NOPE", "no"), grpc.StatusCode.FAILED_PRECONDITION, False),
+    (RuntimeError("bug"), grpc.StatusCode.INTERNAL, True),
+])
+async def test_the_server_span_is_an_error_for_server_faults_only(
+    exported: InMemorySpanExporter, raised: Exception, code: grpc.StatusCode, is_error: bool,
+) -> None:
+    async def fail(request: bytes, context: object) -> bytes:
+        raise raised
+
+    server = grpc.aio.server(interceptors=[_interceptor()])
+    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(
+        "test.Failing", {"Call": grpc.unary_unary_rpc_method_handler(fail)})])
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            with pytest.raises(grpc.aio.AioRpcError) as failed:
+                await channel.unary_unary("/test.Failing/Call")(b"", timeout=5)
+    finally:
+        await server.stop(None)
+    assert failed.value.code() == code
+    [served] = named(exported, "/test.Failing/Call")
+    assert served.attributes is not None
+    assert served.attributes["rpc.grpc.status_code"] == code.value[0]
+    assert (served.status.status_code == trace.StatusCode.ERROR) is is_error

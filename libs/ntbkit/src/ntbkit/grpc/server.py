@@ -10,7 +10,6 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from opentelemetry.instrumentation.grpc import aio_server_interceptor
 
 from ntbkit.auth import TokenVerifier
 from ntbkit.grpc.interceptors import ServerCallInterceptor
@@ -43,7 +42,6 @@ class GrpcServer:
         public = [m for api in apis for m in api.public_methods]
         server = grpc.aio.server(
             interceptors=[
-                aio_server_interceptor(),  # type: ignore[no-untyped-call]
                 ServerCallInterceptor(
                     verifier=self._verifier,
                     public_methods=public,
