@@ -70,7 +70,7 @@ class _Call:
 
 
 class TransferCommitter:
-    def __init__(self, new_unit: NewUnit, *, groups_max: int = 2,
+    def __init__(self, new_unit: NewUnit, *, groups_max: int = 1,
                  group_transfers_max: int = GROUP_TRANSFERS_MAX) -> None:
         assert groups_max >= 1 and group_transfers_max >= 1
         self._new_unit = new_unit
