@@ -68,8 +68,12 @@ test-e2e: venv infra-up ## whole-suite scenarios in distributed mode
 	$(BIN)/pytest -q -m e2e tests/e2e
 
 .PHONY: test
-test: venv infra-up lint deploy-tools ## everything: lint, unit, integration, e2e (on real PostgreSQL + Kafka)
+test: venv infra-up lint deploy-tools test-loadgen ## everything: lint, unit, integration, e2e (on real PostgreSQL + Kafka)
 	$(BIN)/pytest -q -p no:cacheprovider libs services cli tests
+
+.PHONY: test-loadgen
+test-loadgen: ## the ledger bench's Go load generator: gofmt, go vet, go test
+	cd bench/loadgen && test -z "$$(gofmt -l .)" && go vet ./... && go test ./...
 
 .PHONY: bench-events
 bench-events: venv infra-up ## outbox -> Kafka -> inbox latency at 500 events/s for 60 s

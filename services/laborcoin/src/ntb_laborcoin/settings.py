@@ -34,7 +34,7 @@ class LaborCoinSettings(ServiceSettings):
         0.02, description="After a wake-up, wait this long so one relay pass publishes the "
         "commits of a busy moment together.")
     # One: the calls arriving while a group is in the database all wait for the next, so
-    # groups grow with load and their fixed cost (a transaction, four statements) is
+    # groups grow with load and their fixed cost (a transaction: five round trips) is
     # shared by more calls. The ledger bench measured 1 over 2: single-transfer calls
     # 985-1,282/s against 762-769/s, batches 7,155 against 6,345 transfers/s.
     transfer_groups_max: int = Field(
