@@ -247,23 +247,13 @@ def main(settings: ServiceSettings, *, build: Builder, migrations: str) -> None:
     run_on_fast_loop(serve_until_signalled([runtime]))
 
 
-# A young-generation collection per this many new container objects instead of
-# Python's 700: a busy server allocates hundreds per call and collected the youngest
-# generation hundreds of times a second. The ledger bench measured 11-29% more
-# single-transfer calls per second in five of five back-to-back pairs.
-_YOUNG_COLLECTION_EVERY = 20_000
-
-
 def settle_heap() -> None:
     """Move what start-up allocated (modules, classes, functions, pools: ~130,000
     objects, nearly all alive until exit) out of the collector's reach. Otherwise every
     full collection scans all of it: under load one came every few seconds and stopped
-    the event loop for 75-100 ms, every RPC in flight waiting. Then collect the young
-    generation less often (see `_YOUNG_COLLECTION_EVERY`)."""
+    the event loop for 75-100 ms, every RPC in flight waiting."""
     gc.collect()
     gc.freeze()
-    _, older, oldest = gc.get_threshold()
-    gc.set_threshold(_YOUNG_COLLECTION_EVERY, older, oldest)
 
 
 def run_on_fast_loop(main_task: Coroutine[Any, Any, None]) -> None:
