@@ -40,9 +40,8 @@ WITH events AS (
     $12::timestamptz[])
 )
 SELECT 1"""  # outbox ids in emit order (ORDER BY n)
-_PREVIOUS_RESPONSES = """
-SELECT request_id, request_hash, response FROM idempotency_keys
-WHERE operation = $1 AND request_id = ANY($2::varchar[])"""
+_PREVIOUS_RESPONSE = """
+SELECT request_hash, response FROM idempotency_keys WHERE operation = $1 AND request_id = $2"""
 
 
 def outbox_row(envelope: EventEnvelope) -> dict[str, object]:
@@ -173,8 +172,7 @@ class UnitOfWork:
 
         Same id with another body raises AlreadyExists.
         """
-        stored = (await self.previous_responses(
-            operation=operation, request_ids=[request_id])).get(request_id)
+        stored = await self._stored_response(operation, request_id)
         if stored is None:
             return None
         if stored[0] != fingerprint:
@@ -184,23 +182,17 @@ class UnitOfWork:
             )
         return stored[1]
 
-    async def previous_responses(
-        self, *, operation: str, request_ids: Sequence[str]
-    ) -> dict[str, tuple[str, bytes]]:
-        """(fingerprint, response) of the earlier requests among these ids, in one query;
-        the caller compares fingerprints (group commit answers many requests at once)."""
-        if not request_ids:
-            return {}
+    async def _stored_response(self, operation: str, request_id: str) -> tuple[str, bytes] | None:
+        """(fingerprint, response) of the earlier request with this id."""
         if self._postgres:
             found = await driver.fetch(await driver.driver_of(self.session),
-                                       _PREVIOUS_RESPONSES, operation, sorted(set(request_ids)))
-            return {row[0]: (row[1], bytes(row[2])) for row in found}
-        rows = await self.session.execute(
-            sa.select(idempotency.c.request_id, idempotency.c.request_hash,
-                      idempotency.c.response).where(
-                idempotency.c.operation == operation,
-                idempotency.c.request_id.in_(sorted(set(request_ids)))))
-        return {row.request_id: (row.request_hash, bytes(row.response)) for row in rows}
+                                       _PREVIOUS_RESPONSE, operation, request_id)
+        else:
+            found = list(await self.session.execute(
+                sa.select(idempotency.c.request_hash, idempotency.c.response).where(
+                    idempotency.c.operation == operation,
+                    idempotency.c.request_id == request_id)))
+        return (found[0][0], bytes(found[0][1])) if found else None
 
     async def remember_responses(
         self, *, operation: str, responses: Sequence[tuple[str, str, bytes]]
