@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ntb_laborcoin.adapters.group_ledger_pg import PostgresGroupLedger, group_ledger
 from ntb_laborcoin.adapters.unit_of_work import SqlLaborCoinUnitOfWork
 from ntb_laborcoin.bootstrap import MIGRATIONS
 from ntb_laborcoin.domain.model import Account, AccountFlags, AccountKind
@@ -27,6 +28,9 @@ class LedgerDatabase:
 
     def new_unit(self) -> SqlLaborCoinUnitOfWork:
         return SqlLaborCoinUnitOfWork(session_factory(self.engine), source="laborcoin-test")
+
+    def new_group(self) -> AbstractAsyncContextManager[PostgresGroupLedger]:
+        return group_ledger(self.engine, source="laborcoin-test")
 
     async def open(self, owner: str, asset: str = "LBC", *, kind: AccountKind = AccountKind.WALLET,
                    no_overdraft: bool = True) -> str:

@@ -7,6 +7,7 @@ from functools import partial
 import structlog
 
 from ntb.laborcoin.v1 import laborcoin_pb2_grpc
+from ntb_laborcoin.adapters.group_ledger_pg import group_ledger
 from ntb_laborcoin.adapters.unit_of_work import SqlLaborCoinUnitOfWork
 from ntb_laborcoin.entrypoints import consumers, log_api, metrics
 from ntb_laborcoin.entrypoints.grpc_api import LaborCoinApi
@@ -15,6 +16,7 @@ from ntb_laborcoin.service.group_commit import TransferCommitter
 from ntb_laborcoin.settings import LaborCoinSettings
 from ntbkit.grpc.server import GrpcApi
 from ntbkit.runtime import EventSubscription, Infrastructure, ServiceParts
+from ntbkit.storage.engine import is_postgres
 
 MIGRATIONS = "ntb_laborcoin:migrations"
 log = structlog.get_logger(__name__)
@@ -35,7 +37,11 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
         )
 
     await coin.ensure_platform_accounts(new_unit)
-    committer = TransferCommitter(new_unit, groups_max=settings.transfer_groups_max)
+    new_group = partial(group_ledger, infrastructure.engine, source=settings.service_name,
+                        on_commit=infrastructure.relay.wake)
+    committer = TransferCommitter(
+        new_unit, new_group if is_postgres(infrastructure.engine) else None,
+        groups_max=settings.transfer_groups_max)
     api = LaborCoinApi(new_unit=new_unit, log_key=signer.verifier_key(), committer=committer)
     return ServiceParts(
         apis=[

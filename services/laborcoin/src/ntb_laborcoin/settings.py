@@ -34,9 +34,11 @@ class LaborCoinSettings(ServiceSettings):
         0.02, description="After a wake-up, wait this long so one relay pass publishes the "
         "commits of a busy moment together.")
     # One: the calls arriving while a group is in the database all wait for the next, so
-    # groups grow with load and their fixed cost (a transaction: five round trips) is
-    # shared by more calls. The ledger bench measured 1 over 2: single-transfer calls
-    # 985-1,282/s against 762-769/s, batches 7,155 against 6,345 transfers/s.
+    # groups grow with load and their fixed cost (two round trips and a commit) is shared
+    # by more calls. Groups read without locks, so two in flight that touch one account
+    # make the later one re-run its calls alone. The ledger bench measured 1 over 2 (when
+    # groups still locked): single-transfer calls 985-1,282/s against 762-769/s, batches
+    # 7,155 against 6,345 transfers/s.
     transfer_groups_max: int = Field(
         1, ge=1, description="CreateTransfers groups in the database at once (group commit).")
 

@@ -10,14 +10,14 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from ledger_fixtures import OPERATOR, ledger_database
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ntb_laborcoin.adapters.ledger_store_pg import PostgresLedgerStore
+from ntb_laborcoin.adapters.group_ledger_pg import PostgresGroupLedger
 from ntb_laborcoin.adapters.tables import transfers
 from ntb_laborcoin.domain.model import AccountKind
 from ntb_laborcoin.domain.transfers import BatchMode, ResultCode, TransferRequest
 from ntb_laborcoin.service.group_commit import TransferCommitter
-from ntb_laborcoin.service.ledger import CreateTransfers
+from ntb_laborcoin.service.ledger import CreateTransfers, create_transfers
 from ntbkit.auth import Caller
 from ntbkit.errors import AlreadyExists, PermissionDenied
 from ntbkit.storage.messaging_tables import outbox_table
@@ -34,7 +34,7 @@ async def test_calls_in_one_group_keep_their_own_answers() -> None:
     async with ledger_database() as db:
         bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
         alice, bob = await db.open("alice"), await db.open("bob")
-        committer = TransferCommitter(db.new_unit, groups_max=1)
+        committer = TransferCommitter(db.new_unit, db.new_group, groups_max=1)
         await committer.submit(CreateTransfers(str(uuid.uuid4()), (
             _request(bank, alice, 100), _request(bank, bob, 100))), OPERATOR)
         reused = str(uuid.uuid4())
@@ -81,7 +81,7 @@ async def test_many_calls_on_hot_accounts_conserve_money(groups_max: int) -> Non
     async with ledger_database() as db:
         bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
         hot = [await db.open(f"hot-{i}") for i in range(3)]
-        committer = TransferCommitter(db.new_unit, groups_max=groups_max,
+        committer = TransferCommitter(db.new_unit, db.new_group, groups_max=groups_max,
                                       group_transfers_max=16)
         await committer.submit(CreateTransfers(str(uuid.uuid4()), tuple(
             _request(bank, h, 50) for h in hot)), OPERATOR)
@@ -98,21 +98,21 @@ async def test_many_calls_on_hot_accounts_conserve_money(groups_max: int) -> Non
 
 
 async def test_a_failed_group_runs_each_call_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    """When the group's transaction fails as a whole (here: a unique-key race lost to
-    another replica, simulated), nothing of it stays and every call is answered alone."""
+    """When the group's write fails as a whole (here: a unique-key race lost to another
+    replica, simulated), nothing of it stays and every call is answered alone."""
     async with ledger_database() as db:
         bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
         alice, bob = await db.open("alice"), await db.open("bob")
         failures = [IntegrityError("INSERT", None, Exception("twin won"))]
-        save = PostgresLedgerStore.save
+        write = PostgresGroupLedger.write
 
         async def failing_once(*args, **kwargs):  # type: ignore[no-untyped-def]
-            await save(*args, **kwargs)
             if failures:
-                raise failures.pop()
+                raise failures.pop()  # a failed statement keeps nothing
+            await write(*args, **kwargs)
 
-        monkeypatch.setattr(PostgresLedgerStore, "save", failing_once)
-        committer = TransferCommitter(db.new_unit, groups_max=1)
+        monkeypatch.setattr(PostgresGroupLedger, "write", failing_once)
+        committer = TransferCommitter(db.new_unit, db.new_group, groups_max=1)
         calls = [CreateTransfers(str(uuid.uuid4()), (_request(bank, alice, 10),)),
                  CreateTransfers(str(uuid.uuid4()), (_request(alice, bob, 50),)),
                  CreateTransfers(str(uuid.uuid4()), (_request(bank, bob, 5),))]
@@ -124,6 +124,46 @@ async def test_a_failed_group_runs_each_call_alone(monkeypatch: pytest.MonkeyPat
         assert account.credits_posted == 5  # each effect exactly once
 
 
+async def test_an_account_changed_after_the_group_read_it_is_not_overwritten(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Groups read without locks. A payment committed between a group's read and its
+    write makes the write fail as a serialization failure (nothing of it kept), and
+    the group's calls re-run alone, under locks, on the balances as they now are."""
+    async with ledger_database() as db:
+        bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
+        alice, bob = await db.open("alice"), await db.open("bob")
+        committer = TransferCommitter(db.new_unit, db.new_group, groups_max=1)
+        await committer.submit(CreateTransfers(str(uuid.uuid4()), (
+            _request(bank, alice, 100),)), OPERATOR)
+        read, write = PostgresGroupLedger.accounts, PostgresGroupLedger.write
+        meanwhile = [CreateTransfers(str(uuid.uuid4()), (_request(alice, bob, 70),))]
+        failed: list[str] = []
+
+        async def read_then_pay(self, ids):  # type: ignore[no-untyped-def]
+            found = await read(self, ids)
+            while meanwhile:  # another replica's payment, committed after our read
+                await create_transfers(db.new_unit, meanwhile.pop(), OPERATOR)
+            return found
+
+        async def observed_write(*args, **kwargs):  # type: ignore[no-untyped-def]
+            try:
+                await write(*args, **kwargs)
+            except OperationalError as error:
+                failed.append(error.orig.sqlstate)  # type: ignore[union-attr]
+                raise
+
+        monkeypatch.setattr(PostgresGroupLedger, "accounts", read_then_pay)
+        monkeypatch.setattr(PostgresGroupLedger, "write", observed_write)
+        [result] = await committer.submit(CreateTransfers(str(uuid.uuid4()), (
+            _request(alice, bob, 50),)), OPERATOR)
+        assert failed == ["40001"]  # serialization_failure, not a lost update
+        assert result.code is ResultCode.EXCEEDS_CREDITS  # only 30 left after the 70
+        account = await db.account(alice)
+        assert (account.debits_posted, account.credits_posted) == (70, 100)
+        assert (await db.account(bob)).credits_posted == 70
+
+
 async def test_a_reused_transfer_id_answers_its_first_outcome() -> None:
     """Groups do not look up earlier outcomes: a reused id must still get EXISTS, the
     first failure, or EXISTS_WITH_DIFFERENT_FIELDS, and the other calls of its group
@@ -131,7 +171,7 @@ async def test_a_reused_transfer_id_answers_its_first_outcome() -> None:
     async with ledger_database() as db:
         bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
         alice, bob = await db.open("alice"), await db.open("bob")
-        committer = TransferCommitter(db.new_unit, groups_max=1)
+        committer = TransferCommitter(db.new_unit, db.new_group, groups_max=1)
         paid, refused = _request(bank, alice, 100), _request(alice, bob, 1_000)
         await committer.submit(CreateTransfers(str(uuid.uuid4()), (paid,)), OPERATOR)
         await committer.submit(CreateTransfers(str(uuid.uuid4()), (refused,)), OPERATOR)
@@ -155,7 +195,7 @@ async def test_a_retried_request_answers_its_first_result() -> None:
     async with ledger_database() as db:
         bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
         alice, bob = await db.open("alice"), await db.open("bob")
-        committer = TransferCommitter(db.new_unit, groups_max=1)
+        committer = TransferCommitter(db.new_unit, db.new_group, groups_max=1)
         paid = CreateTransfers(str(uuid.uuid4()), (_request(bank, alice, 100),))
         refused = CreateTransfers(str(uuid.uuid4()), (_request(alice, bob, 1_000),))
         [first_paid] = await committer.submit(paid, OPERATOR)

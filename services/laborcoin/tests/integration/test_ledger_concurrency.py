@@ -32,7 +32,8 @@ def _pay(debit: str, credit: str, amount: int, kind: TransferKind = TransferKind
 @pytest.mark.parametrize("grouped", [False, True], ids=["alone", "grouped"])
 async def test_fifty_racing_clients_never_overdraw_one_account(grouped: bool) -> None:
     async with ledger_database() as db:
-        committer = TransferCommitter(db.new_unit, groups_max=2, group_transfers_max=8)
+        committer = TransferCommitter(db.new_unit, db.new_group, groups_max=2,
+                                      group_transfers_max=8)
         funding = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
         payer = await db.open("payer")
         payees = [await db.open(f"payee-{i}") for i in range(5)]

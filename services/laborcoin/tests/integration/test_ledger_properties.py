@@ -37,7 +37,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.loop = asyncio.new_event_loop()
         self.context = ledger_database()
         self.db: LedgerDatabase = self.loop.run_until_complete(self.context.__aenter__())
-        self.committer = TransferCommitter(self.db.new_unit)
+        self.committer = TransferCommitter(self.db.new_unit, self.db.new_group)
         self.ids = [self.run(self.db.open("funding", kind=AccountKind.EXTERNAL_SETTLEMENT,
                                           no_overdraft=False))]
         self.ids += [self.run(self.db.open(f"p{i}")) for i in range(1, ACCOUNT_COUNT)]

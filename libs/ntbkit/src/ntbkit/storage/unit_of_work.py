@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
@@ -11,14 +10,13 @@ from typing import Self
 
 import sqlalchemy as sa
 from google.protobuf.message import Message
-from opentelemetry import context as otel_context
-from opentelemetry import propagate
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ntbkit.errors import AlreadyExists
-from ntbkit.messaging.envelope import EventEnvelope, new_envelope
-from ntbkit.storage import driver
+from ntbkit.messaging.envelope import EventEnvelope
+from ntbkit.storage import commit_writes, driver
+from ntbkit.storage.commit_writes import CommitWrites
 from ntbkit.storage.messaging_tables import idempotency_table, inbox_table, outbox_table
 
 outbox = outbox_table
@@ -27,19 +25,7 @@ idempotency = idempotency_table
 
 # PostgreSQL: the unit's events and remembered responses go out in ONE statement at
 # commit, fed by arrays, whatever their number (a ledger group writes thousands).
-_WRITE_AT_COMMIT = """
-WITH events AS (
-  INSERT INTO outbox (event_id, topic, key, event_type, payload, headers, created_at)
-  SELECT e, t, k, y, p, h::json, c FROM unnest($1::varchar[], $2::varchar[], $3::varchar[],
-    $4::varchar[], $5::bytea[], $6::text[], $7::timestamptz[])
-    WITH ORDINALITY AS r(e, t, k, y, p, h, c, n)
-  ORDER BY n
-), responses AS (
-  INSERT INTO idempotency_keys (operation, request_id, request_hash, response, created_at)
-  SELECT * FROM unnest($8::varchar[], $9::varchar[], $10::varchar[], $11::bytea[],
-    $12::timestamptz[])
-)
-SELECT 1"""  # outbox ids in emit order (ORDER BY n)
+_WRITE_AT_COMMIT = f"WITH {commit_writes.ctes(1)}\nSELECT 1"
 _PREVIOUS_RESPONSE = """
 SELECT request_hash, response FROM idempotency_keys WHERE operation = $1 AND request_id = $2"""
 
@@ -51,14 +37,9 @@ def outbox_row(envelope: EventEnvelope) -> dict[str, object]:
         "key": envelope.key,
         "event_type": envelope.event_type,
         "payload": envelope.payload,
-        "headers": _headers(envelope),
+        "headers": commit_writes.headers(envelope),
         "created_at": envelope.time,
     }
-
-
-def _headers(envelope: EventEnvelope) -> dict[str, str]:
-    return {"source": envelope.source, "time": envelope.time.isoformat(),
-            **envelope.trace_headers}
 
 
 class UnitOfWork:
@@ -78,11 +59,8 @@ class UnitOfWork:
         self._source = source
         self._on_commit = on_commit
         self._session: AsyncSession | None = None
-        self._events: list[EventEnvelope] = []
-        self._responses: list[tuple[str, str, str, bytes, datetime]] = []
+        self._writes = CommitWrites(source)
         self._postgres = False
-        self._trace_context: otel_context.Context | None = None
-        self._trace_headers: dict[str, str] = {}
 
     @property
     def session(self) -> AsyncSession:
@@ -91,7 +69,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
-        self._events, self._responses = [], []
+        self._writes = CommitWrites(self._source)
         self._postgres = self._session.get_bind().dialect.name == "postgresql"
         await self._session.begin()
         return self
@@ -109,43 +87,24 @@ class UnitOfWork:
         self._session = None
 
     def emit(self, *, topic: str, key: str, message: Message) -> EventEnvelope:
-        """Record an event; it is written to the outbox when the unit commits.
-
-        The trace headers are injected once per trace context, not once per event (a
-        ledger batch emits a thousand events in one context)."""
-        context = otel_context.get_current()
-        if context is not self._trace_context:
-            self._trace_headers = {}
-            propagate.inject(self._trace_headers, context=context)
-            self._trace_context = context
-        envelope = new_envelope(topic=topic, key=key, message=message, source=self._source,
-                                trace_headers=self._trace_headers)
-        self._events.append(envelope)
-        return envelope
+        """Record an event; it is written to the outbox when the unit commits."""
+        return self._writes.emit(topic=topic, key=key, message=message)
 
     async def commit(self) -> None:
         """Write the events (and, on PostgreSQL, the remembered responses) and commit.
 
         A concurrent twin that stored the same request id first surfaces here as
         IntegrityError; nothing of this unit is kept."""
-        if self._postgres and (self._events or self._responses):
-            await self._write_at_commit()
-        elif self._events:
-            await self.session.execute(outbox.insert(), [outbox_row(e) for e in self._events])
+        writes = self._writes
+        if self._postgres and writes:
+            await driver.fetch(await driver.driver_of(self.session), _WRITE_AT_COMMIT,
+                               *writes.arguments())
+        elif writes.events:
+            await self.session.execute(outbox.insert(), [outbox_row(e) for e in writes.events])
         await self.session.commit()
-        had_events, self._events, self._responses = bool(self._events), [], []
-        if had_events and self._on_commit is not None:
+        self._writes = CommitWrites(self._source)
+        if writes.events and self._on_commit is not None:
             self._on_commit()
-
-    async def _write_at_commit(self) -> None:
-        events, responses = self._events, self._responses
-        await driver.fetch(
-            await driver.driver_of(self.session), _WRITE_AT_COMMIT,
-            [e.event_id for e in events], [e.topic for e in events], [e.key for e in events],
-            [e.event_type for e in events], [e.payload for e in events],
-            [json.dumps(_headers(e)) for e in events], [e.time for e in events],
-            *([list(column) for column in zip(*responses, strict=True)] if responses
-              else [[]] * 5))
 
     async def first_handling(self, *, group: str, envelope: EventEnvelope) -> bool:
         """Mark the event handled by `group`; False when it already was (no second effect).
@@ -203,8 +162,9 @@ class UnitOfWork:
             return
         now = datetime.now(UTC)
         if self._postgres:
-            self._responses.extend((operation, request_id, hashed, response, now)
-                                   for request_id, hashed, response in responses)
+            for request_id, hashed, response in responses:
+                self._writes.remember(operation=operation, request_id=request_id,
+                                      fingerprint=hashed, response=response, at=now)
             return
         await self.session.execute(idempotency.insert(), [
             {"operation": operation, "request_id": request_id, "request_hash": hashed,

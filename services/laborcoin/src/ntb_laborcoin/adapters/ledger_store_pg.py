@@ -6,6 +6,10 @@ statement: data-modifying CTEs fed by arrays (`unnest`), so a batch of 1,000
 transfers costs the same four statements as a batch of one. It speaks asyncpg
 directly on the session's connection (inside the session's transaction): the ORM's
 per-row parameter processing was most of the ledger's CPU time.
+
+The write-back changes an account only at the version read and a pending transfer
+only while pending, or fails whole: under the locks that never happens, and it is
+what lets a group commit read without them (`group_ledger_pg`).
 """
 
 from __future__ import annotations
@@ -37,12 +41,13 @@ SELECT {', '.join('t.' + c for c in _TRANSFER_FIELDS.split(', '))},
        p.state, p.amount_posted, p.resolved_by
 FROM transfers t JOIN pending_transfers p ON p.transfer_id = t.transfer_id
 WHERE t.transfer_id = ANY($1::varchar[])
-ORDER BY t.transfer_id
-FOR UPDATE OF p"""
+ORDER BY t.transfer_id"""
+_PENDINGS_LOCKED = f"{_PENDINGS}\nFOR UPDATE OF p"
 
 _ACCOUNTS = """
 SELECT * FROM accounts WHERE account_id = ANY($1::varchar[])
-ORDER BY account_id FOR UPDATE"""
+ORDER BY account_id"""
+_ACCOUNTS_LOCKED = f"{_ACCOUNTS} FOR UPDATE"
 
 _OUTCOMES = f"""
 SELECT o.transfer_id AS outcome_id, o.fingerprint, o.code AS outcome_code,
@@ -50,10 +55,12 @@ SELECT o.transfer_id AS outcome_id, o.fingerprint, o.code AS outcome_code,
 FROM transfer_outcomes o LEFT JOIN transfers t ON t.transfer_id = o.transfer_id
 WHERE o.transfer_id = ANY($1::varchar[])"""
 
-# $1 now; outcomes $2-$4; transfers $5-$17; balances $18-$23; history $24-$30;
-# new pendings $31-$35; resolved pendings $36-$39.
-_SAVE = f"""
-WITH outcomes AS (
+# $1 now; outcomes $2-$4; transfers $5-$17; balances $18-$24 (the last: each account's
+# version as read); history $25-$31; new pendings $32-$36; resolved pendings $37-$40.
+# An account or a pending transfer changed since it was read is not updated, and
+# `GUARD` then fails the whole statement (with the locks held, it never does).
+LEDGER_PARAMETERS = 40
+LEDGER_CTES = f"""outcomes AS (
   INSERT INTO transfer_outcomes (transfer_id, fingerprint, code, created_at)
   SELECT o.id, o.fp, o.code, $1 FROM unnest($2::varchar[], $3::varchar[], $4::varchar[])
     AS o(id, fp, code)
@@ -69,25 +76,31 @@ WITH outcomes AS (
   UPDATE accounts a SET debits_posted = b.dp, credits_posted = b.cp, debits_pending = b.dn,
     credits_pending = b.cn, version = b.v
   FROM unnest($18::varchar[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[],
-    $23::bigint[]) AS b(id, dp, cp, dn, cn, v)
-  WHERE a.account_id = b.id
+    $23::bigint[], $24::bigint[]) AS b(id, dp, cp, dn, cn, v, read_v)
+  WHERE a.account_id = b.id AND a.version = b.read_v
+  RETURNING 1
 ), history AS (
   INSERT INTO account_history (account_id, version, transfer_id, debits_posted,
     credits_posted, debits_pending, credits_pending)
-  SELECT * FROM unnest($24::varchar[], $25::bigint[], $26::varchar[], $27::bigint[],
-    $28::bigint[], $29::bigint[], $30::bigint[])
+  SELECT * FROM unnest($25::varchar[], $26::bigint[], $27::varchar[], $28::bigint[],
+    $29::bigint[], $30::bigint[], $31::bigint[])
 ), opened AS (
   INSERT INTO pending_transfers (transfer_id, state, amount_posted, resolved_by, expires_at)
-  SELECT * FROM unnest($31::varchar[], $32::varchar[], $33::bigint[], $34::varchar[],
-    $35::timestamptz[])
+  SELECT * FROM unnest($32::varchar[], $33::varchar[], $34::bigint[], $35::varchar[],
+    $36::timestamptz[])
 ), resolved AS (
   UPDATE pending_transfers p SET state = r.state, amount_posted = r.amount,
     resolved_by = r.resolved_by
-  FROM unnest($36::varchar[], $37::varchar[], $38::bigint[], $39::varchar[])
+  FROM unnest($37::varchar[], $38::varchar[], $39::bigint[], $40::varchar[])
     AS r(id, state, amount, resolved_by)
-  WHERE p.transfer_id = r.id
-)
-SELECT 1"""
+  WHERE p.transfer_id = r.id AND p.state = '{PendingState.PENDING.value}'
+  RETURNING 1
+)"""
+GUARD = """SELECT CASE
+  WHEN (SELECT count(*) FROM balances) = cardinality($18::varchar[])
+   AND (SELECT count(*) FROM resolved) = cardinality($37::varchar[]) THEN 1
+  ELSE ledger_write_conflict() END"""
+_SAVE = f"WITH {LEDGER_CTES}\n{GUARD}"
 
 
 def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
@@ -95,30 +108,45 @@ def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
     return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
 
 
+async def read_pendings(pg: Any, ids: Iterable[str], *, locked: bool
+                        ) -> dict[str, PendingTransfer]:
+    """Pending transfers by id (on `pg`, an asyncpg connection), locked in id order."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {
+        row["transfer_id"]: PendingTransfer(
+            transfer_from_row(row), PendingState(row["state"]), row["amount_posted"],
+            row["resolved_by"])
+        for row in await driver.fetch(pg, _PENDINGS_LOCKED if locked else _PENDINGS, wanted)
+    }
+
+
+async def read_accounts(pg: Any, ids: Iterable[str], *, locked: bool) -> dict[str, Account]:
+    """Accounts by id (on `pg`, an asyncpg connection), locked in id order."""
+    wanted = sorted(set(ids) - {""})
+    if not wanted:
+        return {}
+    return {row["account_id"]: account_from_row(row)
+            for row in await driver.fetch(pg, _ACCOUNTS_LOCKED if locked else _ACCOUNTS,
+                                          wanted)}
+
+
 class PostgresLedgerStore(LedgerStore):
     def __init__(self, session: AsyncSession) -> None:
         super().__init__(session)
 
+    async def _driver(self) -> Any:
+        return await driver.driver_of(self._session)
+
     async def _fetch(self, sql: str, *args: Any) -> list[Any]:
-        return await driver.fetch(await driver.driver_of(self._session), sql, *args)
+        return await driver.fetch(await self._driver(), sql, *args)
 
     async def pendings(self, ids: Iterable[str]) -> dict[str, PendingTransfer]:
-        wanted = sorted(set(ids))
-        if not wanted:
-            return {}
-        return {
-            row["transfer_id"]: PendingTransfer(
-                transfer_from_row(row), PendingState(row["state"]), row["amount_posted"],
-                row["resolved_by"])
-            for row in await self._fetch(_PENDINGS, wanted)
-        }
+        return await read_pendings(await self._driver(), ids, locked=True)
 
     async def accounts(self, ids: Iterable[str]) -> dict[str, Account]:
-        wanted = sorted(set(ids) - {""})
-        if not wanted:
-            return {}
-        return {row["account_id"]: account_from_row(row)
-                for row in await self._fetch(_ACCOUNTS, wanted)}
+        return await read_accounts(await self._driver(), ids, locked=True)
 
     async def outcomes(self, ids: Iterable[str]) -> dict[str, StoredOutcome]:
         wanted = list(set(ids))
@@ -142,26 +170,42 @@ class PostgresLedgerStore(LedgerStore):
     ) -> None:
         if not (outcome.committed or new_outcome_ids):
             return
-        outcomes = [(r.transfer_id, fingerprints[r.transfer_id], r.code.value)
-                    for r in outcome.results if r.transfer_id in new_outcome_ids]
-        committed = [
-            (t.transfer_id, t.debit_account_id, t.credit_account_id, t.asset, t.amount, t.code,
-             t.kind.value, t.pending_id, t.timeout_s, t.expires_at, t.reference, t.memo,
-             t.created_at)
-            for t in outcome.committed]
-        balances = [(a.account_id, a.debits_posted, a.credits_posted, a.debits_pending,
-                     a.credits_pending, a.version)
-                    for a in (ledger_accounts[i] for i in sorted(outcome.touched_accounts))]
-        history = [(c.account_id, c.version, c.transfer_id, c.debits_posted, c.credits_posted,
-                    c.debits_pending, c.credits_pending) for c in outcome.history]
-        created = {t.transfer_id for t in outcome.committed if t.kind is TransferKind.PENDING}
-        touched = [ledger_pendings[i] for i in sorted(outcome.touched_pendings)
-                   if i in ledger_pendings]
-        opened = [(p.transfer.transfer_id, p.state.value, p.amount_posted, p.resolved_by,
-                   p.transfer.expires_at) for p in touched if p.transfer.transfer_id in created]
-        resolved = [(p.transfer.transfer_id, p.state.value, p.amount_posted, p.resolved_by)
-                    for p in touched if p.transfer.transfer_id not in created]
-        await self._fetch(
-            _SAVE, datetime.now(UTC), *_columns(outcomes, 3), *_columns(committed, 13),
-            *_columns(balances, 6), *_columns(history, 7), *_columns(opened, 5),
-            *_columns(resolved, 4))
+        await self._fetch(_SAVE, *save_arguments(
+            outcome, fingerprints, ledger_accounts, ledger_pendings,
+            new_outcome_ids=new_outcome_ids))
+
+
+def save_arguments(
+    outcome: BatchOutcome,
+    fingerprints: dict[str, str],
+    ledger_accounts: dict[str, Account],
+    ledger_pendings: dict[str, PendingTransfer],
+    *,
+    new_outcome_ids: set[str],
+) -> list[Any]:
+    """The parameters of `LEDGER_CTES` for an outcome, one array per column."""
+    outcomes = [(r.transfer_id, fingerprints[r.transfer_id], r.code.value)
+                for r in outcome.results if r.transfer_id in new_outcome_ids]
+    committed = [
+        (t.transfer_id, t.debit_account_id, t.credit_account_id, t.asset, t.amount, t.code,
+         t.kind.value, t.pending_id, t.timeout_s, t.expires_at, t.reference, t.memo,
+         t.created_at)
+        for t in outcome.committed]
+    read_versions: dict[str, int] = {}
+    for change in outcome.history:  # an account's first change follows the version read
+        read_versions.setdefault(change.account_id, change.version - 1)
+    balances = [(a.account_id, a.debits_posted, a.credits_posted, a.debits_pending,
+                 a.credits_pending, a.version, read_versions[a.account_id])
+                for a in (ledger_accounts[i] for i in sorted(outcome.touched_accounts))]
+    history = [(c.account_id, c.version, c.transfer_id, c.debits_posted, c.credits_posted,
+                c.debits_pending, c.credits_pending) for c in outcome.history]
+    created = {t.transfer_id for t in outcome.committed if t.kind is TransferKind.PENDING}
+    touched = [ledger_pendings[i] for i in sorted(outcome.touched_pendings)
+               if i in ledger_pendings]
+    opened = [(p.transfer.transfer_id, p.state.value, p.amount_posted, p.resolved_by,
+               p.transfer.expires_at) for p in touched if p.transfer.transfer_id in created]
+    resolved = [(p.transfer.transfer_id, p.state.value, p.amount_posted, p.resolved_by)
+                for p in touched if p.transfer.transfer_id not in created]
+    return [datetime.now(UTC), *_columns(outcomes, 3), *_columns(committed, 13),
+            *_columns(balances, 7), *_columns(history, 7), *_columns(opened, 5),
+            *_columns(resolved, 4)]

@@ -1,25 +1,27 @@
-"""Group commit: CreateTransfers calls that arrive together share one transaction.
+"""Group commit: CreateTransfers calls that arrive together share one write.
 
 What TigerBeetle does with its request batches. A call waits in a queue; while a
 group is in the database, the calls arriving meanwhile form the next group, so under
-load each transaction carries many calls and a lone call waits for nobody. Each call
+load each write carries many calls and a lone call waits for nobody. Each call
 keeps its own answer, exactly as if it had run alone, one after another:
 - its own request id (a retry returns the first answer, the same id with another
   body is ALREADY_EXISTS) and its own batch mode (ATOMIC or CHAINS), so one call's
   failed transfers never touch another's;
 - its own authorization (PERMISSION_DENIED for that call only);
 - its own trace context on the events it causes.
-Accounts are locked in id order as on the single path, so groups never deadlock.
-Two calls sharing a request id or a transfer id never share a group (the later one
-waits for the next). If the group transaction fails as a whole (e.g. a concurrent
-twin on another replica won a unique key), every call of it is re-run on its own
-through `create_transfers`, which is how a single call behaves anyway.
+A group is optimistic (`GroupLedger`): it reads its accounts without locks and
+writes everything in one statement that applies only if none of the accounts and
+pending transfers it changes was changed meanwhile (by another replica, the worker's
+mints and expiries, or a second group in flight). Two calls sharing a request id or
+a transfer id never share a group (the later one waits for the next). If the write
+fails as a whole (a changed account, or a concurrent twin that won a unique key),
+every call of the group is re-run on its own through `create_transfers`, under
+locks, which is how a single call behaves anyway.
 A group looks up neither earlier answers to its request ids nor earlier outcomes of
 its transfer ids (new ids are the norm): a request id or transfer id used before
-breaks the idempotency or outcomes key at commit, the group rolls back, and its
-calls re-run on their own, where the first answer or outcome is looked up and
-returned. That keeps two reads off the path of every group, one of them while the
-locks are held.
+breaks the idempotency or outcomes key at the write, and the calls re-run on their
+own, where the first answer or outcome is looked up and returned.
+Without a `GroupLedger` (SQLite, embedded mode) every call runs alone.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from ntb_laborcoin.service.ledger import (
     authorize,
     create_transfers,
 )
-from ntb_laborcoin.service.unit_of_work import LaborCoinUnitOfWork, NewUnit
+from ntb_laborcoin.service.unit_of_work import GroupLedger, NewGroupLedger, NewUnit
 from ntbkit.auth import Caller
 from ntbkit.errors import PermissionDenied
 
@@ -70,10 +72,11 @@ class _Call:
 
 
 class TransferCommitter:
-    def __init__(self, new_unit: NewUnit, *, groups_max: int = 1,
-                 group_transfers_max: int = GROUP_TRANSFERS_MAX) -> None:
+    def __init__(self, new_unit: NewUnit, new_group: NewGroupLedger | None, *,
+                 groups_max: int = 1, group_transfers_max: int = GROUP_TRANSFERS_MAX) -> None:
         assert groups_max >= 1 and group_transfers_max >= 1
         self._new_unit = new_unit
+        self._new_group = new_group
         self._groups_max = groups_max  # in the database at once (pipelining, not more)
         self._group_transfers_max = group_transfers_max
         self._queue: deque[_Call] = deque()
@@ -82,6 +85,8 @@ class TransferCommitter:
 
     async def submit(self, command: CreateTransfers, caller: Caller) -> list[TransferResult]:
         """The call's results once its group committed (or its own error)."""
+        if self._new_group is None:
+            return await create_transfers(self._new_unit, command, caller)
         call = _Call(command, caller, contextvars.copy_context())
         self._queue.append(call)
         if self._running < self._groups_max:
@@ -128,7 +133,7 @@ class TransferCommitter:
             alone = await self._commit(group)
         except Exception as error:  # noqa: BLE001 - each call gets its own answer below
             log.info("group commit failed; running its calls one by one",
-                     calls=len(group), error=str(error))
+                     calls=len(group), error=str(getattr(error, "orig", None) or error))
             alone = group
         for call in alone:  # one after another, in arrival order, as in the group
             if not call.answer.done():
@@ -144,11 +149,9 @@ class TransferCommitter:
 
     async def _commit(self, group: list[_Call]) -> list[_Call]:
         """Commit the group's calls; returns those to be answered alone (refused)."""
-        async with self._new_unit() as unit:
-            # No look-up of earlier answers or outcomes: a reused request id or transfer
-            # id breaks a key at commit, and the calls re-run alone (see `_run_group`).
+        assert self._new_group is not None
+        async with self._new_group() as store:
             requests = [r for call in group for r in call.command.transfers]
-            store = unit.ledger
             pendings = await store.pendings(r.pending_id for r in requests if r.pending_id)
             account_ids = {r.debit_account_id for r in requests} | {
                 r.credit_account_id for r in requests}
@@ -171,25 +174,15 @@ class TransferCommitter:
                 outcome = ledger.apply(list(call.command.transfers), call.command.mode)
                 _merge(merged, outcome)
                 applied.append((call, outcome))
+                call.context.run(_record_events, store, outcome, ledger.accounts)
+                store.remember_response(
+                    operation=OPERATION, request_id=call.command.request_id,
+                    fingerprint=call.command.fingerprint(),
+                    response=snapshots.results_to_bytes(outcome.results))
             fingerprints = {r.transfer_id: f for call, _ in applied
                             for r, f in zip(call.command.transfers,
                                             call.command.transfer_fingerprints, strict=True)}
-            # The events and stored answers are encoded while the database writes the
-            # ledger rows: CPU work that would otherwise lengthen the time locks are held.
-            saving = asyncio.ensure_future(store.save(
-                merged, fingerprints, ledger.accounts, ledger.pendings,
-                new_outcome_ids=set(fingerprints)))
-            await asyncio.sleep(0)  # let it send the statement before the CPU work starts
-            try:
-                for call, outcome in applied:
-                    call.context.run(_record_events, unit, outcome, ledger.accounts)
-                responses = [(call.command.request_id, call.command.fingerprint(),
-                              snapshots.results_to_bytes(outcome.results))
-                             for call, outcome in applied]
-            finally:
-                await saving
-            await unit.remember_responses(operation=OPERATION, responses=responses)
-            await unit.commit()
+            await store.write(merged, fingerprints, ledger.accounts, ledger.pendings)
         for call, outcome in applied:
             call.succeed(outcome.results)
         return refused
@@ -203,9 +196,9 @@ def _merge(into: BatchOutcome, outcome: BatchOutcome) -> None:
     into.touched_pendings |= outcome.touched_pendings
 
 
-def _record_events(unit: LaborCoinUnitOfWork, outcome: BatchOutcome,
+def _record_events(store: GroupLedger, outcome: BatchOutcome,
                    accounts: dict[str, Account]) -> None:
     for transfer in outcome.committed:
-        unit.record(TransferPosted(
+        store.record(TransferPosted(
             transfer, accounts[transfer.debit_account_id].owner_id,
             accounts[transfer.credit_account_id].owner_id))

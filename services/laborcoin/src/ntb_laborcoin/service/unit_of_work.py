@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 
@@ -161,3 +162,33 @@ class LaborCoinUnitOfWork(UnitOfWork):
 
 
 NewUnit = Callable[[], LaborCoinUnitOfWork]
+
+
+class GroupLedger(Protocol):
+    """A group commit's database work without a transaction around it (optimistic).
+
+    The reads take no locks. `write` is ONE statement: the ledger rows, the recorded
+    events and the remembered answers together, applied only if no account or pending
+    transfer it changes was changed since it was read; otherwise it fails as a
+    serialization failure and nothing of it is kept."""
+
+    async def pendings(self, ids: Iterable[str]) -> dict[str, PendingTransfer]: ...
+
+    async def accounts(self, ids: Iterable[str]) -> dict[str, Account]: ...
+
+    def record(self, event: Event) -> None: ...
+
+    def remember_response(
+        self, *, operation: str, request_id: str, fingerprint: str, response: bytes
+    ) -> None: ...
+
+    async def write(
+        self,
+        outcome: BatchOutcome,
+        fingerprints: dict[str, str],
+        ledger_accounts: dict[str, Account],
+        ledger_pendings: dict[str, PendingTransfer],
+    ) -> None: ...
+
+
+NewGroupLedger = Callable[[], AbstractAsyncContextManager[GroupLedger]]

@@ -1,0 +1,80 @@
+"""A group commit's database work on PostgreSQL in two round trips and no transaction.
+
+The accounts (and pending transfers) are read without locks; the write is one
+autocommitted statement: `ledger_store_pg`'s ledger rows, guarded by the versions
+read, plus ntbkit's outbox and idempotency rows. A transaction around the same work
+cost five round trips (BEGIN, the locking read, the ledger write, the outbox write,
+COMMIT), and each is a send and a wake-up on both sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ntb_laborcoin.adapters import event_codec
+from ntb_laborcoin.adapters.ledger_store_pg import (
+    GUARD,
+    LEDGER_CTES,
+    LEDGER_PARAMETERS,
+    read_accounts,
+    read_pendings,
+    save_arguments,
+)
+from ntb_laborcoin.domain.model import Account
+from ntb_laborcoin.domain.transfers import BatchOutcome, PendingTransfer
+from ntb_laborcoin.service.unit_of_work import Event
+from ntbkit.storage import commit_writes, driver
+from ntbkit.storage.commit_writes import CommitWrites
+
+_WRITE = f"WITH {LEDGER_CTES},\n{commit_writes.ctes(LEDGER_PARAMETERS + 1)}\n{GUARD}"
+
+
+class PostgresGroupLedger:
+    def __init__(self, pg: Any, *, source: str, on_commit: Callable[[], None] | None) -> None:
+        self._pg = pg  # an asyncpg connection outside any transaction
+        self._writes = CommitWrites(source)
+        self._on_commit = on_commit
+
+    async def pendings(self, ids: Iterable[str]) -> dict[str, PendingTransfer]:
+        return await read_pendings(self._pg, ids, locked=False)
+
+    async def accounts(self, ids: Iterable[str]) -> dict[str, Account]:
+        return await read_accounts(self._pg, ids, locked=False)
+
+    def record(self, event: Event) -> None:
+        topic, key, message = event_codec.encode(event)
+        self._writes.emit(topic=topic, key=key, message=message)
+
+    def remember_response(
+        self, *, operation: str, request_id: str, fingerprint: str, response: bytes
+    ) -> None:
+        self._writes.remember(operation=operation, request_id=request_id,
+                              fingerprint=fingerprint, response=response, at=datetime.now(UTC))
+
+    async def write(
+        self,
+        outcome: BatchOutcome,
+        fingerprints: dict[str, str],
+        ledger_accounts: dict[str, Account],
+        ledger_pendings: dict[str, PendingTransfer],
+    ) -> None:
+        await driver.fetch(self._pg, _WRITE, *save_arguments(
+            outcome, fingerprints, ledger_accounts, ledger_pendings,
+            new_outcome_ids=set(fingerprints)), *self._writes.arguments())
+        if self._writes.events and self._on_commit is not None:
+            self._on_commit()
+
+
+@asynccontextmanager
+async def group_ledger(engine: AsyncEngine, *, source: str,
+                       on_commit: Callable[[], None] | None = None
+                       ) -> AsyncIterator[PostgresGroupLedger]:
+    """One group's work on a pooled connection."""
+    async with engine.connect() as connection:
+        yield PostgresGroupLedger(await driver.connection_driver(connection), source=source,
+                                  on_commit=on_commit)
