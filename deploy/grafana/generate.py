@@ -176,7 +176,10 @@ def laborcoin_economy() -> Dashboard:
             f"sum by (code, result) ({transfers})", "{{code}} {{result}}")], "ops"), 12, 8),
         (_series("Platform fees and retirements", [_target(
             'sum by (code) (rate(ntb_laborcoin_transfers_total{code=~"PLATFORM_FEE|RETIREMENT",'
-            ' result="OK"}[$__rate_interval]))', "{{code}}")], "ops"), 24, 7),
+            ' result="OK"}[$__rate_interval]))', "{{code}}")], "ops"), 12, 7),
+        (_series("Transfer groups re-run call by call, by reason", [_target(
+            "sum by (reason) (rate(ntb_laborcoin_group_reruns_total[$__rate_interval]))",
+            "{{reason}}")], "ops"), 12, 7),
     ])
 
 

@@ -41,7 +41,7 @@ async def build(infrastructure: Infrastructure) -> ServiceParts:
                         on_commit=infrastructure.relay.wake)
     committer = TransferCommitter(
         new_unit, new_group if is_postgres(infrastructure.engine) else None,
-        groups_max=settings.transfer_groups_max)
+        groups_max=settings.transfer_groups_max, on_rerun=metrics.count_group_rerun)
     api = LaborCoinApi(new_unit=new_unit, log_key=signer.verifier_key(), committer=committer)
     return ServiceParts(
         apis=[

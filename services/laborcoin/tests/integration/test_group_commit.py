@@ -10,7 +10,6 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from ledger_fixtures import OPERATOR, ledger_database
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ntb_laborcoin.adapters.group_ledger_pg import PostgresGroupLedger
 from ntb_laborcoin.adapters.tables import transfers
@@ -18,6 +17,7 @@ from ntb_laborcoin.domain.model import AccountKind
 from ntb_laborcoin.domain.transfers import BatchMode, ResultCode, TransferRequest
 from ntb_laborcoin.service.group_commit import TransferCommitter
 from ntb_laborcoin.service.ledger import CreateTransfers, create_transfers
+from ntb_laborcoin.service.unit_of_work import GroupWriteFailed
 from ntbkit.auth import Caller
 from ntbkit.errors import AlreadyExists, PermissionDenied
 from ntbkit.storage.messaging_tables import outbox_table
@@ -103,7 +103,7 @@ async def test_a_failed_group_runs_each_call_alone(monkeypatch: pytest.MonkeyPat
     async with ledger_database() as db:
         bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
         alice, bob = await db.open("alice"), await db.open("bob")
-        failures = [IntegrityError("INSERT", None, Exception("twin won"))]
+        failures = [GroupWriteFailed("duplicate_id", "a twin on another replica won")]
         write = PostgresGroupLedger.write
 
         async def failing_once(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -128,17 +128,18 @@ async def test_an_account_changed_after_the_group_read_it_is_not_overwritten(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Groups read without locks. A payment committed between a group's read and its
-    write makes the write fail as a serialization failure (nothing of it kept), and
-    the group's calls re-run alone, under locks, on the balances as they now are."""
+    write makes the write fail as a conflict (nothing of it kept, counted by reason),
+    and the group's calls re-run alone, under locks, on the balances as they now are."""
     async with ledger_database() as db:
         bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
         alice, bob = await db.open("alice"), await db.open("bob")
-        committer = TransferCommitter(db.new_unit, db.new_group, groups_max=1)
+        reruns: list[str] = []
+        committer = TransferCommitter(db.new_unit, db.new_group, groups_max=1,
+                                      on_rerun=reruns.append)
         await committer.submit(CreateTransfers(str(uuid.uuid4()), (
             _request(bank, alice, 100),)), OPERATOR)
-        read, write = PostgresGroupLedger.accounts, PostgresGroupLedger.write
+        read = PostgresGroupLedger.accounts
         meanwhile = [CreateTransfers(str(uuid.uuid4()), (_request(alice, bob, 70),))]
-        failed: list[str] = []
 
         async def read_then_pay(self, ids):  # type: ignore[no-untyped-def]
             found = await read(self, ids)
@@ -146,18 +147,10 @@ async def test_an_account_changed_after_the_group_read_it_is_not_overwritten(
                 await create_transfers(db.new_unit, meanwhile.pop(), OPERATOR)
             return found
 
-        async def observed_write(*args, **kwargs):  # type: ignore[no-untyped-def]
-            try:
-                await write(*args, **kwargs)
-            except OperationalError as error:
-                failed.append(error.orig.sqlstate)  # type: ignore[union-attr]
-                raise
-
         monkeypatch.setattr(PostgresGroupLedger, "accounts", read_then_pay)
-        monkeypatch.setattr(PostgresGroupLedger, "write", observed_write)
         [result] = await committer.submit(CreateTransfers(str(uuid.uuid4()), (
             _request(alice, bob, 50),)), OPERATOR)
-        assert failed == ["40001"]  # serialization_failure, not a lost update
+        assert reruns == ["conflict"]  # the versions guard, not a lost update
         assert result.code is ResultCode.EXCEEDS_CREDITS  # only 30 left after the 70
         account = await db.account(alice)
         assert (account.debits_posted, account.credits_posted) == (70, 100)
@@ -171,7 +164,9 @@ async def test_a_reused_transfer_id_answers_its_first_outcome() -> None:
     async with ledger_database() as db:
         bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
         alice, bob = await db.open("alice"), await db.open("bob")
-        committer = TransferCommitter(db.new_unit, db.new_group, groups_max=1)
+        reruns: list[str] = []
+        committer = TransferCommitter(db.new_unit, db.new_group, groups_max=1,
+                                      on_rerun=reruns.append)
         paid, refused = _request(bank, alice, 100), _request(alice, bob, 1_000)
         await committer.submit(CreateTransfers(str(uuid.uuid4()), (paid,)), OPERATOR)
         await committer.submit(CreateTransfers(str(uuid.uuid4()), (refused,)), OPERATOR)
@@ -184,6 +179,7 @@ async def test_a_reused_transfer_id_answers_its_first_outcome() -> None:
         assert [r.code for [r] in answers] == [
             ResultCode.EXISTS, ResultCode.EXCEEDS_CREDITS,
             ResultCode.EXISTS_WITH_DIFFERENT_FIELDS, ResultCode.OK]
+        assert reruns and set(reruns) == {"duplicate_id"}  # counted, by reason
         account = await db.account(alice)
         assert (account.debits_posted, account.credits_posted) == (40, 100)
 

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ntb_laborcoin.adapters import event_codec
@@ -27,10 +28,11 @@ from ntb_laborcoin.adapters.ledger_store_pg import (
 )
 from ntb_laborcoin.domain.model import Account
 from ntb_laborcoin.domain.transfers import BatchOutcome, PendingTransfer
-from ntb_laborcoin.service.unit_of_work import Event
+from ntb_laborcoin.service.unit_of_work import Event, GroupWriteFailed
 from ntbkit.storage import commit_writes, driver
 from ntbkit.storage.commit_writes import CommitWrites
 
+_SERIALIZATION_FAILURE = "40001"  # what ledger_write_conflict() raises
 _WRITE = f"WITH {LEDGER_CTES},\n{commit_writes.ctes(LEDGER_PARAMETERS + 1)}\n{GUARD}"
 
 
@@ -63,9 +65,16 @@ class PostgresGroupLedger:
         ledger_accounts: dict[str, Account],
         ledger_pendings: dict[str, PendingTransfer],
     ) -> None:
-        await driver.fetch(self._pg, _WRITE, *save_arguments(
-            outcome, fingerprints, ledger_accounts, ledger_pendings,
-            new_outcome_ids=set(fingerprints)), *self._writes.arguments())
+        try:
+            await driver.fetch(self._pg, _WRITE, *save_arguments(
+                outcome, fingerprints, ledger_accounts, ledger_pendings,
+                new_outcome_ids=set(fingerprints)), *self._writes.arguments())
+        except IntegrityError as error:
+            raise GroupWriteFailed("duplicate_id", str(error.orig)) from error
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", "") != _SERIALIZATION_FAILURE:
+                raise
+            raise GroupWriteFailed("conflict", str(error.orig)) from error
         if self._writes.events and self._on_commit is not None:
             self._on_commit()
 

@@ -24,6 +24,16 @@ FIAT_RESERVE = Gauge("ntb_laborcoin_fiat_reserve_fen", "CNY backing the coin, fe
 TRANSFERS = Counter(
     "ntb_laborcoin_transfers_total", "Transfers requested, by code and result.",
     ["code", "result"])
+GROUP_RERUNS = Counter(
+    "ntb_laborcoin_group_reruns_total", "CreateTransfers groups whose one write kept "
+    "nothing, so each of their calls re-ran alone, by reason (conflict: an account "
+    "changed since the group read it; duplicate_id; error).", ["reason"])
+for _reason in ("conflict", "duplicate_id", "error"):
+    GROUP_RERUNS.labels(_reason)  # a series from the start: its rate is 0, not absent
+
+
+def count_group_rerun(reason: str) -> None:
+    GROUP_RERUNS.labels(reason).inc()
 
 
 def count_transfers(results: list[TransferResult], codes: dict[str, str]) -> None:

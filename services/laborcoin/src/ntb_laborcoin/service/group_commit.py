@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -45,7 +46,12 @@ from ntb_laborcoin.service.ledger import (
     authorize,
     create_transfers,
 )
-from ntb_laborcoin.service.unit_of_work import GroupLedger, NewGroupLedger, NewUnit
+from ntb_laborcoin.service.unit_of_work import (
+    GroupLedger,
+    GroupWriteFailed,
+    NewGroupLedger,
+    NewUnit,
+)
 from ntbkit.auth import Caller
 from ntbkit.errors import PermissionDenied
 
@@ -73,10 +79,12 @@ class _Call:
 
 class TransferCommitter:
     def __init__(self, new_unit: NewUnit, new_group: NewGroupLedger | None, *,
-                 groups_max: int = 1, group_transfers_max: int = GROUP_TRANSFERS_MAX) -> None:
+                 groups_max: int = 1, group_transfers_max: int = GROUP_TRANSFERS_MAX,
+                 on_rerun: Callable[[str], None] = lambda reason: None) -> None:
         assert groups_max >= 1 and group_transfers_max >= 1
         self._new_unit = new_unit
         self._new_group = new_group
+        self._on_rerun = on_rerun  # a group's calls re-run alone: why (a metric label)
         self._groups_max = groups_max  # in the database at once (pipelining, not more)
         self._group_transfers_max = group_transfers_max
         self._queue: deque[_Call] = deque()
@@ -132,8 +140,10 @@ class TransferCommitter:
         try:
             alone = await self._commit(group)
         except Exception as error:  # noqa: BLE001 - each call gets its own answer below
-            log.info("group commit failed; running its calls one by one",
-                     calls=len(group), error=str(getattr(error, "orig", None) or error))
+            reason = error.reason if isinstance(error, GroupWriteFailed) else "error"
+            self._on_rerun(reason)
+            log.info("group commit failed; running its calls one by one", calls=len(group),
+                     reason=reason, error=str(getattr(error, "orig", None) or error))
             alone = group
         for call in alone:  # one after another, in arrival order, as in the group
             if not call.answer.done():

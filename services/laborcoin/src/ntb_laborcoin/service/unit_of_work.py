@@ -164,13 +164,23 @@ class LaborCoinUnitOfWork(UnitOfWork):
 NewUnit = Callable[[], LaborCoinUnitOfWork]
 
 
+class GroupWriteFailed(Exception):
+    """A group's write kept nothing. `reason` is a metric label: "conflict" (a row it
+    changes was changed since the read) or "duplicate_id" (a request id or transfer id
+    already stored, or a concurrent twin's)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+
+
 class GroupLedger(Protocol):
     """A group commit's database work without a transaction around it (optimistic).
 
     The reads take no locks. `write` is ONE statement: the ledger rows, the recorded
     events and the remembered answers together, applied only if no account or pending
-    transfer it changes was changed since it was read; otherwise it fails as a
-    serialization failure and nothing of it is kept."""
+    transfer it changes was changed since it was read; otherwise it raises
+    GroupWriteFailed and nothing of it is kept."""
 
     async def pendings(self, ids: Iterable[str]) -> dict[str, PendingTransfer]: ...
 
