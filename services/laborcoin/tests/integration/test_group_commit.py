@@ -6,15 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
 from ledger_fixtures import OPERATOR, ledger_database
 
+from ntb_laborcoin.adapters import group_ledger_pg
 from ntb_laborcoin.adapters.group_ledger_pg import PostgresGroupLedger
 from ntb_laborcoin.adapters.tables import transfers
 from ntb_laborcoin.domain.model import AccountKind
-from ntb_laborcoin.domain.transfers import BatchMode, ResultCode, TransferRequest
+from ntb_laborcoin.domain.transfers import (
+    BatchMode,
+    ResultCode,
+    TransferKind,
+    TransferRequest,
+)
 from ntb_laborcoin.service.group_commit import TransferCommitter
 from ntb_laborcoin.service.ledger import CreateTransfers, create_transfers
 from ntb_laborcoin.service.unit_of_work import GroupWriteFailed
@@ -138,16 +145,16 @@ async def test_an_account_changed_after_the_group_read_it_is_not_overwritten(
                                       on_rerun=reruns.append)
         await committer.submit(CreateTransfers(str(uuid.uuid4()), (
             _request(bank, alice, 100),)), OPERATOR)
-        read = PostgresGroupLedger.accounts
+        read = PostgresGroupLedger.read
         meanwhile = [CreateTransfers(str(uuid.uuid4()), (_request(alice, bob, 70),))]
 
-        async def read_then_pay(self, ids):  # type: ignore[no-untyped-def]
-            found = await read(self, ids)
+        async def read_then_pay(*args):  # type: ignore[no-untyped-def]
+            found = await read(*args)
             while meanwhile:  # another replica's payment, committed after our read
                 await create_transfers(db.new_unit, meanwhile.pop(), OPERATOR)
             return found
 
-        monkeypatch.setattr(PostgresGroupLedger, "accounts", read_then_pay)
+        monkeypatch.setattr(PostgresGroupLedger, "read", read_then_pay)
         [result] = await committer.submit(CreateTransfers(str(uuid.uuid4()), (
             _request(alice, bob, 50),)), OPERATOR)
         assert reruns == ["conflict"]  # the versions guard, not a lost update
@@ -155,6 +162,44 @@ async def test_an_account_changed_after_the_group_read_it_is_not_overwritten(
         account = await db.account(alice)
         assert (account.debits_posted, account.credits_posted) == (70, 100)
         assert (await db.account(bob)).credits_posted == 70
+
+
+async def test_a_pending_transfer_voided_after_the_group_read_it_is_not_posted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same for a reservation, voided after the group read it but before it read
+    the accounts: both reads are of one moment (the accounts still hold the
+    reservation), the write finds the reservation gone and keeps nothing, and the post
+    re-runs alone and finds it voided."""
+    async with ledger_database() as db:
+        bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
+        alice, bob = await db.open("alice"), await db.open("bob")
+        reruns: list[str] = []
+        committer = TransferCommitter(db.new_unit, db.new_group, groups_max=1,
+                                      on_rerun=reruns.append)
+        reserved = replace(_request(alice, bob, 60), kind=TransferKind.PENDING, timeout_s=600)
+        await committer.submit(CreateTransfers(str(uuid.uuid4()), (
+            _request(bank, alice, 100), reserved)), OPERATOR)
+        read = group_ledger_pg.read_accounts
+        void = TransferRequest(
+            transfer_id=str(uuid.uuid4()), debit_account_id="", credit_account_id="",
+            asset="", amount=0, code="", kind=TransferKind.VOID_PENDING,
+            pending_id=reserved.transfer_id)
+        meanwhile = [CreateTransfers(str(uuid.uuid4()), (void,))]
+
+        async def void_then_read(*args, **kwargs):  # type: ignore[no-untyped-def]
+            while meanwhile:
+                await create_transfers(db.new_unit, meanwhile.pop(), OPERATOR)
+            return await read(*args, **kwargs)
+
+        monkeypatch.setattr(group_ledger_pg, "read_accounts", void_then_read)
+        post = replace(void, transfer_id=str(uuid.uuid4()), kind=TransferKind.POST_PENDING)
+        [result] = await committer.submit(CreateTransfers(str(uuid.uuid4()), (post,)), OPERATOR)
+        assert reruns == ["conflict"]
+        assert result.code is ResultCode.PENDING_TRANSFER_ALREADY_VOIDED
+        account = await db.account(alice)
+        assert (account.debits_posted, account.debits_pending) == (0, 0)
+        assert (await db.account(bob)).credits_posted == 0
 
 
 async def test_a_reused_transfer_id_answers_its_first_outcome() -> None:

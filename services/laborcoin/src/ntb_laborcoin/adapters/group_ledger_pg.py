@@ -1,15 +1,17 @@
 """A group commit's database work on PostgreSQL in two round trips and no transaction.
 
-The accounts (and pending transfers) are read without locks; the write is one
-autocommitted statement: `ledger_store_pg`'s ledger rows, guarded by the versions
-read, plus ntbkit's outbox and idempotency rows. A transaction around the same work
-cost five round trips (BEGIN, the locking read, the ledger write, the outbox write,
-COMMIT), and each is a send and a wake-up on both sides.
+The accounts are read without locks in one statement (a group that resolves pending
+transfers reads those and then their accounts in one read-only snapshot, so the two
+reads never contradict each other). The write is one autocommitted statement:
+`ledger_store_pg`'s ledger rows, guarded by the versions read, plus ntbkit's outbox
+and idempotency rows. A transaction around the same work cost five round trips
+(BEGIN, the locking read, the ledger write, the outbox write, COMMIT), and each is a
+send and a wake-up on both sides.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -42,11 +44,15 @@ class PostgresGroupLedger:
         self._writes = CommitWrites(source)
         self._on_commit = on_commit
 
-    async def pendings(self, ids: Iterable[str]) -> dict[str, PendingTransfer]:
-        return await read_pendings(self._pg, ids, locked=False)
-
-    async def accounts(self, ids: Iterable[str]) -> dict[str, Account]:
-        return await read_accounts(self._pg, ids, locked=False)
+    async def read(
+        self, pending_ids: set[str],
+        account_ids: Callable[[dict[str, PendingTransfer]], set[str]],
+    ) -> tuple[dict[str, Account], dict[str, PendingTransfer]]:
+        if not pending_ids:  # the usual case: one statement is one snapshot
+            return await read_accounts(self._pg, account_ids({}), locked=False), {}
+        async with self._pg.transaction(isolation="repeatable_read", readonly=True):
+            pendings = await read_pendings(self._pg, pending_ids, locked=False)
+            return await read_accounts(self._pg, account_ids(pendings), locked=False), pendings
 
     def record(self, event: Event) -> None:
         topic, key, message = event_codec.encode(event)

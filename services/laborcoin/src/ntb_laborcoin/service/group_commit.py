@@ -39,7 +39,7 @@ from ntb_laborcoin.domain import snapshots
 from ntb_laborcoin.domain.events import TransferPosted
 from ntb_laborcoin.domain.ledger import Ledger
 from ntb_laborcoin.domain.model import Account
-from ntb_laborcoin.domain.transfers import BatchOutcome, TransferResult
+from ntb_laborcoin.domain.transfers import BatchOutcome, PendingTransfer, TransferResult
 from ntb_laborcoin.service.ledger import (
     OPERATION,
     CreateTransfers,
@@ -139,11 +139,12 @@ class TransferCommitter:
     async def _run_group(self, group: list[_Call]) -> None:
         try:
             alone = await self._commit(group)
-        except Exception as error:  # noqa: BLE001 - each call gets its own answer below
+        except Exception as error:  # each call gets its own answer below
             reason = error.reason if isinstance(error, GroupWriteFailed) else "error"
             self._on_rerun(reason)
             log.info("group commit failed; running its calls one by one", calls=len(group),
-                     reason=reason, error=str(getattr(error, "orig", None) or error))
+                     reason=reason, error=str(getattr(error, "orig", None) or error),
+                     exc_info=reason == "error")  # unexpected: keep the traceback
             alone = group
         for call in alone:  # one after another, in arrival order, as in the group
             if not call.answer.done():
@@ -162,13 +163,17 @@ class TransferCommitter:
         assert self._new_group is not None
         async with self._new_group() as store:
             requests = [r for call in group for r in call.command.transfers]
-            pendings = await store.pendings(r.pending_id for r in requests if r.pending_id)
-            account_ids = {r.debit_account_id for r in requests} | {
-                r.credit_account_id for r in requests}
-            for pending in pendings.values():
-                account_ids |= {pending.transfer.debit_account_id,
-                                pending.transfer.credit_account_id}
-            accounts = await store.accounts(account_ids)
+
+            def account_ids(pendings: dict[str, PendingTransfer]) -> set[str]:
+                ids = {r.debit_account_id for r in requests} | {
+                    r.credit_account_id for r in requests}
+                for pending in pendings.values():
+                    ids |= {pending.transfer.debit_account_id,
+                            pending.transfer.credit_account_id}
+                return ids
+
+            accounts, pendings = await store.read(
+                {r.pending_id for r in requests if r.pending_id}, account_ids)
             ledger = Ledger(accounts, pendings, {}, now=datetime.now(UTC))
             merged = BatchOutcome(results=[])
             applied: list[tuple[_Call, BatchOutcome]] = []

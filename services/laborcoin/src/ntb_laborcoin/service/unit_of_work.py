@@ -182,9 +182,13 @@ class GroupLedger(Protocol):
     transfer it changes was changed since it was read; otherwise it raises
     GroupWriteFailed and nothing of it is kept."""
 
-    async def pendings(self, ids: Iterable[str]) -> dict[str, PendingTransfer]: ...
-
-    async def accounts(self, ids: Iterable[str]) -> dict[str, Account]: ...
+    async def read(
+        self, pending_ids: set[str],
+        account_ids: Callable[[dict[str, PendingTransfer]], set[str]],
+    ) -> tuple[dict[str, Account], dict[str, PendingTransfer]]:
+        """The pending transfers, then the accounts `account_ids` names given them, as
+        of one moment (two reads of a moving ledger could contradict each other)."""
+        ...
 
     def record(self, event: Event) -> None: ...
 
