@@ -22,6 +22,7 @@ from ntb_laborcoin.domain.transfers import (
     TransferKind,
     TransferRequest,
 )
+from ntb_laborcoin.service import group_commit
 from ntb_laborcoin.service.group_commit import TransferCommitter
 from ntb_laborcoin.service.ledger import CreateTransfers, create_transfers
 from ntb_laborcoin.service.unit_of_work import GroupWriteFailed
@@ -135,8 +136,9 @@ async def test_an_account_changed_after_the_group_read_it_is_not_overwritten(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Groups read without locks. A payment committed between a group's read and its
-    write makes the write fail as a conflict (nothing of it kept, counted by reason),
-    and the group's calls re-run alone, under locks, on the balances as they now are."""
+    write makes the write keep nothing (a conflict, counted); the group reads and
+    writes once more, and after a second conflict its calls re-run alone, under locks,
+    on the balances as they now are."""
     async with ledger_database() as db:
         bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
         alice, bob = await db.open("alice"), await db.open("bob")
@@ -146,22 +148,38 @@ async def test_an_account_changed_after_the_group_read_it_is_not_overwritten(
         await committer.submit(CreateTransfers(str(uuid.uuid4()), (
             _request(bank, alice, 100),)), OPERATOR)
         read = PostgresGroupLedger.read
-        meanwhile = [CreateTransfers(str(uuid.uuid4()), (_request(alice, bob, 70),))]
+        meanwhile = [CreateTransfers(str(uuid.uuid4()), (_request(alice, bob, 30),))
+                     for _ in range(2)]
 
         async def read_then_pay(*args):  # type: ignore[no-untyped-def]
             found = await read(*args)
-            while meanwhile:  # another replica's payment, committed after our read
+            if meanwhile:  # another replica's payment, committed after each of our reads
                 await create_transfers(db.new_unit, meanwhile.pop(), OPERATOR)
             return found
 
+        alone = _count_calls_alone(monkeypatch)
         monkeypatch.setattr(PostgresGroupLedger, "read", read_then_pay)
         [result] = await committer.submit(CreateTransfers(str(uuid.uuid4()), (
             _request(alice, bob, 50),)), OPERATOR)
-        assert reruns == ["conflict"]  # the versions guard, not a lost update
-        assert result.code is ResultCode.EXCEEDS_CREDITS  # only 30 left after the 70
+        assert reruns == ["conflict", "conflict"]  # the versions guard, not a lost update
+        assert alone == [1]
+        assert result.code is ResultCode.EXCEEDS_CREDITS  # only 40 left after 30 and 30
         account = await db.account(alice)
-        assert (account.debits_posted, account.credits_posted) == (70, 100)
-        assert (await db.account(bob)).credits_posted == 70
+        assert (account.debits_posted, account.credits_posted) == (60, 100)
+        assert (await db.account(bob)).credits_posted == 60
+
+
+def _count_calls_alone(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many calls the committer runs alone (a one-element list, counting)."""
+    counted = [0]
+    alone = group_commit.create_transfers
+
+    async def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        counted[0] += 1
+        return await alone(*args, **kwargs)
+
+    monkeypatch.setattr(group_commit, "create_transfers", counting)
+    return counted
 
 
 async def test_a_pending_transfer_voided_after_the_group_read_it_is_not_posted(
@@ -169,8 +187,8 @@ async def test_a_pending_transfer_voided_after_the_group_read_it_is_not_posted(
 ) -> None:
     """The same for a reservation, voided after the group read it but before it read
     the accounts: both reads are of one moment (the accounts still hold the
-    reservation), the write finds the reservation gone and keeps nothing, and the post
-    re-runs alone and finds it voided."""
+    reservation), the write finds the reservation gone and keeps nothing, and the
+    group's second attempt finds it voided."""
     async with ledger_database() as db:
         bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
         alice, bob = await db.open("alice"), await db.open("bob")
@@ -193,9 +211,10 @@ async def test_a_pending_transfer_voided_after_the_group_read_it_is_not_posted(
             return await read(*args, **kwargs)
 
         monkeypatch.setattr(group_ledger_pg, "read_accounts", void_then_read)
+        alone = _count_calls_alone(monkeypatch)
         post = replace(void, transfer_id=str(uuid.uuid4()), kind=TransferKind.POST_PENDING)
         [result] = await committer.submit(CreateTransfers(str(uuid.uuid4()), (post,)), OPERATOR)
-        assert reruns == ["conflict"]
+        assert reruns == ["conflict"] and alone == [0]  # answered by the group's 2nd try
         assert result.code is ResultCode.PENDING_TRANSFER_ALREADY_VOIDED
         account = await db.account(alice)
         assert (account.debits_posted, account.debits_pending) == (0, 0)

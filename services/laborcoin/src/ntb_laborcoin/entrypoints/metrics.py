@@ -25,9 +25,10 @@ TRANSFERS = Counter(
     "ntb_laborcoin_transfers_total", "Transfers requested, by code and result.",
     ["code", "result"])
 GROUP_RERUNS = Counter(
-    "ntb_laborcoin_group_reruns_total", "CreateTransfers groups whose one write kept "
-    "nothing, so each of their calls re-ran alone, by reason (conflict: an account "
-    "changed since the group read it; duplicate_id; error).", ["reason"])
+    "ntb_laborcoin_group_reruns_total", "CreateTransfers group writes that kept nothing, "
+    "by reason (conflict: an account changed since the group read it, and the group is "
+    "read and written once more; duplicate_id or a second conflict: each call re-runs "
+    "alone; error).", ["reason"])
 for _reason in ("conflict", "duplicate_id", "error"):
     GROUP_RERUNS.labels(_reason)  # a series from the start: its rate is 0, not absent
 

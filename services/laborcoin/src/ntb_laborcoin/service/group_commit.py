@@ -14,9 +14,10 @@ writes everything in one statement that applies only if none of the accounts and
 pending transfers it changes was changed meanwhile (by another replica, the worker's
 mints and expiries, or a second group in flight). Two calls sharing a request id or
 a transfer id never share a group (the later one waits for the next). If the write
-fails as a whole (a changed account, or a concurrent twin that won a unique key),
-every call of the group is re-run on its own through `create_transfers`, under
-locks, which is how a single call behaves anyway.
+fails as a whole, nothing of it is kept: after a changed account the group is read
+and written once more; after a second conflict or any other failure (a concurrent
+twin that won a unique key) every call of the group is re-run on its own through
+`create_transfers`, under locks, which is how a single call behaves anyway.
 A group looks up neither earlier answers to its request ids nor earlier outcomes of
 its transfer ids (new ids are the norm): a request id or transfer id used before
 breaks the idempotency or outcomes key at the write, and the calls re-run on their
@@ -58,6 +59,10 @@ from ntbkit.errors import PermissionDenied
 log = structlog.get_logger(__name__)
 
 GROUP_TRANSFERS_MAX = 8190  # one group stays one CreateTransfers-sized statement
+# A conflict means another writer changed the group's accounts first: the group reads
+# and writes once more. Under lasting contention its calls then run alone, under locks,
+# which always make progress.
+GROUP_ATTEMPTS_MAX = 2
 
 
 @dataclass
@@ -137,15 +142,21 @@ class TransferCommitter:
         return group
 
     async def _run_group(self, group: list[_Call]) -> None:
-        try:
-            alone = await self._commit(group)
-        except Exception as error:  # each call gets its own answer below
-            reason = error.reason if isinstance(error, GroupWriteFailed) else "error"
-            self._on_rerun(reason)
-            log.info("group commit failed; running its calls one by one", calls=len(group),
-                     reason=reason, error=str(getattr(error, "orig", None) or error),
-                     exc_info=reason == "error")  # unexpected: keep the traceback
-            alone = group
+        for attempt in range(1, GROUP_ATTEMPTS_MAX + 1):
+            try:
+                alone = await self._commit(group)
+                break
+            except Exception as error:  # each call gets its own answer below
+                reason = error.reason if isinstance(error, GroupWriteFailed) else "error"
+                self._on_rerun(reason)
+                if reason == "conflict" and attempt < GROUP_ATTEMPTS_MAX:
+                    continue  # another writer got there first: read its result, write again
+                log.info("group commit failed; running its calls one by one",
+                         calls=len(group), reason=reason,
+                         error=str(getattr(error, "orig", None) or error),
+                         exc_info=reason == "error")  # unexpected: keep the traceback
+                alone = group
+                break
         for call in alone:  # one after another, in arrival order, as in the group
             if not call.answer.done():
                 await self._alone(call)
