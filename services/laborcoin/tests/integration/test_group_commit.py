@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
-from ledger_fixtures import OPERATOR, ledger_database
+from ledger_fixtures import OPERATOR, LedgerDatabase, ledger_database
 
 from ntb_laborcoin.adapters import group_ledger_pg
 from ntb_laborcoin.adapters.group_ledger_pg import PostgresGroupLedger
@@ -142,9 +142,7 @@ async def test_an_account_changed_after_the_group_read_it_is_not_overwritten(
     async with ledger_database() as db:
         bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
         alice, bob = await db.open("alice"), await db.open("bob")
-        reruns: list[str] = []
-        committer = TransferCommitter(db.new_unit, db.new_group, groups_max=1,
-                                      on_rerun=reruns.append)
+        committer, reruns = _committer_counting_reruns(db)
         await committer.submit(CreateTransfers(str(uuid.uuid4()), (
             _request(bank, alice, 100),)), OPERATOR)
         read = PostgresGroupLedger.read
@@ -167,6 +165,12 @@ async def test_an_account_changed_after_the_group_read_it_is_not_overwritten(
         account = await db.account(alice)
         assert (account.debits_posted, account.credits_posted) == (60, 100)
         assert (await db.account(bob)).credits_posted == 60
+
+
+def _committer_counting_reruns(db: LedgerDatabase) -> tuple[TransferCommitter, list[str]]:
+    """A committer, and the reasons of its failed group writes as they happen."""
+    reruns: list[str] = []
+    return TransferCommitter(db.new_unit, db.new_group, on_rerun=reruns.append), reruns
 
 
 def _count_calls_alone(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -192,9 +196,7 @@ async def test_a_pending_transfer_voided_after_the_group_read_it_is_not_posted(
     async with ledger_database() as db:
         bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
         alice, bob = await db.open("alice"), await db.open("bob")
-        reruns: list[str] = []
-        committer = TransferCommitter(db.new_unit, db.new_group, groups_max=1,
-                                      on_rerun=reruns.append)
+        committer, reruns = _committer_counting_reruns(db)
         reserved = replace(_request(alice, bob, 60), kind=TransferKind.PENDING, timeout_s=600)
         await committer.submit(CreateTransfers(str(uuid.uuid4()), (
             _request(bank, alice, 100), reserved)), OPERATOR)
@@ -228,9 +230,7 @@ async def test_a_reused_transfer_id_answers_its_first_outcome() -> None:
     async with ledger_database() as db:
         bank = await db.open("bank", kind=AccountKind.EXTERNAL_SETTLEMENT, no_overdraft=False)
         alice, bob = await db.open("alice"), await db.open("bob")
-        reruns: list[str] = []
-        committer = TransferCommitter(db.new_unit, db.new_group, groups_max=1,
-                                      on_rerun=reruns.append)
+        committer, reruns = _committer_counting_reruns(db)
         paid, refused = _request(bank, alice, 100), _request(alice, bob, 1_000)
         await committer.submit(CreateTransfers(str(uuid.uuid4()), (paid,)), OPERATOR)
         await committer.submit(CreateTransfers(str(uuid.uuid4()), (refused,)), OPERATOR)
