@@ -33,6 +33,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 import structlog
 
@@ -40,10 +41,11 @@ from ntb_laborcoin.domain import snapshots
 from ntb_laborcoin.domain.events import TransferPosted
 from ntb_laborcoin.domain.ledger import Ledger
 from ntb_laborcoin.domain.model import Account
-from ntb_laborcoin.domain.transfers import BatchOutcome, PendingTransfer, TransferResult
+from ntb_laborcoin.domain.transfers import BatchOutcome, TransferResult
 from ntb_laborcoin.service.ledger import (
     OPERATION,
     CreateTransfers,
+    accounts_named,
     authorize,
     create_transfers,
 )
@@ -89,7 +91,7 @@ class TransferCommitter:
         assert groups_max >= 1 and group_transfers_max >= 1
         self._new_unit = new_unit
         self._new_group = new_group
-        self._on_rerun = on_rerun  # a group's calls re-run alone: why (a metric label)
+        self._on_rerun = on_rerun  # a group write kept nothing: why (a metric label)
         self._groups_max = groups_max  # in the database at once (pipelining, not more)
         self._group_transfers_max = group_transfers_max
         self._queue: deque[_Call] = deque()
@@ -174,17 +176,9 @@ class TransferCommitter:
         assert self._new_group is not None
         async with self._new_group() as store:
             requests = [r for call in group for r in call.command.transfers]
-
-            def account_ids(pendings: dict[str, PendingTransfer]) -> set[str]:
-                ids = {r.debit_account_id for r in requests} | {
-                    r.credit_account_id for r in requests}
-                for pending in pendings.values():
-                    ids |= {pending.transfer.debit_account_id,
-                            pending.transfer.credit_account_id}
-                return ids
-
             accounts, pendings = await store.read(
-                {r.pending_id for r in requests if r.pending_id}, account_ids)
+                {r.pending_id for r in requests if r.pending_id},
+                partial(accounts_named, requests))
             ledger = Ledger(accounts, pendings, {}, now=datetime.now(UTC))
             merged = BatchOutcome(results=[])
             applied: list[tuple[_Call, BatchOutcome]] = []

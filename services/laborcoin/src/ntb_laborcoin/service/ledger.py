@@ -73,10 +73,7 @@ async def apply_transfers(
     """The ledger step inside a caller's transaction (the policy layer reuses it)."""
     store = unit.ledger
     pendings = await store.pendings(r.pending_id for r in requests if r.pending_id)
-    account_ids = {r.debit_account_id for r in requests} | {r.credit_account_id for r in requests}
-    for pending in pendings.values():
-        account_ids |= {pending.transfer.debit_account_id, pending.transfer.credit_account_id}
-    accounts = await store.accounts(account_ids)
+    accounts = await store.accounts(accounts_named(requests, pendings))
     authorize(caller, requests, accounts, pendings)
     previous = await store.outcomes(r.transfer_id for r in requests)
     ledger = Ledger(accounts, pendings, previous, now=datetime.now(UTC),
@@ -91,6 +88,16 @@ async def apply_transfers(
             transfer, ledger.accounts[transfer.debit_account_id].owner_id,
             ledger.accounts[transfer.credit_account_id].owner_id))
     return outcome.results
+
+
+def accounts_named(requests: list[TransferRequest],
+                   pendings: dict[str, PendingTransfer]) -> set[str]:
+    """The accounts a batch touches: its own, and those of the pending transfers it
+    posts or voids."""
+    ids = {r.debit_account_id for r in requests} | {r.credit_account_id for r in requests}
+    for pending in pendings.values():
+        ids |= {pending.transfer.debit_account_id, pending.transfer.credit_account_id}
+    return ids
 
 
 def authorize(
