@@ -4,6 +4,7 @@ Idempotency runs on a real SQLite database."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from ntbkit.errors import AlreadyExists, InvalidArgument
 from ntbkit.storage.engine import create_engine, session_factory
 from ntbkit.storage.idempotency import run_idempotent
 from ntbkit.storage.unit_of_work import UnitOfWork
-from ntbkit.validation import Violations
+from ntbkit.validation import Violations, is_uuid
 
 
 def test_violations_collects_every_bad_field() -> None:
@@ -35,6 +36,22 @@ def test_no_violations_raises_nothing() -> None:
     v = Violations()
     v.require_text("Li Lei", "display_name")
     v.raise_if_any()
+
+
+_ID = "0b7c2a52-8f0e-4a57-9d8e-3f1b1e7a0c11"
+
+
+@pytest.mark.parametrize("value", [
+    _ID, _ID.upper(), _ID.replace("-", ""), "{" + _ID + "}", "urn:uuid:" + _ID,
+    "", "x", _ID + "\n", _ID[:-1] + "g", _ID[:-1], "-" + _ID[1:],
+])
+def test_is_uuid_accepts_what_uuid_parses(value: str) -> None:
+    try:
+        uuid.UUID(value)
+        parses = True
+    except ValueError:
+        parses = False
+    assert is_uuid(value) is parses
 
 
 @dataclass(frozen=True)

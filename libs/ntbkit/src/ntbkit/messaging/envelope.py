@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from google.protobuf.message import Message
 from opentelemetry import propagate
+
+from ntbkit.messaging.event_ids import new_event_id
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def new_envelope(
     else:
         carrier.update(trace_headers)
     return EventEnvelope(
-        event_id=str(uuid.uuid4()),
+        event_id=new_event_id(),
         topic=topic,
         key=key,
         event_type=message.DESCRIPTOR.full_name,

@@ -34,20 +34,41 @@ def transfer_from_dict(data: dict[str, Any]) -> Transfer:
     )
 
 
+# Stored answers are rows (lists) rather than objects: half the bytes and half the
+# encoding time of the objects stored before, which are still read.
+_TRANSFER_ROW = ("transfer_id", "debit_account_id", "credit_account_id", "asset", "amount",
+                 "code", "kind", "created_at", "pending_id", "timeout_s", "expires_at",
+                 "reference", "memo")
+
+
+def _transfer_row(t: Transfer) -> list[Any]:
+    return [t.transfer_id, t.debit_account_id, t.credit_account_id, t.asset, t.amount, t.code,
+            t.kind.value, t.created_at.isoformat(), t.pending_id, t.timeout_s,
+            t.expires_at.isoformat() if t.expires_at else None, t.reference, t.memo]
+
+
 def results_to_bytes(results: list[TransferResult]) -> bytes:
+    """`[index, transfer_id, code, transfer row or null]` per result."""
     return json.dumps([
-        {"index": r.index, "transfer_id": r.transfer_id, "code": r.code.value,
-         "transfer": transfer_to_dict(r.transfer) if r.transfer else None}
+        [r.index, r.transfer_id, r.code.value, _transfer_row(r.transfer) if r.transfer else None]
         for r in results
-    ]).encode()
+    ], separators=(",", ":")).encode()
 
 
 def results_from_bytes(stored: bytes) -> list[TransferResult]:
-    return [
-        TransferResult(
-            index=item["index"], transfer_id=item["transfer_id"],
-            code=ResultCode(item["code"]),
-            transfer=transfer_from_dict(item["transfer"]) if item["transfer"] else None,
-        )
-        for item in json.loads(stored)
-    ]
+    return [_result(item) if isinstance(item, list) else _result_stored_as_object(item)
+            for item in json.loads(stored)]
+
+
+def _result(item: list[Any]) -> TransferResult:
+    index, transfer_id, code, row = item
+    return TransferResult(
+        index=index, transfer_id=transfer_id, code=ResultCode(code),
+        transfer=transfer_from_dict(dict(zip(_TRANSFER_ROW, row, strict=True))) if row else None)
+
+
+def _result_stored_as_object(item: dict[str, Any]) -> TransferResult:
+    return TransferResult(
+        index=item["index"], transfer_id=item["transfer_id"], code=ResultCode(item["code"]),
+        transfer=transfer_from_dict(item["transfer"]) if item["transfer"] else None,
+    )

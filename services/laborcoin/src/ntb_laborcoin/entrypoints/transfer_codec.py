@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -27,7 +26,7 @@ from ntb_laborcoin.service.ledger import CreateTransfers
 from ntb_laborcoin.service.queries import TransferFilter
 from ntbkit import paging
 from ntbkit.timestamps import to_timestamp
-from ntbkit.validation import Violations
+from ntbkit.validation import Violations, is_uuid
 
 _ASSET = re.compile(r"^[A-Z]{3,8}$")
 _KIND_OF = {pb.AccountKind.Value(f"ACCOUNT_KIND_{k.value}"): k for k in AccountKind}
@@ -42,15 +41,6 @@ _CODE_TO_PB = {name: pb.TransferCode.Value(f"TRANSFER_CODE_{name}")
 _RESULT_TO_PB = {
     code: pb.CreateTransferResultCode.Value(f"CREATE_TRANSFER_RESULT_CODE_{code.value}")
     for code in ResultCode}
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
 
 
 def account_selector(request: pb.GetAccountRequest) -> AccountSelector:
@@ -81,7 +71,7 @@ def create_accounts(request: pb.CreateAccountsRequest) -> CreateAccounts:
     ids = [a.account_id for a in request.accounts]
     v.check(len(set(ids)) == len(ids), "accounts", "account_id must be unique in the batch")
     for i, a in enumerate(request.accounts):
-        v.check(_is_uuid(a.account_id), f"accounts[{i}].account_id", "must be a UUID")
+        v.check(is_uuid(a.account_id), f"accounts[{i}].account_id", "must be a UUID")
         v.require_text(a.owner_id, f"accounts[{i}].owner_id", length_max=64)
         v.check(bool(_ASSET.match(a.asset)), f"accounts[{i}].asset", "3..8 upper-case letters")
         v.check(a.kind in _KIND_OF, f"accounts[{i}].kind", "must be set")
@@ -125,21 +115,21 @@ def _transfer(t: pb.Transfer, path: str, v: Violations) -> TransferRequest:
     kind = kinds[0] if kinds else TransferKind.POSTED
     resolving = kind in (TransferKind.POST_PENDING, TransferKind.VOID_PENDING)
     units = t.amount.units
-    if not _is_uuid(t.transfer_id):
+    if not is_uuid(t.transfer_id):
         bad("transfer_id", "must be a UUID")
     if flags.balancing_debit or flags.balancing_credit:
         bad("flags", "balancing transfers are not supported yet")
     if resolving:
-        if not _is_uuid(t.pending_id):
+        if not is_uuid(t.pending_id):
             bad("pending_id", "must name the pending transfer")
         if units < 0:
             bad("amount.units", "must be >= 0")
     else:
         if t.pending_id:
             bad("pending_id", "only with post/void")
-        if not _is_uuid(t.debit_account_id):
+        if not is_uuid(t.debit_account_id):
             bad("debit_account_id", "must be a UUID")
-        if not _is_uuid(t.credit_account_id):
+        if not is_uuid(t.credit_account_id):
             bad("credit_account_id", "must be a UUID")
         if t.debit_account_id == t.credit_account_id:
             bad("credit_account_id", "must differ from the debit account")
