@@ -120,6 +120,29 @@ async def test_ledger_moves_money_atomically_and_idempotently(
     assert [t.amount.units for t in listed.transfers] == [4_000, 2_500]
 
 
+async def test_text_with_a_nul_character_is_a_field_violation(
+    ledger: laborcoin_pb2_grpc.LaborCoinServiceStub, suite: DistributedSuite
+) -> None:
+    """PostgreSQL text cannot hold U+0000: refused at the edge, never an INTERNAL."""
+    metadata = (("authorization", f"Bearer {await suite.operator_token()}"),)
+    bank, alice, _ = await open_accounts(ledger, metadata)
+    request = pb.CreateTransfersRequest(request_id=new_id(), transfers=[
+        transfer(bank, alice, 1, code=pb.TRANSFER_CODE_DEPOSIT, memo="tea\x00", reference="\x00")])
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await ledger.CreateTransfers(request, metadata=metadata, timeout=10)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    status = rpc_status.from_call(raised.value)
+    bad_request = error_details_pb2.BadRequest()
+    assert status is not None and status.details[0].Unpack(bad_request)
+    assert [v.field for v in bad_request.field_violations] == [
+        "transfers[0].reference", "transfers[0].memo"]
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await ledger.CreateAccounts(pb.CreateAccountsRequest(request_id=new_id(), accounts=[
+            pb.Account(account_id=new_id(), owner_id="eve\x00", asset="CNY",
+                       kind=pb.ACCOUNT_KIND_WALLET)]), metadata=metadata, timeout=10)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
 async def test_bank_verifies_a_payment_offline_with_ntb_verify(
     ledger: laborcoin_pb2_grpc.LaborCoinServiceStub, suite: DistributedSuite, tmp_path: Path
 ) -> None:

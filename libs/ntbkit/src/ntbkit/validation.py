@@ -27,6 +27,16 @@ def is_uuid(value: str) -> bool:
     return True
 
 
+def text_problem(value: str, *, length_max: int) -> str | None:
+    """Why free text cannot be stored, or None: too long, or holding NUL (U+0000),
+    which valid UTF-8 (so protobuf) allows but PostgreSQL text cannot hold."""
+    if len(value) > length_max:
+        return f"at most {length_max} characters"
+    if "\x00" in value:
+        return "must not contain NUL (U+0000)"
+    return None
+
+
 class Violations:
     """Collects field violations; `raise_if_any()` turns them into one InvalidArgument.
 
@@ -51,7 +61,14 @@ class Violations:
         if not value.strip():
             self.add(field, "must not be empty")
             return False
-        return self.check(len(value) <= length_max, field, f"at most {length_max} characters")
+        return self.check_text(value, field, length_max=length_max)
+
+    def check_text(self, value: str, field: str, *, length_max: int) -> bool:
+        """Free text that may be empty (a memo, a reference)."""
+        problem = text_problem(value, length_max=length_max)
+        if problem is not None:
+            self.add(field, problem)
+        return problem is None
 
     def require_uuid(self, value: str, field: str) -> bool:
         return self.check(is_uuid(value), field, "must be a UUID (client-chosen idempotency key)")

@@ -20,6 +20,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from sqlalchemy.exc import DBAPIError
 
 from ntbkit import errors
 from ntbkit.grpc.interceptors import ServerCallInterceptor
@@ -153,6 +154,14 @@ async def test_a_grpc_call_continues_the_callers_trace(exported: InMemorySpanExp
     assert served.attributes["rpc.grpc.status_code"] == grpc.StatusCode.OK.value[0]
 
 
+class _Refused(Exception):
+    """What SQLAlchemy's asyncpg adapter raises, with PostgreSQL's SQLSTATE."""
+
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(f"SQLSTATE {sqlstate}")
+        self.sqlstate = sqlstate
+
+
 def _interceptor() -> ServerCallInterceptor:
     return ServerCallInterceptor(verifier=None, public_methods=(), auth_required=False,
                                  deadline_s=5)
@@ -162,6 +171,8 @@ def _interceptor() -> ServerCallInterceptor:
     (errors.NotFound("account", "a-1"), grpc.StatusCode.NOT_FOUND, False),
     (errors.FailedPrecondition("NOPE", "no"), grpc.StatusCode.FAILED_PRECONDITION, False),
     (RuntimeError("bug"), grpc.StatusCode.INTERNAL, True),
+    # text PostgreSQL refused (a NUL no codec caught) is the client's, not INTERNAL
+    (DBAPIError("INSERT", {}, _Refused("22021")), grpc.StatusCode.INVALID_ARGUMENT, False),
 ])
 async def test_the_server_span_is_an_error_for_server_faults_only(
     exported: InMemorySpanExporter, raised: Exception, code: grpc.StatusCode, is_error: bool,

@@ -32,6 +32,18 @@ def test_violations_collects_every_bad_field() -> None:
     ]
 
 
+def test_text_with_nul_is_refused_the_database_could_not_store_it() -> None:
+    v = Violations()
+    v.require_text("Li\x00Lei", "display_name")
+    v.check_text("\x00", "memo", length_max=10)
+    v.check_text("", "reference", length_max=10)  # optional text may be empty
+    v.check_text("x" * 11, "note", length_max=10)
+    assert [(x.field, x.description) for x in v.items] == [
+        ("display_name", "must not contain NUL (U+0000)"),
+        ("memo", "must not contain NUL (U+0000)"),
+        ("note", "at most 10 characters")]
+
+
 def test_no_violations_raises_nothing() -> None:
     v = Violations()
     v.require_text("Li Lei", "display_name")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import grpc
 import structlog
 from opentelemetry import propagate, trace
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from ntbkit import errors
 from ntbkit.auth import TokenVerifier, reset_current_caller, set_current_caller
@@ -33,6 +33,10 @@ tracer = trace.get_tracer("ntbkit.grpc")
 _SERVER_FAULTS = frozenset({
     grpc.StatusCode.UNKNOWN, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNIMPLEMENTED,
     grpc.StatusCode.INTERNAL, grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DATA_LOSS})
+
+# PostgreSQL refusing a character of a text value: NUL (U+0000), which protobuf strings
+# may carry. Codecs refuse it per field (ntbkit.validation); this is the net under them.
+_UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
 
 ALWAYS_PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 
@@ -156,6 +160,10 @@ def _status_of(error: Exception, method: str) -> grpc.Status:
         return _plain(grpc.StatusCode.UNIMPLEMENTED, f"{method} is not implemented yet")
     if isinstance(error, TimeoutError):
         return _plain(grpc.StatusCode.DEADLINE_EXCEEDED, "the server deadline passed")
+    if isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", "") in _UNSTORABLE_TEXT:
+        log.warning("unstorable text reached the database", method=method, error=str(error.orig))
+        return _plain(grpc.StatusCode.INVALID_ARGUMENT,
+                      "a text field holds a character that cannot be stored (NUL, U+0000)")
     if isinstance(error, (OperationalError, InterfaceError, ConnectionError)):
         log.warning("dependency unavailable", method=method, error=str(error))
         return _plain(grpc.StatusCode.UNAVAILABLE, "a dependency is unavailable; retry")

@@ -117,8 +117,7 @@ def upload_request(request: pb.UploadIndicatorsRequest) -> UploadIndicators:
     size = len(request.content)
     v.check(0 < size <= CONTENT_BYTES_MAX, "content",
             f"must hold 1..{CONTENT_BYTES_MAX} bytes, got {size}")
-    v.check(len(request.description) <= DESCRIPTION_LENGTH_MAX, "description",
-            f"at most {DESCRIPTION_LENGTH_MAX} characters")
+    v.check_text(request.description, "description", length_max=DESCRIPTION_LENGTH_MAX)
     try:
         text = request.content.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -77,7 +77,7 @@ def _cursor(request: Message, token: str, v: Violations) -> list[str] | None:
 
 def search(request: pb.SearchPrincipalsRequest) -> PrincipalSearch:
     v = Violations()
-    v.check(len(request.query) <= 200, "query", "at most 200 characters")
+    v.check_text(request.query, "query", length_max=200)
     v.check(len(request.skills) <= 20, "skills", "at most 20 tags")
     size = page_size(request.page, v)
     cursor = _cursor(request, request.page.page_token, v)
@@ -122,15 +122,14 @@ def set_kyc(request: pb.SetKycStatusRequest) -> SetKycStatus:
     v.require_uuid(request.principal_id, "principal_id")
     status = _KYC.get(request.kyc_status)
     v.check(status is not None, "kyc_status", "must be PENDING, VERIFIED or REJECTED")
-    v.check(len(request.reason) <= 500, "reason", "at most 500 characters")
+    v.check_text(request.reason, "reason", length_max=500)
     if status is KycStatus.REJECTED:
         v.check(bool(request.reason.strip()), "reason", "required for REJECTED")
     v.check(len(request.evidence) <= 20, "evidence", "at most 20 documents")
     for index, document in enumerate(request.evidence):
         v.require_text(document.name, f"evidence[{index}].name", length_max=200)
         v.check(len(document.sha256) == 32, f"evidence[{index}].sha256", "exactly 32 bytes")
-        v.check(len(document.media_type) <= 100, f"evidence[{index}].media_type",
-                "at most 100 characters")
+        v.check_text(document.media_type, f"evidence[{index}].media_type", length_max=100)
     v.raise_if_any()
     assert status is not None
     evidence = tuple(Evidence(d.name.strip(), d.sha256.hex(), d.media_type)
@@ -171,7 +170,7 @@ def revoke(request: pb.RevokeApiClientRequest) -> RevokeApiClient:
     v = Violations()
     v.require_uuid(request.request_id, "request_id")
     client_id(request.client_id, v)
-    v.check(len(request.reason) <= 500, "reason", "at most 500 characters")
+    v.check_text(request.reason, "reason", length_max=500)
     v.raise_if_any()
     return RevokeApiClient(request.request_id, request.client_id, request.reason)
 
@@ -253,8 +252,7 @@ def register_signing_key(request: pb.RegisterSigningPublicKeyRequest) -> Registe
                      "must be a raw Ed25519 public key of exactly 32 bytes")
     proof_ok = v.check(len(request.proof_of_possession) == keys.PROOF_SIZE,
                        contract_keys.PROOF_FIELD, "must be an Ed25519 signature of 64 bytes")
-    v.check(len(request.label) <= keys.LABEL_LENGTH_MAX, "label",
-            f"at most {keys.LABEL_LENGTH_MAX} characters")
+    v.check_text(request.label, "label", length_max=keys.LABEL_LENGTH_MAX)
     if ids_ok and key_ok and proof_ok:
         v.check(contract_keys.proves_possession(
             public_key=request.public_key, proof=request.proof_of_possession,
@@ -272,8 +270,7 @@ def revoke_signing_key(request: pb.RevokeSigningPublicKeyRequest) -> RevokeSigni
     v.require_uuid(request.principal_id, "principal_id")
     v.check(bool(keys.KEY_ID.match(request.key_id)), "key_id",
             "must be a key id: 32 lowercase hex digits")
-    v.check(len(request.reason) <= keys.REASON_LENGTH_MAX, "reason",
-            f"at most {keys.REASON_LENGTH_MAX} characters")
+    v.check_text(request.reason, "reason", length_max=keys.REASON_LENGTH_MAX)
     v.raise_if_any()
     return RevokeSigningPublicKey(request.request_id, request.principal_id, request.key_id,
                                   request.reason.strip())

@@ -75,7 +75,7 @@ def text(value: str, field: str, v: Violations, *, length_max: int,
     if required:
         v.require_text(value, field, length_max=length_max)
     else:
-        v.check(len(value) <= length_max, field, f"at most {length_max} characters")
+        v.check_text(value, field, length_max=length_max)
     return value
 
 

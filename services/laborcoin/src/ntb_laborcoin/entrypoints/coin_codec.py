@@ -42,6 +42,7 @@ def mint(request: pb.MintRequest) -> Mint:
     v.check(request.amount.asset == "LBC", "amount.asset", "must be LBC")
     v.check(request.amount.units > 0, "amount.units", "must be > 0")
     v.require_text(request.reason, "reason", length_max=500)
+    v.check_text(request.reference, "reference", length_max=128)
     v.raise_if_any()
     return Mint(request.request_id, request.credit_account_id, request.amount.units,
                 request.reason, request.reference)
@@ -79,6 +80,7 @@ def settle(request: pb.SettleEscrowRequest) -> SettleEscrow:
     if request.HasField("payee_gross"):
         v.check(request.payee_gross.asset == "LBC" and request.payee_gross.units > 0,
                 "payee_gross", "LBC, units > 0")
+    v.check_text(request.reference, "reference", length_max=128)
     v.raise_if_any()
     return SettleEscrow(request.request_id, request.pending_id, request.payee_account_id,
                         request.payee_gross.units, request.reference)

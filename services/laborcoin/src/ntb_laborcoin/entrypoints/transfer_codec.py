@@ -26,7 +26,7 @@ from ntb_laborcoin.service.ledger import CreateTransfers
 from ntb_laborcoin.service.queries import TransferFilter
 from ntbkit import paging
 from ntbkit.timestamps import to_timestamp
-from ntbkit.validation import Violations, is_uuid
+from ntbkit.validation import Violations, is_uuid, text_problem
 
 _ASSET = re.compile(r"^[A-Z]{3,8}$")
 _KIND_OF = {pb.AccountKind.Value(f"ACCOUNT_KIND_{k.value}"): k for k in AccountKind}
@@ -144,10 +144,10 @@ def _transfer(t: pb.Transfer, path: str, v: Violations) -> TransferRequest:
         bad("timeout_s", "only with pending")
     if not 0 <= timeout_s <= TIMEOUT_MAX_S:
         bad("timeout_s", f"0..{TIMEOUT_MAX_S}")
-    if len(t.reference) > 128:
-        bad("reference", "at most 128 characters")
-    if len(t.memo) > 500:
-        bad("memo", "at most 500 characters")
+    if (problem := text_problem(t.reference, length_max=128)) is not None:
+        bad("reference", problem)
+    if (problem := text_problem(t.memo, length_max=500)) is not None:
+        bad("memo", problem)
     return TransferRequest(
         transfer_id=t.transfer_id, debit_account_id=t.debit_account_id,
         credit_account_id=t.credit_account_id, asset=t.amount.asset,

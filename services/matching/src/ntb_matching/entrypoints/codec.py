@@ -62,7 +62,7 @@ def entrust(request: pb.EntrustLaborRequest) -> EntrustLabor:
         v.check(bool(_TAG.match(skill)), f"skills[{index}]", "[a-z0-9-]{1,64}")
     v.check(request.min_hourly_price.asset == "CNY" and request.min_hourly_price.units > 0,
             "min_hourly_price", "CNY, units (fen) > 0")
-    v.check(len(request.note) <= 2000, "note", "at most 2000 characters")
+    v.check_text(request.note, "note", length_max=2000)
     v.raise_if_any()
     assert window is not None
     return EntrustLabor(request.request_id, request.person_id, hours, window, tuple(skills),
@@ -112,7 +112,7 @@ def post_demand(request: pb.PostDemandRequest) -> PostDemand:
     v.require_uuid(request.request_id, "request_id")
     v.require_uuid(request.buyer_id, "buyer_id")
     v.require_text(request.title, "title", length_max=200)
-    v.check(len(request.description) <= 5000, "description", "at most 5000 characters")
+    v.check_text(request.description, "description", length_max=5000)
     v.check(bool(_ISIC.match(request.industry_code)), "industry_code", "ISIC code, e.g. C26")
     skills = list(request.skills)
     v.check(1 <= len(skills) <= 20 and len(set(skills)) == len(skills), "skills",
@@ -200,7 +200,7 @@ def withdraw(request: pb.WithdrawEntrustmentRequest) -> WithdrawEntrustment:
     v.require_uuid(request.request_id, "request_id")
     v.require_uuid(request.entrustment_id, "entrustment_id")
     hours = _hours(request.hours.value, v) if request.hours.value else None
-    v.check(len(request.reason) <= 500, "reason", "at most 500 characters")
+    v.check_text(request.reason, "reason", length_max=500)
     v.raise_if_any()
     return WithdrawEntrustment(request.request_id, request.entrustment_id, hours,
                                request.reason)

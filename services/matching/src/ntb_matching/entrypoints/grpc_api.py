@@ -105,7 +105,7 @@ class MatchingApi(OrderApi, matching_pb2_grpc.MatchingServiceServicer):
         v = Violations()
         v.require_uuid(request.request_id, "request_id")
         v.require_uuid(request.demand_id, "demand_id")
-        v.check(len(request.reason) <= 500, "reason", "at most 500 characters")
+        v.check_text(request.reason, "reason", length_max=500)
         v.raise_if_any()
         found = await demands.cancel_demand(self.new_unit, demands.CancelDemand(
             request.request_id, request.demand_id, request.reason), current_caller())

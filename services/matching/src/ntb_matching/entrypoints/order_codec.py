@@ -74,7 +74,7 @@ def deliver(request: pb.DeliverOrderRequest) -> orders.DeliverOrder:
     v.require_uuid(request.request_id, "request_id")
     v.require_uuid(request.order_id, "order_id")
     v.check(len(request.evidence) <= 20, "evidence", "at most 20 documents")
-    v.check(len(request.note) <= 2000, "note", "at most 2000 characters")
+    v.check_text(request.note, "note", length_max=2000)
     v.raise_if_any()
     return orders.DeliverOrder(request.request_id, request.order_id, request.note)
 
@@ -84,7 +84,7 @@ def confirm(request: pb.ConfirmOrderRequest) -> orders.ConfirmOrder:
     v.require_uuid(request.request_id, "request_id")
     v.require_uuid(request.order_id, "order_id")
     v.check(1 <= request.rating <= 5, "rating", "1..5")
-    v.check(len(request.comment) <= 2000, "comment", "at most 2000 characters")
+    v.check_text(request.comment, "comment", length_max=2000)
     v.raise_if_any()
     return orders.ConfirmOrder(request.request_id, request.order_id, request.rating,
                                request.comment)

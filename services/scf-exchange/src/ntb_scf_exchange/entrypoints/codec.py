@@ -113,7 +113,7 @@ def create_alliance(r: pb.CreateAllianceRequest) -> alliances.CreateAlliance:
     v.check(1 <= len(r.countries) <= 250, "countries", "1..250 country codes")
     for index, code in enumerate(r.countries):
         v.require_country_alpha2(code, f"countries[{index}]")
-    v.check(len(r.description) <= 5000, "description", "at most 5000 characters")
+    v.check_text(r.description, "description", length_max=5000)
     v.raise_if_any()
     assert scope is not None and chain is not None
     return alliances.CreateAlliance(r.request_id, r.name.strip(), scope, chain,
@@ -136,7 +136,7 @@ def apply(r: pb.ApplyForMembershipRequest) -> alliances.Apply:
     v.require_uuid(r.alliance_id, "alliance_id")
     v.require_text(r.applicant_id, "applicant_id", length_max=64)
     found = roles(r.roles, "roles", v)
-    v.check(len(r.motivation) <= 2000, "motivation", "at most 2000 characters")
+    v.check_text(r.motivation, "motivation", length_max=2000)
     v.raise_if_any()
     return alliances.Apply(r.request_id, r.alliance_id, r.applicant_id, found, r.motivation)
 
@@ -147,7 +147,7 @@ def review(r: pb.ReviewMembershipApplicationRequest) -> alliances.Review:
     v.require_uuid(r.application_id, "application_id")
     if not r.approve:
         v.require_text(r.note, "note", length_max=500)
-    v.check(len(r.note) <= 500, "note", "at most 500 characters")
+    v.check_text(r.note, "note", length_max=500)
     v.raise_if_any()
     return alliances.Review(r.request_id, r.application_id, r.approve, r.note)
 
@@ -449,8 +449,8 @@ def shipment_event(r: pb.RecordShipmentEventRequest) -> ShipmentEvent:
     v.require_uuid(r.shipment_id, "shipment_id")
     status = enum_of(ShipmentStatus, pb.ShipmentStatus, "SHIPMENT_STATUS_", r.event.status,
                      "event.status", v)
-    v.check(len(r.event.location) <= 200, "event.location", "at most 200 characters")
-    v.check(len(r.event.note) <= 500, "event.note", "at most 500 characters")
+    v.check_text(r.event.location, "event.location", length_max=200)
+    v.check_text(r.event.note, "event.note", length_max=500)
     v.check(r.event.HasField("occurred_at"), "event.occurred_at", "required")
     found = (attestation(r.event.attestation, "event.attestation", v)
              if r.event.HasField("attestation") else None)

@@ -89,7 +89,7 @@ class ScfExchangeApi(scf_exchange_pb2_grpc.ScfExchangeServiceServicer):
         v.require_uuid(request.request_id, "request_id")
         v.require_uuid(request.alliance_id, "alliance_id")
         v.require_text(request.member_id, "member_id", length_max=64)
-        v.check(len(request.reason) <= 500, "reason", "at most 500 characters")
+        v.check_text(request.reason, "reason", length_max=500)
         v.raise_if_any()
         found = await alliances.remove_member(
             self.new_unit, request_id=request.request_id, alliance_id=request.alliance_id,
@@ -397,7 +397,7 @@ class ScfExchangeApi(scf_exchange_pb2_grpc.ScfExchangeServiceServicer):
         v = Violations()
         v.require_uuid(request.request_id, "request_id")
         v.require_uuid(request.financing_id, "financing_id")
-        v.check(len(request.reason) <= 500, "reason", "at most 500 characters")
+        v.check_text(request.reason, "reason", length_max=500)
         v.raise_if_any()
         found = await financing.cancel(self.new_unit, request_id=request.request_id,
                                        financing_id=request.financing_id, reason=request.reason,
@@ -503,7 +503,7 @@ class ScfExchangeApi(scf_exchange_pb2_grpc.ScfExchangeServiceServicer):
         v.require_uuid(request.letter_of_credit_id, "letter_of_credit_id")
         if not request.accept:
             v.require_text(request.notes, "notes", length_max=2000)
-        v.check(len(request.notes) <= 2000, "notes", "at most 2000 characters")
+        v.check_text(request.notes, "notes", length_max=2000)
         v.raise_if_any()
         lc = await letters_of_credit.examine(
             self.new_unit, request_id=request.request_id, lc_id=request.letter_of_credit_id,
