@@ -163,8 +163,8 @@ def laborcoin_economy() -> Dashboard:
     transfers = "rate(ntb_laborcoin_transfers_total[$__rate_interval])"
     return _dashboard("ntb-laborcoin-economy", "NTB / Labor Coin economy", [
         (_series("Outstanding supply vs issuance cap (LBC)", [
-            _target("sum(ntb_laborcoin_outstanding_supply_units) / 1e6", "outstanding supply"),
-            _target("sum(ntb_laborcoin_issuance_cap_units) / 1e6", "issuance cap", "B"),
+            _target("max(ntb_laborcoin_outstanding_supply_units) / 1e6", "outstanding supply"),
+            _target("max(ntb_laborcoin_issuance_cap_units) / 1e6", "issuance cap", "B"),
         ]), 12, 9),
         (_stat("Supply / cap", [_target("ntb:laborcoin_supply_to_cap:ratio", "ratio")],
                "percentunit"), 6, 9),
