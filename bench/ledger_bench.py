@@ -257,7 +257,8 @@ async def go_load(binary: Path, requests: Path, access_token: str, *, clients: i
     process = await asyncio.create_subprocess_exec(
         str(binary), "-target", f"127.0.0.1:{LABORCOIN_PORT}", "-requests", str(requests),
         "-clients", str(clients), "-conns", str(conns), "-seconds", str(seconds),
-        "-timeout", f"{timeout_s}s", "-token", access_token, stdout=asyncio.subprocess.PIPE)
+        "-timeout", f"{timeout_s}s", stdout=asyncio.subprocess.PIPE,
+        env=dict(os.environ, NTB_LOADGEN_TOKEN=access_token))  # not on its command line
     out, _ = await process.communicate()
     if process.returncode != 0:
         raise RuntimeError(f"loadgen exited with {process.returncode}")

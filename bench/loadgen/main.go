@@ -3,7 +3,8 @@
 // from a file, so it needs no generated code and costs little CPU.
 //
 // The requests file holds messages, each a 4-byte big-endian length followed
-// by that many bytes. -clients goroutines each send the next unused request,
+// by that many bytes. Each call carries "authorization: Bearer $NTB_LOADGEN_TOKEN"
+// when that is set. -clients goroutines each send the next unused request,
 // wait for its answer, and repeat until -seconds have passed. At the end one
 // JSON line goes to stdout:
 //
@@ -267,13 +268,14 @@ func main() {
 	flag.StringVar(&cfg.requests, "requests", "", "file of length-prefixed encoded requests")
 	flag.IntVar(&cfg.clients, "clients", 32, "concurrent closed-loop clients")
 	flag.Float64Var(&cfg.seconds, "seconds", 20, "how long to send")
-	flag.StringVar(&cfg.token, "token", "", "bearer token (metadata authorization: Bearer T)")
 	flag.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "deadline of each call")
 	flag.IntVar(&cfg.conns, "conns", 1, "gRPC connections (clients spread over them)")
 	// One P is plenty for a few thousand calls a second, and cheaper on a shared
 	// machine: with two, the scheduler's threads wake each other for every answer.
 	flag.IntVar(&cfg.procs, "procs", 1, "GOMAXPROCS (0: Go's default)")
 	flag.Parse()
+	// From the environment, not a flag: a command line is readable by every local user.
+	cfg.token = os.Getenv("NTB_LOADGEN_TOKEN")
 	runtime.GOMAXPROCS(cfg.procs)
 	r, err := loadgen(cfg)
 	if err == nil {
