@@ -4,8 +4,10 @@ forked child."""
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 
+from ntbkit.messaging import event_ids
 from ntbkit.messaging.event_ids import new_event_id
 
 
@@ -35,3 +37,18 @@ def test_a_forked_child_draws_other_ids_than_its_parent() -> None:
         childs = set(pipe.read().split("\n"))
     assert len(childs) == 8
     assert childs.isdisjoint(new_event_id() for _ in range(8))
+
+
+def test_a_child_forked_while_another_thread_draws_an_id_can_draw_ids() -> None:
+    held = event_ids._block._lock
+    held.acquire()  # as if a relay thread were inside take() at the fork
+    try:
+        child = os.fork()
+        if child == 0:
+            signal.alarm(5)  # a lock held forever would end the child here
+            new_event_id()
+            os._exit(0)
+        _, status = os.waitpid(child, 0)
+    finally:
+        held.release()
+    assert os.waitstatus_to_exitcode(status) == 0

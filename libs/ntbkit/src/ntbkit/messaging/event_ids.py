@@ -3,7 +3,7 @@
 `str(uuid.uuid4())` costs one getrandom() system call and a UUID object per event,
 ~2.8 us on the reference VM, about a third of an event's envelope: a 1,000-transfer
 batch emits a thousand events. Slicing a block of OS randomness into the same
-canonical text costs ~0.6 us. A forked child starts on a block of its own, never
+canonical text costs ~1 us. A forked child starts on a block of its own, never
 on a copy of its parent's.
 """
 
@@ -18,6 +18,11 @@ _VARIANT = "89ab"  # RFC 9562 variant bits 10xx: the high hex digit of the 4th g
 
 class _RandomBlock:
     def __init__(self) -> None:
+        self.restart()
+
+    def restart(self) -> None:
+        """A fresh lock and block (also in a forked child: a lock another thread held
+        at the fork would stay held there, and the block is the parent's)."""
         self._lock = threading.Lock()  # relay and consumer threads emit too
         self._refill()
 
@@ -36,7 +41,7 @@ class _RandomBlock:
 
 
 _block = _RandomBlock()
-os.register_at_fork(after_in_child=_block._refill)
+os.register_at_fork(after_in_child=_block.restart)
 
 
 def new_event_id() -> str:
